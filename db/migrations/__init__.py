@@ -1,0 +1,1 @@
+"""Numbered schema migrations (NNN_name.sql), applied in order; PRAGMA user_version tracks them."""

@@ -1,0 +1,202 @@
+"""The SQLite archive: opening, migrating, and the writes a run makes.
+
+Writes go through plain SQL inside one explicit transaction per run (see `transaction`),
+so a crash leaves the whole run or none of it. sqlite-utils is used for reads and for the
+user-facing conveniences (views, table listings), never inside that transaction: its
+helpers open and commit transactions of their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import importlib.resources
+import json
+import re
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+
+def now() -> str:
+    """UTC timestamp as stored everywhere: ISO 8601 with seconds, 'Z' suffix."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_ts(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every bundled migration, in order."""
+    out = []
+    pkg = importlib.resources.files("monitor.migrations")
+    for entry in pkg.iterdir():
+        m = re.match(r"^(\d+)_.*\.sql$", entry.name)
+        if m:
+            out.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+SCHEMA_VERSION = max(v for v, _, _ in migrations())
+
+
+def connect(path: Path | str, create: bool = True) -> sqlite3.Connection:
+    """Open (and migrate) the archive. Autocommit mode: callers use `transaction`."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise FileNotFoundError(f"no archive at {path} (run `monitor crawl` first)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    migrate(conn)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema to SCHEMA_VERSION; each migration in its own transaction."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for version, _name, sql in migrations():
+        if version <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # re-check under the write lock: another process may have migrated meanwhile
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= version:
+                conn.execute("ROLLBACK")
+                continue
+            for stmt in _split_sql(sql):
+                conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version={version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _split_sql(sql: str) -> list[str]:
+    out, buf = [], []
+    for line in sql.splitlines():
+        stripped = line.split("--", 1)[0] if "--" in line and "'" not in line else line
+        buf.append(stripped)
+        if stripped.rstrip().endswith(";") and sqlite3.complete_statement("\n".join(buf)):
+            out.append("\n".join(buf).strip())
+            buf = []
+    rest = "\n".join(buf).strip()
+    if rest:
+        out.append(rest)
+    return [s for s in out if s.strip(" ;\n")]
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (or a signal-raised one)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    return sqlite_utils.Database(conn)
+
+
+def content_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def compress(html: bytes) -> bytes:
+    return zlib.compress(html, 6)
+
+
+def decompress(blob: bytes | None) -> bytes:
+    return zlib.decompress(blob) if blob else b""
+
+
+def known_pages(conn: sqlite3.Connection, source: str) -> dict[str, dict[str, Any]]:
+    """url -> validators and dates, handed to the crawl child so it can skip or revalidate."""
+    rows = conn.execute(
+        "SELECT url, kind, etag, last_modified, content_hash, published FROM pages WHERE source=?",
+        (source,),
+    )
+    return {r["url"]: dict(r) for r in rows}
+
+
+def upsert_page(conn: sqlite3.Connection, *, source: str, url: str, kind: str, fetched: str,
+                status: int | None, etag: str | None, last_modified: str | None,
+                body: bytes | None, title: str | None, published: str | None,
+                text: str | None, extractor_version: str | None) -> tuple[int, bool]:
+    """Insert or update one page; returns (page id, content changed)."""
+    row = conn.execute("SELECT id, content_hash FROM pages WHERE url=?", (url,)).fetchone()
+    digest = content_hash(body) if body is not None else None
+    if row is None:
+        cur = conn.execute(
+            "INSERT INTO pages (source, url, kind, first_fetched, last_fetched, last_changed,"
+            " http_status, etag, last_modified, content_hash, title, published, text, html_z,"
+            " extractor_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (source, url, kind, fetched, fetched, fetched, status, etag, last_modified, digest,
+             title, published, text, compress(body) if body is not None else None,
+             extractor_version),
+        )
+        return cur.lastrowid, True
+    changed = digest is not None and digest != row["content_hash"]
+    if changed:
+        conn.execute(
+            "UPDATE pages SET kind=?, last_fetched=?, last_changed=?, http_status=?, etag=?,"
+            " last_modified=?, content_hash=?, title=?, published=?, text=?, html_z=?,"
+            " extractor_version=? WHERE id=?",
+            (kind, fetched, fetched, status, etag, last_modified, digest, title, published,
+             text, compress(body), extractor_version, row["id"]),
+        )
+    else:
+        conn.execute(
+            "UPDATE pages SET last_fetched=?, http_status=?, etag=COALESCE(?, etag),"
+            " last_modified=COALESCE(?, last_modified) WHERE id=?",
+            (fetched, status, etag, last_modified, row["id"]),
+        )
+    return row["id"], changed
+
+
+def insert_run(conn: sqlite3.Connection, **fields: Any) -> int:
+    if "responses" in fields and not isinstance(fields["responses"], str):
+        fields["responses"] = json.dumps(fields["responses"], sort_keys=True)
+    cols = ", ".join(fields)
+    marks = ", ".join("?" for _ in fields)
+    cur = conn.execute(f"INSERT INTO runs ({cols}) VALUES ({marks})", tuple(fields.values()))
+    return cur.lastrowid
+
+
+def source_state(conn: sqlite3.Connection, source: str) -> dict[str, Any]:
+    row = conn.execute("SELECT * FROM source_state WHERE source=?", (source,)).fetchone()
+    if row is None:
+        conn.execute("INSERT OR IGNORE INTO source_state (source) VALUES (?)", (source,))
+        row = conn.execute("SELECT * FROM source_state WHERE source=?", (source,)).fetchone()
+    return dict(row)
+
+
+def update_source_state(conn: sqlite3.Connection, source: str, **fields: Any) -> None:
+    source_state(conn, source)
+    sets = ", ".join(f"{k}=?" for k in fields)
+    conn.execute(f"UPDATE source_state SET {sets} WHERE source=?", (*fields.values(), source))
+
+
+def insert_event(conn: sqlite3.Connection, **fields: Any) -> int:
+    fields.setdefault("created", now())
+    if isinstance(fields.get("details"), (dict, list)):
+        fields["details"] = json.dumps(fields["details"], ensure_ascii=False, sort_keys=True)
+    cols = ", ".join(fields)
+    marks = ", ".join("?" for _ in fields)
+    return conn.execute(f"INSERT INTO events ({cols}) VALUES ({marks})",
+                        tuple(fields.values())).lastrowid

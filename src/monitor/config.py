@@ -1,0 +1,273 @@
+"""Load and validate config.toml: every key optional, unknown keys and wrong types are errors.
+
+Validation happens once, at load time, so a typo in a key fails the command that reads it
+instead of being silently ignored by a daemon that runs for months.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SOURCE_NAMES = ("prisoners_defenders", "ocdh")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the key."""
+
+
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_SIZE = re.compile(r"^(\d+)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$", re.IGNORECASE)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_SIZE_UNITS = {
+    "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3,
+    "kib": 1024, "mib": 1024**2, "gib": 1024**3,
+}
+
+
+def parse_duration(text: str, key: str = "duration") -> int:
+    """Seconds in a `<integer><s|m|h|d>` string."""
+    if not isinstance(text, str):
+        raise ConfigError(f"{key}: expected a duration string like \"6h\", got {text!r}")
+    m = _DURATION.match(text.strip())
+    if not m:
+        raise ConfigError(f"{key}: bad duration {text!r} (use <integer><s|m|h|d>, e.g. \"30m\")")
+    return int(m.group(1)) * _UNITS[m.group(2)]
+
+
+def parse_size(text: Any, key: str = "size") -> int:
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    m = _SIZE.match(str(text).strip()) if isinstance(text, str) else None
+    if not m:
+        raise ConfigError(f"{key}: bad size {text!r} (use e.g. \"10MB\")")
+    return int(m.group(1)) * _SIZE_UNITS[(m.group(2) or "b").lower()]
+
+
+def _source_defaults(name: str) -> dict[str, Any]:
+    hosts = {"prisoners_defenders": "prisonersdefenders.org", "ocdh": "observacuba.org"}
+    www = "www." if name == "prisoners_defenders" else ""
+    return {
+        "enabled": True,
+        "start_urls": [f"https://{www}{hosts[name]}/feed/"],
+        "allowed_domains": [hosts[name]],
+        "max_listing_pages": 3,
+        "stale_after": "45d",
+        "failing_after": 3,
+        "interval": None,
+        "cron": None,
+        "jitter": None,
+        "run_timeout": None,
+    }
+
+
+DEFAULTS: dict[str, Any] = {
+    "database": {"path": "db/monitor.db"},
+    "schedule": {"interval": "6h", "cron": None, "jitter": "15m", "run_timeout": "30m"},
+    "crawl": {
+        "user_agent": "monitor (+https://example.org/contact)",
+        "obey_robots": True,
+        "download_delay": 1.0,
+        "timeout": "30s",
+        "max_page_size": "10MB",
+    },
+    "sources": {name: _source_defaults(name) for name in SOURCE_NAMES},
+    "notify": {"urls": [], "config": "", "language": "en", "ops_tag": "ops"},
+}
+
+# Expected type per key; None-default keys are optional strings.
+_TYPES: dict[str, Any] = {
+    "database.path": str,
+    "schedule.interval": str, "schedule.cron": str, "schedule.jitter": str,
+    "schedule.run_timeout": str,
+    "crawl.user_agent": str, "crawl.obey_robots": bool, "crawl.download_delay": float,
+    "crawl.timeout": str, "crawl.max_page_size": (str, int),
+    "source.enabled": bool, "source.start_urls": list, "source.allowed_domains": list,
+    "source.max_listing_pages": int, "source.stale_after": str, "source.failing_after": int,
+    "source.interval": str, "source.cron": str, "source.jitter": str, "source.run_timeout": str,
+    "notify.urls": list, "notify.config": str, "notify.language": str, "notify.ops_tag": str,
+}
+
+_DURATION_KEYS = {"interval", "jitter", "run_timeout", "timeout", "stale_after"}
+
+
+@dataclass
+class SourceConfig:
+    name: str
+    enabled: bool
+    start_urls: list[str]
+    allowed_domains: list[str]
+    max_listing_pages: int
+    stale_after: int
+    failing_after: int
+    interval: int | None
+    cron: str | None
+    jitter: int
+    run_timeout: int
+
+
+@dataclass
+class Config:
+    path: Path | None
+    db_path: Path
+    crawl: dict[str, Any]
+    schedule: dict[str, Any]
+    sources: dict[str, SourceConfig]
+    notify: dict[str, Any]
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def timeout(self) -> int:
+        return self.crawl["timeout"]
+
+    @property
+    def max_page_size(self) -> int:
+        return self.crawl["max_page_size"]
+
+    def enabled_sources(self) -> list[SourceConfig]:
+        return [s for s in self.sources.values() if s.enabled]
+
+
+def _check_type(key: str, typekey: str, value: Any) -> None:
+    expected = _TYPES[typekey]
+    if expected is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif expected is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(expected, tuple):
+        ok = isinstance(value, expected) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, expected)
+    if not ok:
+        name = expected.__name__ if isinstance(expected, type) else "string"
+        raise ConfigError(f"{key}: expected {name}, got {type(value).__name__} {value!r}")
+    if expected is list and not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key}: expected a list of strings")
+
+
+def _merge(data: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(DEFAULTS)
+    for section, body in data.items():
+        if section not in DEFAULTS:
+            raise ConfigError(f"unknown config section [{section}]")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{section}: expected a table")
+        if section == "sources":
+            for sname, sbody in body.items():
+                if sname not in SOURCE_NAMES:
+                    raise ConfigError(
+                        f"unknown source [sources.{sname}] (known: {', '.join(SOURCE_NAMES)})")
+                if not isinstance(sbody, dict):
+                    raise ConfigError(f"sources.{sname}: expected a table")
+                for k, v in sbody.items():
+                    key = f"sources.{sname}.{k}"
+                    if f"source.{k}" not in _TYPES:
+                        raise ConfigError(f"unknown config key {key}")
+                    _check_type(key, f"source.{k}", v)
+                    merged["sources"][sname][k] = v
+            continue
+        for k, v in body.items():
+            key = f"{section}.{k}"
+            if key not in _TYPES:
+                raise ConfigError(f"unknown config key {key}")
+            _check_type(key, key, v)
+            merged[section][k] = v
+    return merged
+
+
+def _dur(value: Any, key: str) -> int | None:
+    return None if value is None else parse_duration(value, key)
+
+
+def build(data: dict[str, Any], path: Path | None, db_override: str | None = None) -> Config:
+    merged = _merge(data)
+    base = path.parent if path else Path.cwd()
+    sched = merged["schedule"]
+    schedule = {
+        "interval": _dur(sched["interval"], "schedule.interval"),
+        "cron": sched["cron"],
+        "jitter": _dur(sched["jitter"], "schedule.jitter"),
+        "run_timeout": _dur(sched["run_timeout"], "schedule.run_timeout"),
+    }
+    if schedule["cron"]:
+        _check_cron(schedule["cron"], "schedule.cron")
+    crawl = dict(merged["crawl"])
+    crawl["timeout"] = parse_duration(crawl["timeout"], "crawl.timeout")
+    crawl["max_page_size"] = parse_size(crawl["max_page_size"], "crawl.max_page_size")
+    if crawl["download_delay"] < 0:
+        raise ConfigError("crawl.download_delay: must be >= 0")
+    sources: dict[str, SourceConfig] = {}
+    for name, s in merged["sources"].items():
+        key = f"sources.{name}"
+        if s["cron"]:
+            _check_cron(s["cron"], f"{key}.cron")
+        for u in s["start_urls"]:
+            if not re.match(r"^https?://", u):
+                raise ConfigError(f"{key}.start_urls: not an http(s) URL: {u!r}")
+        if s["max_listing_pages"] < 0:
+            raise ConfigError(f"{key}.max_listing_pages: must be >= 0")
+        if s["failing_after"] < 1:
+            raise ConfigError(f"{key}.failing_after: must be >= 1")
+        sources[name] = SourceConfig(
+            name=name,
+            enabled=s["enabled"],
+            start_urls=list(s["start_urls"]),
+            allowed_domains=list(s["allowed_domains"]),
+            max_listing_pages=s["max_listing_pages"],
+            stale_after=parse_duration(s["stale_after"], f"{key}.stale_after"),
+            failing_after=s["failing_after"],
+            interval=_dur(s["interval"], f"{key}.interval") if s["interval"] else (
+                None if s["cron"] else schedule["interval"]),
+            cron=s["cron"] or (None if s["interval"] else schedule["cron"]),
+            jitter=_dur(s["jitter"], f"{key}.jitter") if s["jitter"] else schedule["jitter"],
+            run_timeout=(_dur(s["run_timeout"], f"{key}.run_timeout") if s["run_timeout"]
+                         else schedule["run_timeout"]),
+        )
+    notify = dict(merged["notify"])
+    if notify["language"] not in ("en", "es"):
+        raise ConfigError(f"notify.language: expected \"en\" or \"es\", got {notify['language']!r}")
+    if notify["config"]:
+        notify["config"] = str((base / notify["config"]).resolve())
+    db = Path(db_override) if db_override else base / merged["database"]["path"]
+    return Config(path=path, db_path=db, crawl=crawl, schedule=schedule, sources=sources,
+                  notify=notify, raw=merged)
+
+
+def _check_cron(expr: str, key: str) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(expr)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: bad cron expression {expr!r}: {exc}") from None
+
+
+def resolve_path(explicit: str | None) -> Path | None:
+    """--config, else $MONITOR_CONFIG, else ./config.toml if it exists, else None (defaults)."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("MONITOR_CONFIG")
+    if env:
+        return Path(env)
+    local = Path("config.toml")
+    return local if local.exists() else None
+
+
+def load(explicit: str | None = None, db_override: str | None = None) -> Config:
+    path = resolve_path(explicit)
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        path = path.resolve()
+    return build(data, path, db_override)

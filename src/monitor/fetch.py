@@ -1,0 +1,138 @@
+"""Parent side of a crawl: run the Scrapy child with a timeout and read back what it fetched."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitor.config import Config, SourceConfig
+
+log = logging.getLogger("monitor.fetch")
+
+KILL_GRACE = 10  # seconds between SIGTERM and SIGKILL
+
+
+@dataclass
+class Fetched:
+    url: str
+    kind: str
+    status: int
+    etag: str | None
+    last_modified: str | None
+    cached: bool
+    body_path: Path
+
+    def body(self) -> bytes:
+        return self.body_path.read_bytes()
+
+
+@dataclass
+class FetchResult:
+    source: str
+    pages: list[Fetched] = field(default_factory=list)
+    failed: bool = False
+    error: str | None = None
+    page_errors: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    workdir: tempfile.TemporaryDirectory | None = None
+
+    def cleanup(self) -> None:
+        if self.workdir is not None:
+            self.workdir.cleanup()
+            self.workdir = None
+
+
+def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
+              known_posts: list[str], timeout: float | None = None) -> FetchResult:
+    """Crawl one source in a child process; never raises for network trouble."""
+    workdir = tempfile.TemporaryDirectory(prefix=f"monitor-{src.name}-")
+    out = Path(workdir.name)
+    params = {
+        "source": src.name,
+        "start_urls": src.start_urls,
+        "allowed_domains": src.allowed_domains,
+        "max_listing_pages": None if backfill else src.max_listing_pages,
+        "backfill": backfill,
+        "known_posts": known_posts,
+        "user_agent": cfg.crawl["user_agent"],
+        "obey_robots": cfg.crawl["obey_robots"],
+        "download_delay": float(cfg.crawl["download_delay"]),
+        "timeout": cfg.crawl["timeout"],
+        "max_page_size": cfg.max_page_size,
+        "httpcache_dir": str(cfg.db_path.parent / "httpcache" / src.name),
+        "out_dir": str(out),
+        "log_level": os.environ.get("MONITOR_SCRAPY_LOG_LEVEL", "WARNING"),
+    }
+    pfile = out / "params.json"
+    pfile.write_text(json.dumps(params), encoding="utf-8")
+    result = FetchResult(source=src.name, workdir=workdir)
+    timeout = timeout if timeout is not None else src.run_timeout
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "monitor.crawl_child", str(pfile)],
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        rc = proc.wait(timeout=timeout or None)
+    except subprocess.TimeoutExpired:
+        stop_process(proc)
+        result.failed = True
+        result.error = f"crawl timed out after {timeout}s and was stopped"
+        log.error("%s: %s", src.name, result.error)
+        return result
+    except BaseException:
+        stop_process(proc)
+        raise
+    log.debug("%s: crawl child finished in %.1fs rc=%s", src.name, time.monotonic() - started, rc)
+    rfile = out / "result.json"
+    if rc != 0 or not rfile.exists():
+        result.failed = True
+        result.error = f"crawl process failed (exit status {rc})"
+        return result
+    info = json.loads(rfile.read_text(encoding="utf-8"))
+    result.stats = info.get("stats", {})
+    result.page_errors = info.get("page_errors", [])
+    result.pages = list(_read_pages(out))
+    if info.get("start_failures"):
+        result.failed = True
+        result.error = "start URL could not be fetched: " + "; ".join(info["start_failures"])
+    return result
+
+
+def _read_pages(out: Path) -> Iterator[Fetched]:
+    index = out / "pages.jsonl"
+    if not index.exists():
+        return
+    with open(index, encoding="utf-8") as fh:
+        for line in fh:
+            item = json.loads(line)
+            yield Fetched(url=item["url"], kind=item["kind"], status=item["status"],
+                          etag=item.get("etag"), last_modified=item.get("last_modified"),
+                          cached=item.get("cached", False),
+                          body_path=out / "bodies" / item["body_file"])
+
+
+def stop_process(proc: subprocess.Popen, grace: float = KILL_GRACE) -> None:
+    """SIGTERM the child's process group, then SIGKILL after `grace` seconds."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()

@@ -1,0 +1,338 @@
+"""One cycle for one source: fetch (child process) -> extract -> store -> diff -> plan alerts.
+
+Everything a run writes (pages, observations, figures, events, notifications, the run row,
+source state) goes into the archive in one transaction; delivery happens after the commit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass, field
+
+from monitor import archive, diff, extract, fetch, messages, notify
+from monitor.config import Config, SourceConfig
+from monitor.lock import source_lock
+
+log = logging.getLogger("monitor.run")
+
+
+@dataclass
+class PageInput:
+    """A page to store: fetched now, or read back from the archive by `reparse`."""
+
+    url: str
+    kind: str
+    status: int | None
+    etag: str | None
+    last_modified: str | None
+    body: bytes
+
+
+@dataclass
+class RunOutcome:
+    source: str
+    ok: bool
+    run_id: int | None = None
+    pages_fetched: int = 0
+    pages_changed: int = 0
+    observations: int = 0
+    events: int = 0
+    alerts: int = 0
+    error: str | None = None
+    duration: float = 0.0
+    page_errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        state = "ok" if self.ok else f"FAILED: {self.error}"
+        return (f"{self.source}: {state}; {self.pages_fetched} pages fetched, "
+                f"{self.pages_changed} changed, {self.observations} figures read, "
+                f"{self.events} events, {self.alerts} alert messages, "
+                f"{len(self.page_errors)} page errors, {self.duration:.1f}s")
+
+
+def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, backfill: bool,
+               send: bool, targets: list[notify.Target]) -> RunOutcome:
+    """Crawl and store one source. Raises LockHeld when another process crawls it."""
+    with source_lock(cfg.db_path, src.name):
+        started = archive.now()
+        t0 = time.monotonic()
+        known = archive.known_pages(conn, src.name)
+        known_posts = [u for u, r in known.items() if r["kind"] == "post"]
+        log.info("%s: crawling %s%s", src.name, ", ".join(src.start_urls),
+                 " (backfill)" if backfill else "")
+        fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts)
+        try:
+            pages = [PageInput(p.url, p.kind, p.status, p.etag, p.last_modified, p.body())
+                     for p in fr.pages]
+            stats = fr.stats
+            run_fields = {
+                "requests": int(stats.get("downloader/request_count", 0)),
+                "responses": {k.rsplit("/", 1)[-1]: v for k, v in stats.items()
+                              if k.startswith("downloader/response_status_count/")},
+                "bytes_received": int(stats.get("downloader/response_bytes", 0)),
+                "revalidations": int(stats.get("httpcache/revalidate", 0)),
+                "errors": len(fr.page_errors),
+            }
+        finally:
+            fr.cleanup()
+        outcome = store(cfg, conn, src, pages, started=started, t0=t0, backfill=backfill,
+                        send=send, targets=targets, failed=fr.failed, error=fr.error,
+                        run_fields=run_fields)
+        outcome.page_errors = fr.page_errors
+        for err in fr.page_errors:
+            log.warning("%s: %s", src.name, err)
+        return outcome
+
+
+def _extract_all(source: str, pages: list[PageInput], known: dict[str, dict],
+                 force: bool) -> dict[str, extract.Extraction]:
+    """Extract every post whose content changed (all posts when `force`)."""
+    out: dict[str, extract.Extraction] = {}
+    for p in pages:
+        if p.kind != "post" or not p.body:
+            continue
+        old = known.get(p.url)
+        if not force and old and old["content_hash"] == archive.content_hash(p.body):
+            continue
+        try:
+            out[p.url] = extract.extract(source, p.body, p.url)
+        except Exception as exc:
+            log.exception("%s: extractor crashed on %s: %s", source, p.url, exc)
+    return out
+
+
+def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[PageInput], *,
+          started: str, t0: float, backfill: bool, send: bool, targets: list[notify.Target],
+          failed: bool = False, error: str | None = None, run_fields: dict | None = None,
+          force_extract: bool = False) -> RunOutcome:
+    """Write one run in one transaction; on a storage error, record a failed run instead."""
+    known = archive.known_pages(conn, src.name)
+    results = {} if failed else _extract_all(src.name, pages, known, force_extract)
+    out = RunOutcome(source=src.name, ok=not failed, error=error, pages_fetched=len(pages))
+    try:
+        with archive.transaction(conn):
+            out.run_id = archive.insert_run(
+                conn, source=src.name, started=started, outcome="running",
+                backfill=int(backfill), **(run_fields or {}))
+            event_ids: list[int] = []
+            if not failed:
+                event_ids = _store_pages(conn, src.name, pages, results, out)
+            ops_ids = _ops_events(conn, src, out, started)
+            alert_ids = diff.mark_alerts(conn, src.name, event_ids)
+            _update_stale_clock(conn, src.name, event_ids)
+            ops_ids += _stale_event(conn, src, out.run_id)
+            out.events = len(event_ids) + len(ops_ids)
+            out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, alert_ids, ops_ids,
+                                        targets, send)
+            out.duration = time.monotonic() - t0
+            conn.execute(
+                "UPDATE runs SET ended=?, outcome=?, pages_fetched=?, pages_changed=?,"
+                " observations=?, events=?, error=?, duration=? WHERE id=?",
+                (archive.now(), "ok" if out.ok else "failed", out.pages_fetched,
+                 out.pages_changed, out.observations, out.events, out.error,
+                 round(out.duration, 3), out.run_id))
+    except (sqlite3.Error, OSError) as exc:
+        log.exception("%s: storing the run failed; nothing of it was kept", src.name)
+        out = RunOutcome(source=src.name, ok=False, error=f"storage failed: {exc}",
+                         pages_fetched=len(pages), duration=time.monotonic() - t0)
+        with archive.transaction(conn):
+            out.run_id = archive.insert_run(conn, source=src.name, started=started,
+                                            ended=archive.now(), outcome="failed",
+                                            backfill=int(backfill), error=out.error)
+            _ops_events(conn, src, out, started)
+    return out
+
+
+def _store_pages(conn: sqlite3.Connection, source: str, pages: list[PageInput],
+                 results: dict[str, extract.Extraction], out: RunOutcome) -> list[int]:
+    keys: set[diff.Key] = set()
+    gap_ids: list[int] = []
+    fetched = archive.now()
+    for p in pages:
+        ex = results.get(p.url)
+        page_id, changed = archive.upsert_page(
+            conn, source=source, url=p.url, kind=p.kind, fetched=fetched, status=p.status,
+            etag=p.etag, last_modified=p.last_modified, body=p.body,
+            title=ex.title if ex else None, published=ex.published if ex else None,
+            text=ex.text if ex else None,
+            extractor_version=ex.extractor_version if ex else None)
+        if ex is not None and not changed:
+            # same content re-extracted (reparse): keep metadata current
+            conn.execute("UPDATE pages SET title=?, published=?, text=?, extractor_version=?"
+                         " WHERE id=?", (ex.title, ex.published, ex.text,
+                                         ex.extractor_version, page_id))
+        out.pages_changed += int(changed)
+        if ex is None:
+            continue
+        if _replace_observations(conn, page_id, ex, out.run_id):
+            keys.update(diff.Key(o.source, o.metric, o.period) for o in ex.observations)
+            keys.update(_keys_of_url(conn, p.url, current=0))
+        out.observations += len(ex.observations)
+        if ex.extraction_gap:
+            gap_ids += _gap_event(conn, source, ex, out.run_id)
+    return diff.apply(conn, keys, out.run_id) + gap_ids
+
+
+def _keys_of_url(conn: sqlite3.Connection, url: str, current: int) -> set[diff.Key]:
+    rows = conn.execute("SELECT DISTINCT source, metric, period FROM observations"
+                        " WHERE url=? AND current=?", (url, current))
+    return {diff.Key(r["source"], r["metric"], r["period"]) for r in rows}
+
+
+def _replace_observations(conn: sqlite3.Connection, page_id: int, ex: extract.Extraction,
+                          run_id: int) -> bool:
+    """Make `ex` the page's current observations; False when nothing differs."""
+    old = conn.execute("SELECT metric, period, value, qualifier, extractor_version"
+                       " FROM observations WHERE url=? AND current=1", (ex.url,)).fetchall()
+    old_set = {(r["metric"], r["period"], r["value"], r["qualifier"]) for r in old}
+    new_set = {(o.metric, o.period, o.value, o.qualifier) for o in ex.observations}
+    same_version = all(r["extractor_version"] == ex.extractor_version for r in old)
+    if old and old_set == new_set and same_version:
+        return False
+    if not old and not new_set:
+        return False
+    conn.execute("UPDATE observations SET current=0 WHERE url=? AND current=1", (ex.url,))
+    stamp = archive.now()
+    for o in ex.observations:
+        conn.execute(
+            "INSERT INTO observations (run_id, page_id, source, metric, period, value,"
+            " qualifier, published, url, evidence, extractor_version, observed_at, current)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)",
+            (run_id, page_id, o.source, o.metric, o.period, o.value, o.qualifier,
+             o.published or ex.published, ex.url, o.evidence, ex.extractor_version, stamp))
+    return True
+
+
+def _gap_event(conn: sqlite3.Connection, source: str, ex: extract.Extraction,
+               run_id: int) -> list[int]:
+    seen = conn.execute("SELECT 1 FROM events WHERE kind='extraction_gap' AND url=?",
+                        (ex.url,)).fetchone()
+    if seen:
+        return []
+    log.warning("%s: %s looks like a monthly report but yielded no headline figure",
+                source, ex.url)
+    return [archive.insert_event(conn, run_id=run_id, source=source, kind="extraction_gap",
+                                 url=ex.url, details={"title": ex.title,
+                                                      "notes": ex.notes})]
+
+
+def _ops_events(conn: sqlite3.Connection, src: SourceConfig, out: RunOutcome,
+                started: str) -> list[int]:
+    """source_failing / source_recovered, once per state change."""
+    st = archive.source_state(conn, src.name)
+    ids: list[int] = []
+    if out.ok:
+        if st["failing"]:
+            ids.append(archive.insert_event(
+                conn, run_id=out.run_id, source=src.name, kind="source_recovered",
+                details={"failures": st["consecutive_failures"],
+                         "since": st["failing_since"]}))
+        archive.update_source_state(conn, src.name, consecutive_failures=0, failing=0,
+                                    failing_since=None, last_success=started,
+                                    last_error=None)
+        return ids
+    failures = st["consecutive_failures"] + 1
+    since = st["failing_since"] or started
+    archive.update_source_state(conn, src.name, consecutive_failures=failures,
+                                failing_since=since, last_error=out.error)
+    if failures >= src.failing_after and not st["failing"]:
+        archive.update_source_state(conn, src.name, failing=1)
+        ids.append(archive.insert_event(
+            conn, run_id=out.run_id, source=src.name, kind="source_failing",
+            details={"failures": failures, "since": since, "error": out.error}))
+    return ids
+
+
+def _update_stale_clock(conn: sqlite3.Connection, source: str, event_ids: list[int]) -> None:
+    st = archive.source_state(conn, source)
+    if st["last_new_period_at"] is None or (event_ids and conn.execute(
+            f"SELECT 1 FROM events WHERE kind='new' AND id IN ({','.join('?' * len(event_ids))})",
+            event_ids).fetchone()):
+        archive.update_source_state(conn, source, last_new_period_at=archive.now(), stale=0)
+
+
+def _stale_event(conn: sqlite3.Connection, src: SourceConfig, run_id: int) -> list[int]:
+    st = archive.source_state(conn, src.name)
+    age = dt.datetime.now(dt.UTC) - archive.parse_ts(st["last_new_period_at"])
+    if st["stale"] or age.total_seconds() < src.stale_after:
+        return []
+    archive.update_source_state(conn, src.name, stale=1)
+    return [archive.insert_event(conn, run_id=run_id, source=src.name, kind="stale",
+                                 details={"since": st["last_new_period_at"],
+                                          "days": age.days})]
+
+
+def _plan_messages(conn: sqlite3.Connection, cfg: Config, source: str, run_id: int,
+                   alert_ids: list[int], ops_ids: list[int], targets: list[notify.Target],
+                   send: bool) -> int:
+    lang = cfg.notify["language"]
+    ops_tag = cfg.notify["ops_tag"]
+    n = 0
+    if alert_ids:
+        evs = conn.execute(f"SELECT * FROM events WHERE id IN ({','.join('?' * len(alert_ids))})",
+                           alert_ids).fetchall()
+        title, body = messages.render_data(conn, source, evs, lang)
+        notify.plan(conn, targets, run_id=run_id, source=source, category="data", title=title,
+                    body=body, event_ids=alert_ids, ops_tag=ops_tag, send=send)
+        n += 1
+    for eid in ops_ids:
+        ev = conn.execute("SELECT * FROM events WHERE id=?", (eid,)).fetchone()
+        title, body = messages.render_ops(ev, lang)
+        notify.plan(conn, targets, run_id=run_id, source=source, category="ops", title=title,
+                    body=body, event_ids=[eid], ops_tag=ops_tag, send=send)
+        n += 1
+    return n
+
+
+def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = False,
+              send: bool = True) -> int:
+    """`monitor crawl`: every source, then deliver; exit status per SPEC (0 ok, 1 failure)."""
+    conn = archive.connect(cfg.db_path)
+    targets = notify.load_targets(cfg)
+    status = 0
+    for src in sources:
+        outcome = run_source(cfg, conn, src, backfill=backfill, send=send, targets=targets)
+        print(outcome.summary(), file=sys.stderr)
+        if not outcome.ok:
+            status = 1
+    if send:
+        sent, failed = notify.deliver_pending(conn, cfg, targets=targets)
+        if sent or failed:
+            print(f"alerts: {sent} delivered, {failed} failed (kept pending for retry)",
+                  file=sys.stderr)
+        if failed:
+            status = 1
+    conn.close()
+    return status
+
+
+def reparse(cfg: Config, sources: list[SourceConfig], send: bool = True) -> int:
+    """Re-run current extractors over stored pages (no fetching), then diff and alert."""
+    conn = archive.connect(cfg.db_path)
+    targets = notify.load_targets(cfg)
+    for src in sources:
+        with source_lock(cfg.db_path, src.name):
+            rows = conn.execute("SELECT url, kind, http_status, etag, last_modified, html_z"
+                                " FROM pages WHERE source=? AND kind='post'", (src.name,))
+            pages = [PageInput(r["url"], r["kind"], r["http_status"], r["etag"],
+                               r["last_modified"], archive.decompress(r["html_z"]))
+                     for r in rows]
+            outcome = store(cfg, conn, src, pages, started=archive.now(), t0=time.monotonic(),
+                            backfill=False, send=send, targets=targets, force_extract=True)
+            print(outcome.summary().replace("fetched", "re-read"), file=sys.stderr)
+    status = 0
+    if send:
+        _sent, failed = notify.deliver_pending(conn, cfg, targets=targets)
+        status = 1 if failed else 0
+    conn.close()
+    return status
+
+
+def observation_json(o: extract.Observation) -> str:
+    return json.dumps(dataclasses.asdict(o), ensure_ascii=False)
