@@ -1,7 +1,13 @@
-"""Rows out to a terminal (aligned table), or to pipes (JSON lines, CSV with a header)."""
+"""Rows out to a terminal (aligned table), or to pipes (JSON lines, CSV with a header).
+
+JSON and CSV carry values exactly as SQLite returned them (integers stay integers, a
+float prints as Python's shortest round-tripping repr), so a pipe never sees a number
+rounded or reformatted for display. Only the table format is for eyes.
+"""
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import sys
@@ -13,33 +19,65 @@ FORMATS = ("table", "json", "csv")
 
 def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str = "table",
                out: TextIO | None = None) -> int:
-    """Write rows in `fmt`; numbers are never rounded or reformatted in json/csv."""
+    """Write rows in `fmt` and return how many; numbers are never rounded in json/csv."""
     out = out or sys.stdout
     rows = [list(r) for r in rows]
     if fmt == "json":
+        keys = unique_names(columns)
         for r in rows:
-            out.write(json.dumps(dict(zip(columns, r, strict=True)), ensure_ascii=False) + "\n")
+            out.write(json.dumps(dict(zip(keys, (_plain(v) for v in r), strict=True)),
+                                 ensure_ascii=False) + "\n")
     elif fmt == "csv":
         w = csv.writer(out, lineterminator="\n")
         w.writerow(columns)
-        w.writerows(["" if v is None else v for v in r] for r in rows)
+        w.writerows(["" if v is None else _plain(v) for v in r] for r in rows)
+    elif fmt == "table":
+        _table(columns, rows, out)
     else:
-        text = [[_cell(v) for v in r] for r in rows]
-        widths = [max([len(c)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)]
-        numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) and rows
-                   for i in range(len(columns))]
-
-        def line(cells: Sequence[str]) -> str:
-            return "  ".join(c.rjust(w) if numeric[i] else c.ljust(w)
-                             for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
-
-        out.write(line(list(columns)) + "\n")
-        out.write("  ".join("-" * w for w in widths) + "\n")
-        for r in text:
-            out.write(line(r) + "\n")
-        if not rows:
-            out.write("(no rows)\n")
+        raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
     return len(rows)
+
+
+def unique_names(columns: Sequence[str]) -> list[str]:
+    """Column names made unique (`a`, `a_2`) so a JSON object never drops a value."""
+    seen: dict[str, int] = {}
+    out = []
+    for c in columns:
+        n = seen.get(c, 0) + 1
+        seen[c] = n
+        out.append(c if n == 1 else f"{c}_{n}")
+    return out
+
+
+def _plain(v: Any) -> Any:
+    """JSON/CSV-safe value: blobs as base64 text, everything else untouched."""
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return "base64:" + base64.b64encode(bytes(v)).decode("ascii")
+    if isinstance(v, float) and v != v:  # NaN cannot come from SQLite, but never emit it
+        return None
+    return v
+
+
+def _table(columns: Sequence[str], rows: list[list[Any]], out: TextIO) -> None:
+    text = [[_cell(v) for v in r] for r in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)]
+    numeric = [bool(rows) and all(_is_number(r[i]) or r[i] is None for r in rows)
+               for i in range(len(columns))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if numeric[i] else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    out.write(line(list(columns)) + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for r in text:
+        out.write(line(r) + "\n")
+    if not rows:
+        out.write("(no rows)\n")
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _cell(v: Any) -> str:
@@ -47,4 +85,7 @@ def _cell(v: Any) -> str:
         return ""
     if isinstance(v, bool):
         return "yes" if v else "no"
-    return str(v)
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return f"<{len(bytes(v))} bytes>"
+    # one row per line: a newline or tab inside a value would break the alignment
+    return str(v).replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
