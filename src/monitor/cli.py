@@ -109,25 +109,35 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _db(args: argparse.Namespace) -> sqlite3.Connection:
+    """The archive for a reading command: never created here (FileNotFoundError -> exit 1)."""
     from monitor import archive
 
     cfg = _config(args)
-    return archive.connect(cfg.db_path)
+    return archive.connect(cfg.db_path, create=False)
+
+
+LATEST_COLUMNS = ["source", "metric", "period", "value", "qualifier", "previous_period",
+                  "previous_value", "change", "published", "url"]
+HISTORY_COLUMNS = ["source", "metric", "period", "value", "qualifier", "published", "url"]
+EVENTS_COLUMNS = ["id", "created", "source", "kind", "metric", "period", "old_value",
+                  "new_value", "qualifier", "url", "details"]
 
 
 def cmd_latest(args: argparse.Namespace) -> int:
     conn = _db(args)
-    rows = conn.execute("SELECT source, metric, period, value, qualifier, previous_period,"
-                        " previous_value, change, url FROM latest ORDER BY source, metric")
-    write_rows(["source", "metric", "period", "value", "qualifier", "previous_period",
-                "previous_value", "change", "url"], rows, args.format)
+    sql = f"SELECT {', '.join(LATEST_COLUMNS)} FROM latest"
+    params: list = []
+    if args.source:
+        sql += " WHERE source=?"
+        params.append(args.source)
+    write_rows(LATEST_COLUMNS, conn.execute(sql + " ORDER BY source, metric", params),
+               args.format)
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
     conn = _db(args)
-    sql = ("SELECT source, metric, period, value, qualifier, published, url FROM figures"
-           " WHERE 1=1")
+    sql = f"SELECT {', '.join(HISTORY_COLUMNS)} FROM figures WHERE 1=1"
     params: list = []
     if args.source:
         sql += " AND source=?"
@@ -138,16 +148,14 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.since:
         sql += " AND period>=?"
         params.append(args.since)
-    sql += " ORDER BY source, metric, period"
-    write_rows(["source", "metric", "period", "value", "qualifier", "published", "url"],
-               conn.execute(sql, params), args.format)
+    sql += " ORDER BY source, metric, length(period), period"
+    write_rows(HISTORY_COLUMNS, conn.execute(sql, params), args.format)
     return 0
 
 
 def cmd_events(args: argparse.Namespace) -> int:
     conn = _db(args)
-    sql = ("SELECT id, created, source, kind, metric, period, old_value, new_value, url"
-           " FROM events WHERE 1=1")
+    sql = f"SELECT {', '.join(EVENTS_COLUMNS)} FROM events WHERE 1=1"
     params: list = []
     if args.since:
         sql += " AND created>=?"
@@ -155,9 +163,11 @@ def cmd_events(args: argparse.Namespace) -> int:
     if args.kind:
         sql += " AND kind=?"
         params.append(args.kind)
+    if args.source:
+        sql += " AND source=?"
+        params.append(args.source)
     sql += " ORDER BY id"
-    write_rows(["id", "created", "source", "kind", "metric", "period", "old_value", "new_value",
-                "url"], conn.execute(sql, params), args.format)
+    write_rows(EVENTS_COLUMNS, conn.execute(sql, params), args.format)
     return 0
 
 
@@ -228,6 +238,12 @@ def _month(text: str) -> str:
     return text
 
 
+def _date(text: str) -> str:
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?Z?)?)?)?", text):
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="monitor",
@@ -272,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--url", help="the page's original address (a hint: dates in its path)")
 
     sp = add("latest", cmd_latest, "current figure per source and metric, with the change")
+    sp.add_argument("--source", choices=SOURCE_NAMES)
     fmt(sp)
     sp = add("history", cmd_history, "the accepted series, one row per figure")
     sp.add_argument("--source", choices=SOURCE_NAMES)
@@ -279,9 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--since", type=_month, metavar="YYYY-MM")
     fmt(sp)
     sp = add("events", cmd_events, "the change log")
-    sp.add_argument("--since", metavar="DATE", help="YYYY-MM-DD (or a full timestamp)")
+    sp.add_argument("--since", type=_date, metavar="DATE",
+                    help="events recorded on or after DATE: YYYY-MM-DD (or YYYY-MM, or a "
+                         "timestamp YYYY-MM-DDTHH:MM:SSZ)")
     sp.add_argument("--kind", choices=("new", "revised", "conflict", "source_failing",
                                        "source_recovered", "stale", "extraction_gap"))
+    sp.add_argument("--source", choices=SOURCE_NAMES)
     fmt(sp)
     sp = add("query", cmd_query, "read-only SQL on the archive")
     sp.add_argument("sql")
@@ -321,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except sqlite3.DatabaseError as exc:
         print(f"monitor: database error: {exc}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"monitor: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0
