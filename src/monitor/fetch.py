@@ -31,6 +31,7 @@ class Fetched:
     last_modified: str | None
     cached: bool
     body_path: Path
+    aliases: list[str] = field(default_factory=list)
 
     def body(self) -> bytes:
         return self.body_path.read_bytes()
@@ -43,6 +44,7 @@ class FetchResult:
     failed: bool = False
     error: str | None = None
     page_errors: list[str] = field(default_factory=list)
+    robots_skipped: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     workdir: tempfile.TemporaryDirectory | None = None
 
@@ -100,6 +102,7 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
     info = json.loads(rfile.read_text(encoding="utf-8"))
     result.stats = info.get("stats", {})
     result.page_errors = info.get("page_errors", [])
+    result.robots_skipped = info.get("robots_skipped", [])
     result.pages = list(_read_pages(out))
     if info.get("start_failures"):
         result.failed = True
@@ -117,7 +120,8 @@ def _read_pages(out: Path) -> Iterator[Fetched]:
             yield Fetched(url=item["url"], kind=item["kind"], status=item["status"],
                           etag=item.get("etag"), last_modified=item.get("last_modified"),
                           cached=item.get("cached", False),
-                          body_path=out / "bodies" / item["body_file"])
+                          body_path=out / "bodies" / item["body_file"],
+                          aliases=item.get("aliases", []))
 
 
 def stop_process(proc: subprocess.Popen, grace: float = KILL_GRACE) -> None:

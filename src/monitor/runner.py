@@ -63,31 +63,83 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         started = archive.now()
         t0 = time.monotonic()
         known = archive.known_pages(conn, src.name)
+        aliases = _known_aliases(conn, src.name)
         known_posts = [u for u, r in known.items() if r["kind"] == "post"]
+        known_posts += [a for a, u in aliases.items() if u in known]
         log.info("%s: crawling %s%s", src.name, ", ".join(src.start_urls),
                  " (backfill)" if backfill else "")
         fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts)
         try:
-            pages = [PageInput(p.url, p.kind, p.status, p.etag, p.last_modified, p.body())
-                     for p in fr.pages]
-            stats = fr.stats
-            run_fields = {
-                "requests": int(stats.get("downloader/request_count", 0)),
-                "responses": {k.rsplit("/", 1)[-1]: v for k, v in stats.items()
-                              if k.startswith("downloader/response_status_count/")},
-                "bytes_received": int(stats.get("downloader/response_bytes", 0)),
-                "revalidations": int(stats.get("httpcache/revalidate", 0)),
-                "errors": len(fr.page_errors),
-            }
+            pages, new_aliases = _pages_to_store(fr.pages, known, aliases)
+            run_fields = _run_stats(fr)
         finally:
             fr.cleanup()
         outcome = store(cfg, conn, src, pages, started=started, t0=t0, backfill=backfill,
                         send=send, targets=targets, failed=fr.failed, error=fr.error,
                         run_fields=run_fields)
+        if outcome.ok and new_aliases:
+            _save_aliases(conn, src.name, new_aliases)
         outcome.page_errors = fr.page_errors
         for err in fr.page_errors:
             log.warning("%s: %s", src.name, err)
+        if fr.robots_skipped:
+            log.info("%s: %d pages skipped (robots.txt)", src.name, len(fr.robots_skipped))
         return outcome
+
+
+def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
+                    aliases: dict[str, str]) -> tuple[list[PageInput], dict[str, str]]:
+    """What a run writes: pages with new content, never an unchanged 304 revalidation.
+
+    A response answered from the HTTP cache after a 304 is skipped when the archive holds
+    that very content (hash); if the archive lacks it (a run that failed to store, a new
+    database next to an old cache), the cached body is stored like a fresh one.
+    """
+    pages: list[PageInput] = []
+    seen: set[str] = set()
+    new_aliases: dict[str, str] = {}
+    for p in fetched:
+        if p.url in seen:
+            continue
+        seen.add(p.url)
+        new_aliases.update({a: p.url for a in p.aliases if aliases.get(a) != p.url})
+        body = p.body()
+        old = known.get(p.url)
+        if p.cached and old and old["content_hash"] == archive.content_hash(body):
+            continue
+        pages.append(PageInput(p.url, p.kind, p.status, p.etag, p.last_modified, body))
+    return pages, new_aliases
+
+
+def _run_stats(fr: fetch.FetchResult) -> dict:
+    """Per-run crawl cost for `runs` (DownloaderStats sits below the cache: wire counts)."""
+    stats = fr.stats
+    return {
+        "requests": int(stats.get("downloader/request_count", 0)),
+        "responses": {k.rsplit("/", 1)[-1]: v for k, v in stats.items()
+                      if k.startswith("downloader/response_status_count/")},
+        "bytes_received": int(stats.get("downloader/response_bytes", 0)),
+        "revalidations": int(stats.get("httpcache/revalidate", 0)),
+        "errors": len(fr.page_errors),
+        "crawl_max_rss_kb": stats.get("memory/max_rss_kb"),
+    }
+
+
+def _known_aliases(conn: sqlite3.Connection, source: str) -> dict[str, str]:
+    rows = conn.execute("SELECT alias, url FROM page_aliases WHERE source=?", (source,))
+    return {r["alias"]: r["url"] for r in rows}
+
+
+def _save_aliases(conn: sqlite3.Connection, source: str, new: dict[str, str]) -> None:
+    """Remember short links of stored posts, so later runs treat them as known."""
+    try:
+        with archive.transaction(conn):
+            for alias, url in new.items():
+                if conn.execute("SELECT 1 FROM pages WHERE url=?", (url,)).fetchone():
+                    conn.execute("INSERT OR REPLACE INTO page_aliases (alias, url, source)"
+                                 " VALUES (?,?,?)", (alias, url, source))
+    except sqlite3.Error as exc:  # only an optimisation: the next run re-learns them
+        log.warning("%s: could not record short links: %s", source, exc)
 
 
 def _extract_all(source: str, pages: list[PageInput], known: dict[str, dict],
