@@ -13,9 +13,12 @@ class LockHeld(Exception):
 
 
 class FileLock:
-    def __init__(self, path: Path, what: str) -> None:
+    """An exclusive flock on `path`; `held` formats the refusal ({pid}, {path})."""
+
+    def __init__(self, path: Path, what: str, held: str | None = None) -> None:
         self.path = Path(path)
         self.what = what
+        self.held = held or (what + " is held by another process (pid {pid}; lock {path})")
         self._fh: IO[str] | None = None
 
     def acquire(self) -> FileLock:
@@ -27,8 +30,7 @@ class FileLock:
             fh.seek(0)
             holder = fh.read().strip() or "?"
             fh.close()
-            raise LockHeld(f"{self.what} is held by another process (pid {holder}; lock "
-                           f"{self.path})") from None
+            raise LockHeld(self.held.format(pid=holder, path=self.path)) from None
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))
@@ -54,4 +56,30 @@ def source_lock(db_path: Path, source: str) -> FileLock:
 
 
 def daemon_lock(db_path: Path) -> FileLock:
-    return FileLock(Path(f"{db_path}.daemon.lock"), f"the daemon for {db_path}")
+    return FileLock(Path(f"{db_path}.daemon.lock"), f"the daemon for {db_path}",
+                    held=f"another monitor daemon (pid {{pid}}) is already running on {db_path}")
+
+
+def holder(lock: FileLock) -> int | None:
+    """Pid holding `lock` right now, or None; reads /proc/locks, never takes the lock.
+
+    Taking it, even briefly, could make a daemon starting at that moment refuse to run.
+    """
+    try:
+        st = os.stat(lock.path)
+        with open("/proc/locks", encoding="ascii", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split()
+        # "1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF" (blocked waiters have "->")
+        if "->" in parts or len(parts) < 6 or parts[1] != "FLOCK":
+            continue
+        try:
+            _maj, _min, ino = parts[5].split(":")
+            if int(ino) == st.st_ino:
+                return int(parts[4])
+        except ValueError:
+            continue
+    return None
