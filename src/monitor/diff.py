@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from monitor.archive import insert_event, now
 
+DATA_KINDS = ("new", "revised", "conflict")
+
 HEADLINE = {
     "prisoners_defenders": ("political_prisoners_total",),
     "ocdh": ("repressive_actions", "arbitrary_detentions"),
@@ -126,9 +128,11 @@ def newest_period(conn: sqlite3.Connection, source: str) -> str | None:
 
 
 def mark_alerts(conn: sqlite3.Connection, source: str, event_ids: list[int]) -> list[int]:
-    """Decide which data events a message carries: the newest period and any revision.
+    """Decide which data events a message carries: the newest period, any revision, and
+    any conflict (a person has to look at those, whatever the period).
 
-    `new` figures for older periods (a backfill) are recorded with alert=0, not sent.
+    `new` figures for older periods (a backfill) are recorded with alert=0, not sent; the
+    yearly figure of the newest month's year counts as newest (December reports carry it).
     Returns the ids that stay alertable.
     """
     if not event_ids:
@@ -138,8 +142,10 @@ def mark_alerts(conn: sqlite3.Connection, source: str, event_ids: list[int]) -> 
     keep: list[int] = []
     marks = ",".join("?" for _ in event_ids)
     for ev in conn.execute(f"SELECT * FROM events WHERE id IN ({marks})", event_ids):
-        alert = ev["kind"] == "revised" or (
-            ev["kind"] in ("new", "conflict") and ev["period"] in (newest, year))
+        if ev["kind"] not in DATA_KINDS:
+            continue  # operational events are routed separately
+        alert = ev["kind"] in ("revised", "conflict") or (
+            ev["kind"] == "new" and ev["period"] in (newest, year))
         if alert:
             keep.append(ev["id"])
         else:

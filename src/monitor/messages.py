@@ -1,8 +1,17 @@
-"""Alert texts: plain text that reads well as email and in chat, in English or Spanish."""
+"""Alert texts: plain text that reads well as email and in chat, in English or Spanish.
+
+Data alerts (one per source per cycle) lead with the headline figure in the title, then
+list every new or revised figure with the previous period, the signed change, the
+evidence sentence and the page it came from. Operational alerts say what broke, since
+when, the last error, and what the operator can do. No markup: the same text goes to an
+email body and to Telegram / Slack / Matrix through apprise.
+"""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from monitor.extract.numbers import MONTH_NAMES_EN, MONTH_NAMES_ES, format_int, shift_month
@@ -13,16 +22,16 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "political_prisoners_total": "political prisoners in Cuba",
         "new_political_prisoners": "new political prisoners",
-        "released": "released",
+        "released": "political prisoners released",
         "convicts_of_conscience": "convicts of conscience",
         "sentenced_of_conscience": "sentenced of conscience",
         "other_political_prisoners": "other political prisoners",
-        "women": "women",
-        "minors": "minors",
-        "with_health_issues": "with serious health issues",
-        "mental_health_issues": "with mental health issues",
+        "women": "women political prisoners",
+        "minors": "minors on the list",
+        "with_health_issues": "political prisoners with serious health issues",
+        "mental_health_issues": "political prisoners with mental health issues",
         "eleven_j_prisoners": "11J prisoners still on the list",
-        "present_on_list": "present on the list during the year",
+        "present_on_list": "people on the list during the year",
         "repressive_actions": "repressive actions in Cuba",
         "arbitrary_detentions": "arbitrary detentions",
         "other_abuses": "other abuses",
@@ -34,16 +43,16 @@ LABELS: dict[str, dict[str, str]] = {
     "es": {
         "political_prisoners_total": "presos políticos en Cuba",
         "new_political_prisoners": "nuevos presos políticos",
-        "released": "excarcelados",
+        "released": "presos políticos excarcelados",
         "convicts_of_conscience": "convictos de conciencia",
         "sentenced_of_conscience": "condenados de conciencia",
         "other_political_prisoners": "otros presos políticos",
-        "women": "mujeres",
-        "minors": "menores",
-        "with_health_issues": "con enfermedades graves",
-        "mental_health_issues": "con trastornos mentales",
+        "women": "mujeres presas políticas",
+        "minors": "menores en la lista",
+        "with_health_issues": "presos políticos con enfermedades graves",
+        "mental_health_issues": "presos políticos con trastornos mentales",
         "eleven_j_prisoners": "presos del 11J aún en la lista",
-        "present_on_list": "presentes en la lista durante el año",
+        "present_on_list": "personas en la lista durante el año",
         "repressive_actions": "acciones represivas en Cuba",
         "arbitrary_detentions": "detenciones arbitrarias",
         "other_abuses": "otros abusos",
@@ -54,23 +63,36 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-WORDS = {
-    "en": {"previous": "previous", "change": "change", "source": "Source",
-           "evidence": "Evidence", "revised": "revised from {old} to {new}",
-           "conflict": "conflicting values on pages published the same day: {values}; "
-                       "kept {old}. Please check the sources.",
-           "new": "new", "figures": "{n} figures", "at_least": "at least ", "about": "about ",
-           "no_previous": "no previous figure"},
-    "es": {"previous": "anterior", "change": "cambio", "source": "Fuente",
-           "evidence": "Texto", "revised": "revisado de {old} a {new}",
-           "conflict": "valores en conflicto en páginas publicadas el mismo día: {values}; "
-                       "se mantiene {old}. Revise las fuentes.",
-           "new": "nuevo", "figures": "{n} cifras", "at_least": "al menos ", "about": "unos ",
-           "no_previous": "sin cifra anterior"},
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "source": "Source", "evidence": "Evidence", "change": "change",
+        "no_change": "no change", "no_previous": "no figure",
+        "revised": "revised from {old} to {new}", "revised_short": "revised from {old}",
+        "new_header": "{period}: new figures", "revised_header": "{period}: revised figures",
+        "conflict_header": "{period}: conflicting figures",
+        "conflict": "pages published on {date} disagree: {values}. The accepted value "
+                    "stays {old}; please check which one is right.",
+        "conflict_title": "{org}: conflicting figures for {period}, please check",
+        "pages": "Pages", "at_least": "at least ", "about": "about ",
+        "intro": "{org} published figures that the monitor had not seen before.",
+    },
+    "es": {
+        "source": "Fuente", "evidence": "Texto", "change": "cambio",
+        "no_change": "sin cambio", "no_previous": "sin cifra",
+        "revised": "revisado de {old} a {new}", "revised_short": "revisado de {old}",
+        "new_header": "{period}: cifras nuevas", "revised_header": "{period}: cifras revisadas",
+        "conflict_header": "{period}: cifras contradictorias",
+        "conflict": "páginas publicadas el {date} no coinciden: {values}. Se mantiene "
+                    "{old}; revise cuál es la correcta.",
+        "conflict_title": "{org}: cifras contradictorias para {period}, revíselas",
+        "pages": "Páginas", "at_least": "al menos ", "about": "unos ",
+        "intro": "{org} ha publicado cifras que el monitor no había visto antes.",
+    },
 }
 
 
 def period_label(period: str, language: str) -> str:
+    """'2025-09' -> 'September 2025' / 'septiembre de 2025'; a year stays as it is."""
     if len(period) == 7:
         y, m = int(period[:4]), int(period[5:7])
         if language == "es":
@@ -86,105 +108,253 @@ def previous_period(period: str) -> str:
     return str(int(period) - 1)
 
 
-def _signed(delta: int, language: str) -> str:
-    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
-    return sign + format_int(abs(delta), language)
+def signed(delta: int, language: str) -> str:
+    """+5 / -3 (ASCII minus, so it survives every mail client and chat)."""
+    if delta == 0:
+        return WORDS[language]["no_change"]
+    return ("+" if delta > 0 else "-") + format_int(abs(delta), language)
+
+
+def _num(value: int, qualifier: str | None, language: str) -> str:
+    q = WORDS[language].get(qualifier or "", "") if qualifier not in (None, "", "exact") else ""
+    return q + format_int(value, language)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _label(metric: str, language: str) -> str:
+    return LABELS[language].get(metric, metric.replace("_", " "))
 
 
 def _figure(conn: sqlite3.Connection, source: str, metric: str, period: str) -> Any:
     return conn.execute(
-        "SELECT value FROM figures WHERE source=? AND metric=? AND period=?",
+        "SELECT value, qualifier FROM figures WHERE source=? AND metric=? AND period=?",
         (source, metric, period),
     ).fetchone()
 
 
-def render_data(conn: sqlite3.Connection, source: str, events: list[sqlite3.Row],
-                language: str = "en") -> tuple[str, str]:
-    """Title and body of one source's data alert for one cycle; headline figure first."""
+def _order(source: str) -> dict[str, int]:
     from monitor.diff import HEADLINE
 
-    w = WORDS[language]
-    labels = LABELS[language]
-    heads = HEADLINE.get(source, ())
-    order = {m: i for i, m in enumerate(heads)}
-    evs = sorted(events, key=lambda e: (-int(e["period"].replace("-", "").ljust(6, "0")),
-                                        order.get(e["metric"], 99), e["metric"]))
-    org = ORGS.get(source, source)
-    lead = next((e for e in evs if e["metric"] in heads), evs[0])
-    qual = w.get(lead["qualifier"] or "exact", "") if lead["qualifier"] != "exact" else ""
-    title = (f"{org}: {qual}{format_int(lead['new_value'], language)} "
-             f"{labels.get(lead['metric'], lead['metric'])}, "
-             f"{period_label(lead['period'], language)}")
-    lines: list[str] = []
-    for e in evs:
-        label = labels.get(e["metric"], e["metric"])
-        q = w.get(e["qualifier"], "") if e["qualifier"] and e["qualifier"] != "exact" else ""
-        line = (f"- {period_label(e['period'], language)}: {q}"
-                f"{format_int(e['new_value'], language)} {label}")
-        if e["kind"] == "revised":
-            line += " (" + w["revised"].format(old=format_int(e["old_value"], language),
-                                               new=format_int(e["new_value"], language)) + ")"
-        elif e["kind"] == "conflict":
-            import json
+    return {m: i for i, m in enumerate(HEADLINE.get(source, ()))}
 
-            vals = json.loads(e["details"] or "{}").get("values", [])
-            line += " (" + w["conflict"].format(
-                values=", ".join(format_int(v, language) for v in vals),
-                old=format_int(e["old_value"], language)) + ")"
-        prev_p = previous_period(e["period"])
-        prev = _figure(conn, source, e["metric"], prev_p)
+
+def _sort_key(order: dict[str, int]):
+    def key(e: Any) -> tuple:
+        kind_rank = {"new": 0, "revised": 1, "conflict": 2}.get(e["kind"], 3)
+        per = e["period"] or ""
+        # newest period first; a month sorts before its year
+        return (kind_rank, [-ord(c) for c in per.ljust(7, " ")], order.get(e["metric"], 99),
+                e["metric"] or "")
+    return key
+
+
+def render_data(conn: sqlite3.Connection, source: str, events: Sequence[Any],
+                language: str = "en") -> tuple[str, str]:
+    """Title and body of one source's data alert for one cycle; headline figure first."""
+    w = WORDS[language]
+    org = ORGS.get(source, source)
+    order = _order(source)
+    evs = sorted(events, key=_sort_key(order))
+    figs = [e for e in evs if e["kind"] in ("new", "revised")]
+    if figs:
+        heads = [e for e in figs if e["metric"] in order]
+        newest = max(e["period"] for e in figs)
+        lead = next((e for e in heads if e["period"] == newest), None) or (
+            heads[0] if heads else figs[0])
+        title = (f"{org}: {_num(lead['new_value'], lead['qualifier'], language)} "
+                 f"{_label(lead['metric'], language)}, "
+                 f"{period_label(lead['period'], language)}")
+        if lead["kind"] == "revised":
+            title += " (" + w["revised_short"].format(
+                old=format_int(lead["old_value"], language)) + ")"
+    else:
+        title = w["conflict_title"].format(org=org,
+                                           period=period_label(evs[0]["period"], language))
+    lines: list[str] = [w["intro"].format(org=org)] if any(
+        e["kind"] == "new" for e in evs) else []
+    group: tuple | None = None
+    urls: list[str] = []
+
+    def flush() -> None:
+        for u in urls:
+            lines.append(f"{w['source']}: {u}")
+        urls.clear()
+
+    for e in evs:
+        header_key = (e["kind"], e["period"])
+        if header_key != group:
+            flush()
+            group = header_key
+            lines.append("")
+            lines.append(w[f"{e['kind']}_header"].format(
+                period=_cap(period_label(e["period"], language))))
+        lines.extend(_figure_lines(conn, source, e, language))
+        if e["kind"] != "conflict" and e["url"] and e["url"] not in urls:
+            urls.append(e["url"])
+    flush()
+    return title, "\n".join(lines).strip() + "\n"
+
+
+def _figure_lines(conn: sqlite3.Connection, source: str, e: Any, language: str) -> list[str]:
+    w = WORDS[language]
+    label = _cap(_label(e["metric"], language))
+    out: list[str] = []
+    if e["kind"] == "conflict":
+        details = json.loads(e["details"] or "{}")
+        vals = details.get("values", [])
+        out.append(f"- {label}: " + w["conflict"].format(
+            date=details.get("published", "?"),
+            values=", ".join(format_int(v, language) for v in vals),
+            old=format_int(e["old_value"], language)))
+        for u in details.get("urls", []):
+            out.append(f"  {w['pages']}: {u}")
+        return out
+    value = _num(e["new_value"], e["qualifier"], language)
+    prev_p = previous_period(e["period"])
+    prev = _figure(conn, source, e["metric"], prev_p)
+    prev_label = period_label(prev_p, language)
+    if e["kind"] == "revised":
+        line = f"- {label}: " + w["revised"].format(
+            old=format_int(e["old_value"], language), new=value)
+        line += f" ({w['change']} {signed(e['new_value'] - e['old_value'], language)})"
+    else:
+        line = f"- {label}: {value}"
         if prev is not None:
-            line += (f"; {w['previous']} ({period_label(prev_p, language)}): "
-                     f"{format_int(prev['value'], language)}, {w['change']} "
-                     f"{_signed(e['new_value'] - prev['value'], language)}")
-        lines.append(line)
-        if e["evidence"]:
-            lines.append(f"  {w['evidence']}: \"{e['evidence']}\"")
-        if e["url"]:
-            lines.append(f"  {w['source']}: {e['url']}")
-    return title, "\n".join(lines)
+            line += (f" ({prev_label}: {_num(prev['value'], prev['qualifier'], language)}, "
+                     f"{w['change']} {signed(e['new_value'] - prev['value'], language)})")
+        else:
+            line += f" ({prev_label}: {w['no_previous']})"
+    out.append(line)
+    if e["evidence"]:
+        out.append(f"  {w['evidence']}: \"{' '.join(e['evidence'].split())}\"")
+    return out
+
+
+def when(stamp: str | None) -> str:
+    """'2025-10-12T06:00:00Z' -> '2025-10-12 06:00 UTC'."""
+    if not stamp:
+        return "?"
+    return stamp.replace("T", " ")[:16] + " UTC" if "T" in stamp else stamp
+
+
+def human_duration(seconds: int, language: str) -> str:
+    units = (("days", "días", 86400), ("hours", "horas", 3600), ("minutes", "minutos", 60))
+    for en, es, size in units:
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {es if language == 'es' else en}"
+    return f"{seconds} {'segundos' if language == 'es' else 'seconds'}"
 
 
 OPS_TEXT = {
     "en": {
-        "source_failing": ("{org}: source failing", "{n} consecutive runs of {source} failed "
-                           "(since {since}).\nLast error: {error}\nWhat to do: check that the "
-                           "start URLs in config.toml still answer, and `monitor status`."),
-        "source_recovered": ("{org}: source recovered", "{source} works again after "
-                             "{n} failed runs."),
-        "stale": ("{org}: no new figures for {days} days", "{source} has not produced a new "
-                  "period since {since}. The site may have changed its format or stopped "
-                  "publishing. Check the site and `monitor status`."),
-        "extraction_gap": ("{org}: a report yielded no headline figure", "The page {url} "
-                           "looks like a monthly report, but no headline figure could be "
-                           "read from it. Nothing was guessed. Please check the page; "
-                           "`monitor extract --source {source} {url}` shows what is read."),
+        "source_failing": (
+            "monitor: {org} is failing ({n} runs in a row)",
+            "What broke: the last {n} runs of {source} failed.\n"
+            "Since: {since}\n"
+            "Last error: {error}\n"
+            "What to do: open the start URLs ({start_urls}) in a browser; if the site "
+            "moved, update sources.{source}.start_urls and allowed_domains in config.toml. "
+            "`monitor status` shows the runs; `monitor crawl --source {source}` tries again "
+            "now. You will get one message when it works again."),
+        "source_recovered": (
+            "monitor: {org} works again",
+            "{source} ran successfully at {at} after {n} failed runs (failing since "
+            "{since}).\nNothing to do: figures published meanwhile, if any, come in their "
+            "own alert."),
+        "stale": (
+            "monitor: no new {org} figures since {since_date}",
+            "What: the monitor has not stored a new period for {source} since {since} "
+            "(newest period: {newest}); the limit (stale_after) is {limit}.\n"
+            "Last successful run: {last_success}\n"
+            "Why it can happen: {org} has not published yet, or its site changed and the "
+            "report is no longer found or read.\n"
+            "What to do: look at the site. If a newer report is there, run `monitor "
+            "extract --source {source} <report URL>` to see what is read, and check "
+            "`monitor status`. You will not get this alert again until a new period "
+            "arrives and goes stale again."),
+        "extraction_gap": (
+            "monitor: {org} report without a headline figure",
+            "What: {count} page(s) look like a monthly report, but no headline figure "
+            "could be read from them. Nothing was guessed or stored for them.\n"
+            "{pages}\n"
+            "What to do: open the page; `monitor extract --source {source} <URL>` shows "
+            "what the extractor reads. If the wording changed, the extractor needs a fix "
+            "(then `monitor reparse --source {source}`)."),
     },
     "es": {
-        "source_failing": ("{org}: la fuente falla", "{n} ejecuciones seguidas de {source} "
-                           "fallaron (desde {since}).\nÚltimo error: {error}\nQué hacer: "
-                           "compruebe que las URL de inicio de config.toml responden y "
-                           "`monitor status`."),
-        "source_recovered": ("{org}: la fuente se ha recuperado", "{source} vuelve a "
-                             "funcionar tras {n} ejecuciones fallidas."),
-        "stale": ("{org}: sin cifras nuevas en {days} días", "{source} no ha producido un "
-                  "periodo nuevo desde {since}. El sitio puede haber cambiado de formato o "
-                  "dejado de publicar. Revise el sitio y `monitor status`."),
-        "extraction_gap": ("{org}: un informe sin cifra principal", "La página {url} parece "
-                           "un informe mensual, pero no se pudo leer su cifra principal. No se "
-                           "ha inventado nada. Revise la página; `monitor extract --source "
-                           "{source} {url}` muestra lo que se lee."),
+        "source_failing": (
+            "monitor: {org} falla ({n} ejecuciones seguidas)",
+            "Qué falla: las últimas {n} ejecuciones de {source} fallaron.\n"
+            "Desde: {since}\n"
+            "Último error: {error}\n"
+            "Qué hacer: abra las URL de inicio ({start_urls}) en un navegador; si el sitio "
+            "se ha movido, actualice sources.{source}.start_urls y allowed_domains en "
+            "config.toml. `monitor status` muestra las ejecuciones; `monitor crawl --source "
+            "{source}` lo intenta de nuevo ahora. Recibirá un mensaje cuando vuelva a "
+            "funcionar."),
+        "source_recovered": (
+            "monitor: {org} vuelve a funcionar",
+            "{source} se ejecutó correctamente el {at} tras {n} ejecuciones fallidas "
+            "(fallaba desde {since}).\nNo hay que hacer nada: las cifras publicadas "
+            "mientras tanto, si las hay, llegan en su propio aviso."),
+        "stale": (
+            "monitor: sin cifras nuevas de {org} desde {since_date}",
+            "Qué pasa: el monitor no ha guardado un periodo nuevo de {source} desde "
+            "{since} (periodo más reciente: {newest}); el límite (stale_after) es "
+            "{limit}.\n"
+            "Última ejecución correcta: {last_success}\n"
+            "Por qué puede pasar: {org} aún no ha publicado, o su sitio ha cambiado y el "
+            "informe ya no se encuentra o no se lee.\n"
+            "Qué hacer: mire el sitio. Si hay un informe más reciente, ejecute `monitor "
+            "extract --source {source} <URL del informe>` para ver qué se lee, y revise "
+            "`monitor status`. No recibirá este aviso otra vez hasta que llegue un periodo "
+            "nuevo y vuelva a pasar el plazo."),
+        "extraction_gap": (
+            "monitor: informe de {org} sin cifra principal",
+            "Qué pasa: {count} página(s) parecen un informe mensual, pero no se pudo leer "
+            "su cifra principal. No se ha inventado ni guardado nada.\n"
+            "{pages}\n"
+            "Qué hacer: abra la página; `monitor extract --source {source} <URL>` muestra "
+            "lo que lee el extractor. Si la redacción cambió, hay que corregir el extractor "
+            "(y luego `monitor reparse --source {source}`)."),
     },
 }
 
 
-def render_ops(event: sqlite3.Row, language: str = "en") -> tuple[str, str]:
-    import json
-
-    details = json.loads(event["details"] or "{}")
-    title_t, body_t = OPS_TEXT[language][event["kind"]]
-    fields = {"org": ORGS.get(event["source"], event["source"]), "source": event["source"],
-              "url": event["url"] or "", "n": details.get("failures", ""),
-              "since": details.get("since", ""), "error": details.get("error", ""),
-              "days": details.get("days", "")}
+def render_ops(events: Sequence[Any], language: str = "en") -> tuple[str, str]:
+    """One operational alert for events of one kind and one source (gaps are grouped)."""
+    first = events[0]
+    details = json.loads(first["details"] or "{}")
+    none = "—"
+    title_t, body_t = OPS_TEXT[language][first["kind"]]
+    pages = "\n".join(
+        f"- {e['url']}" + (f" ({json.loads(e['details'] or '{}').get('title')})"
+                           if json.loads(e["details"] or "{}").get("title") else "")
+        for e in events)
+    newest = details.get("newest")
+    fields = {
+        "org": ORGS.get(first["source"], first["source"]), "source": first["source"],
+        "n": details.get("failures", "?"), "since": when(details.get("since")),
+        "since_date": (details.get("since") or "?")[:10], "error": details.get("error") or none,
+        "at": when(details.get("at") or first["created"]),
+        "start_urls": ", ".join(details.get("start_urls", [])) or none,
+        "newest": period_label(newest, language) if newest else none,
+        "limit": human_duration(int(details.get("stale_after", 0)), language),
+        "last_success": when(details.get("last_success")) if details.get("last_success")
+        else none,
+        "count": len(events), "pages": pages,
+    }
     return title_t.format(**fields), body_t.format(**fields)
+
+
+def render_test(language: str = "en") -> tuple[str, str]:
+    if language == "es":
+        return ("monitor: mensaje de prueba",
+                "Este es un mensaje de prueba de monitor. Si puede leerlo, los avisos llegan "
+                "a este destino.")
+    return ("monitor: test alert",
+            "This is a test message from monitor. If you can read it, alerts reach this "
+            "target.")

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import os
 import sqlite3
 import sys
 import time
@@ -159,29 +160,52 @@ def _extract_all(source: str, pages: list[PageInput], known: dict[str, dict],
     return out
 
 
+def _test_pause(var: str, what: str) -> None:
+    """TEST-ONLY hook: sleep at a crash-sensitive point so a test can SIGKILL the process
+    there. Set MONITOR_TEST_PAUSE_BEFORE_COMMIT / MONITOR_TEST_PAUSE_BEFORE_DELIVERY to a
+    number of seconds; never set them in production."""
+    secs = os.environ.get(var)
+    if secs:
+        print(f"test hook {var}: {what}; pausing {secs}s", file=sys.stderr, flush=True)
+        time.sleep(float(secs))
+
+
 def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[PageInput], *,
           started: str, t0: float, backfill: bool, send: bool, targets: list[notify.Target],
           failed: bool = False, error: str | None = None, run_fields: dict | None = None,
-          force_extract: bool = False) -> RunOutcome:
-    """Write one run in one transaction; on a storage error, record a failed run instead."""
+          force_extract: bool = False,
+          results: dict[str, extract.Extraction] | None = None) -> RunOutcome:
+    """Write one run in one transaction; on a storage error, record a failed run instead.
+
+    Pages, observations, figures, events, the notifications planned for them, source state
+    and the run row commit together, so a crash leaves the whole run or none of it; the
+    next run then sees the same pages as new and writes the same events again. `results`
+    (url -> Extraction) skips extraction, for callers that already have it.
+    """
     known = archive.known_pages(conn, src.name)
-    results = {} if failed else _extract_all(src.name, pages, known, force_extract)
+    if results is None:
+        results = {} if failed else _extract_all(src.name, pages, known, force_extract)
     out = RunOutcome(source=src.name, ok=not failed, error=error, pages_fetched=len(pages))
     try:
         with archive.transaction(conn):
             out.run_id = archive.insert_run(
                 conn, source=src.name, started=started, outcome="running",
                 backfill=int(backfill), **(run_fields or {}))
+            newest_before = diff.newest_period(conn, src.name)
             event_ids: list[int] = []
             if not failed:
                 event_ids = _store_pages(conn, src.name, pages, results, out)
-            ops_ids = _ops_events(conn, src, out, started)
-            alert_ids = diff.mark_alerts(conn, src.name, event_ids)
-            _update_stale_clock(conn, src.name, event_ids)
-            ops_ids += _stale_event(conn, src, out.run_id)
+            data_ids, gap_ids = _split_events(conn, event_ids)
+            # a reparse (force_extract) fetches nothing: it says nothing about the site's
+            # health, so it changes no failing state and raises no stale alert
+            ops_ids = [] if force_extract else _ops_events(conn, src, out, started)
+            alert_ids = diff.mark_alerts(conn, src.name, data_ids)
+            fresh = _update_stale_clock(conn, src.name, newest_before)
+            if not fresh and not force_extract:
+                ops_ids += _stale_event(conn, src, out.run_id)
             out.events = len(event_ids) + len(ops_ids)
-            out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, alert_ids, ops_ids,
-                                        targets, send)
+            out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, alert_ids,
+                                        ops_ids + gap_ids, targets, send)
             out.duration = time.monotonic() - t0
             conn.execute(
                 "UPDATE runs SET ended=?, outcome=?, pages_fetched=?, pages_changed=?,"
@@ -189,6 +213,8 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
                 (archive.now(), "ok" if out.ok else "failed", out.pages_fetched,
                  out.pages_changed, out.observations, out.events, out.error,
                  round(out.duration, 3), out.run_id))
+            _test_pause("MONITOR_TEST_PAUSE_BEFORE_COMMIT",
+                        f"{src.name} run {out.run_id} written, not committed")
     except (sqlite3.Error, OSError) as exc:
         log.exception("%s: storing the run failed; nothing of it was kept", src.name)
         out = RunOutcome(source=src.name, ok=False, error=f"storage failed: {exc}",
@@ -197,8 +223,22 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
             out.run_id = archive.insert_run(conn, source=src.name, started=started,
                                             ended=archive.now(), outcome="failed",
                                             backfill=int(backfill), error=out.error)
-            _ops_events(conn, src, out, started)
+            ops_ids = _ops_events(conn, src, out, started)
+            out.events = len(ops_ids)
+            out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, [], ops_ids,
+                                        targets, send)
     return out
+
+
+def _split_events(conn: sqlite3.Connection, event_ids: list[int]) -> tuple[list[int], list[int]]:
+    """(data event ids, extraction_gap ids): they go to different targets."""
+    if not event_ids:
+        return [], []
+    kinds = dict(conn.execute(
+        f"SELECT id, kind FROM events WHERE id IN ({','.join('?' * len(event_ids))})",
+        event_ids).fetchall())
+    data = [i for i in event_ids if kinds.get(i) in diff.DATA_KINDS]
+    return data, [i for i in event_ids if kinds.get(i) not in diff.DATA_KINDS]
 
 
 def _store_pages(conn: sqlite3.Connection, source: str, pages: list[PageInput],
@@ -276,7 +316,7 @@ def _gap_event(conn: sqlite3.Connection, source: str, ex: extract.Extraction,
 
 def _ops_events(conn: sqlite3.Connection, src: SourceConfig, out: RunOutcome,
                 started: str) -> list[int]:
-    """source_failing / source_recovered, once per state change."""
+    """source_failing / source_recovered, once per state change (never once per run)."""
     st = archive.source_state(conn, src.name)
     ids: list[int] = []
     if out.ok:
@@ -284,7 +324,7 @@ def _ops_events(conn: sqlite3.Connection, src: SourceConfig, out: RunOutcome,
             ids.append(archive.insert_event(
                 conn, run_id=out.run_id, source=src.name, kind="source_recovered",
                 details={"failures": st["consecutive_failures"],
-                         "since": st["failing_since"]}))
+                         "since": st["failing_since"], "at": started}))
         archive.update_source_state(conn, src.name, consecutive_failures=0, failing=0,
                                     failing_since=None, last_success=started,
                                     last_error=None)
@@ -297,71 +337,117 @@ def _ops_events(conn: sqlite3.Connection, src: SourceConfig, out: RunOutcome,
         archive.update_source_state(conn, src.name, failing=1)
         ids.append(archive.insert_event(
             conn, run_id=out.run_id, source=src.name, kind="source_failing",
-            details={"failures": failures, "since": since, "error": out.error}))
+            details={"failures": failures, "since": since, "error": out.error,
+                     "start_urls": list(src.start_urls),
+                     "last_success": st["last_success"]}))
     return ids
 
 
-def _update_stale_clock(conn: sqlite3.Connection, source: str, event_ids: list[int]) -> None:
+def _update_stale_clock(conn: sqlite3.Connection, source: str,
+                        newest_before: str | None) -> bool:
+    """Restart the stale clock when this run stored a period newer than any before it
+    (counted from when the monitor stored it, not from publication dates). The first run
+    of a source starts the clock too, so a first crawl is never stale. True if restarted.
+    """
     st = archive.source_state(conn, source)
-    if st["last_new_period_at"] is None or (event_ids and conn.execute(
-            f"SELECT 1 FROM events WHERE kind='new' AND id IN ({','.join('?' * len(event_ids))})",
-            event_ids).fetchone()):
+    newest = diff.newest_period(conn, source)
+    advanced = newest is not None and (newest_before is None or newest > newest_before)
+    if st["last_new_period_at"] is None or advanced:
         archive.update_source_state(conn, source, last_new_period_at=archive.now(), stale=0)
+        return True
+    return False
 
 
 def _stale_event(conn: sqlite3.Connection, src: SourceConfig, run_id: int) -> list[int]:
+    """`stale` once when stale_after has passed; again only after a new period resets it."""
     st = archive.source_state(conn, src.name)
+    if st["stale"] or not st["last_new_period_at"]:
+        return []
     age = dt.datetime.now(dt.UTC) - archive.parse_ts(st["last_new_period_at"])
-    if st["stale"] or age.total_seconds() < src.stale_after:
+    if age.total_seconds() < src.stale_after:
         return []
     archive.update_source_state(conn, src.name, stale=1)
-    return [archive.insert_event(conn, run_id=run_id, source=src.name, kind="stale",
-                                 details={"since": st["last_new_period_at"],
-                                          "days": age.days})]
+    return [archive.insert_event(
+        conn, run_id=run_id, source=src.name, kind="stale",
+        details={"since": st["last_new_period_at"], "days": age.days,
+                 "newest": diff.newest_period(conn, src.name),
+                 "stale_after": src.stale_after, "last_success": st["last_success"]})]
 
 
 def _plan_messages(conn: sqlite3.Connection, cfg: Config, source: str, run_id: int,
                    alert_ids: list[int], ops_ids: list[int], targets: list[notify.Target],
                    send: bool) -> int:
+    """Plan this run's messages (rows in `notifications`, same transaction as the events):
+    one data message for the source, one per operational event, extraction gaps grouped.
+    Returns the number of messages (not rows: a message has one row per target)."""
     lang = cfg.notify["language"]
     ops_tag = cfg.notify["ops_tag"]
     n = 0
+
+    def rows(ids: list[int]) -> list[sqlite3.Row]:
+        return conn.execute(f"SELECT * FROM events WHERE id IN ({','.join('?' * len(ids))})"
+                            " ORDER BY id", ids).fetchall()
+
     if alert_ids:
-        evs = conn.execute(f"SELECT * FROM events WHERE id IN ({','.join('?' * len(alert_ids))})",
-                           alert_ids).fetchall()
-        title, body = messages.render_data(conn, source, evs, lang)
+        title, body = messages.render_data(conn, source, rows(alert_ids), lang)
         notify.plan(conn, targets, run_id=run_id, source=source, category="data", title=title,
                     body=body, event_ids=alert_ids, ops_tag=ops_tag, send=send)
         n += 1
-    for eid in ops_ids:
-        ev = conn.execute("SELECT * FROM events WHERE id=?", (eid,)).fetchone()
-        title, body = messages.render_ops(ev, lang)
+    groups: list[list[sqlite3.Row]] = []
+    gaps: list[sqlite3.Row] = []
+    for ev in rows(ops_ids) if ops_ids else []:
+        if ev["kind"] == "extraction_gap":
+            gaps.append(ev)
+        else:
+            groups.append([ev])
+    if gaps:
+        groups.append(gaps)
+    for group in groups:
+        title, body = messages.render_ops(group, lang)
         notify.plan(conn, targets, run_id=run_id, source=source, category="ops", title=title,
-                    body=body, event_ids=[eid], ops_tag=ops_tag, send=send)
+                    body=body, event_ids=[e["id"] for e in group], ops_tag=ops_tag, send=send)
         n += 1
     return n
 
 
 def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = False,
               send: bool = True) -> int:
-    """`monitor crawl`: every source, then deliver; exit status per SPEC (0 ok, 1 failure)."""
-    conn = archive.connect(cfg.db_path)
+    """`monitor crawl`: each source, delivering after each commit; 0 ok, 1 a failure.
+
+    Targets are loaded first: a bad notify setting stops the cycle (exit 2) before anything
+    is crawled, rather than recording events whose alerts have nowhere to go. Each source's
+    alerts go out right after its run commits; every pending alert of earlier cycles is
+    retried at the same time (without backoff: a manual or scheduled crawl is the retry).
+    """
     targets = notify.load_targets(cfg)
+    conn = archive.connect(cfg.db_path)
     status = 0
-    for src in sources:
-        outcome = run_source(cfg, conn, src, backfill=backfill, send=send, targets=targets)
-        print(outcome.summary(), file=sys.stderr)
-        if not outcome.ok:
-            status = 1
-    if send:
-        sent, failed = notify.deliver_pending(conn, cfg, targets=targets)
-        if sent or failed:
-            print(f"alerts: {sent} delivered, {failed} failed (kept pending for retry)",
-                  file=sys.stderr)
-        if failed:
-            status = 1
-    conn.close()
+    try:
+        for src in sources:
+            outcome = run_source(cfg, conn, src, backfill=backfill, send=send, targets=targets)
+            log.info("%s", outcome.summary(), extra={  # the one line per run (json: fields)
+                "source": outcome.source, "run_id": outcome.run_id,
+                "outcome": "ok" if outcome.ok else "failed",
+                "pages_fetched": outcome.pages_fetched, "pages_changed": outcome.pages_changed,
+                "figures": outcome.observations, "events": outcome.events,
+                "alerts": outcome.alerts, "duration": round(outcome.duration, 3)})
+            if not outcome.ok:
+                status = 1
+            if send and not _deliver(conn, cfg, targets):
+                status = 1
+    finally:
+        conn.close()
     return status
+
+
+def _deliver(conn: sqlite3.Connection, cfg: Config, targets: list[notify.Target]) -> bool:
+    """Deliver pending alerts after a commit; False when a delivery failed."""
+    _test_pause("MONITOR_TEST_PAUSE_BEFORE_DELIVERY", "run committed, alerts not yet sent")
+    sent, failed = notify.deliver_pending(conn, cfg, targets=targets)
+    if sent or failed:
+        print(f"alerts: {sent} delivered, {failed} failed (kept pending for retry)",
+              file=sys.stderr)
+    return not failed
 
 
 def reparse(cfg: Config, sources: list[SourceConfig], send: bool = True) -> int:
