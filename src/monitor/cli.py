@@ -71,7 +71,18 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 def cmd_daemon(args: argparse.Namespace) -> int:
     from monitor.scheduler import run_daemon
 
-    return run_daemon(_config(args), args)
+    child = ["--log-format", args.log_format]
+    child += ["-q"] if args.quiet else ["-v"] * args.verbose
+    return run_daemon(_config(args), grace=args.grace, child_args=child)
+
+
+def _duration(text: str) -> int:
+    from monitor.config import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("duration: ")) from None
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -279,7 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="record events but send nothing (alerts are stored as unsent)")
 
     sp = add("daemon", cmd_daemon, "run the schedule until SIGTERM/SIGINT")
-    sp.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
+    sp.add_argument("--grace", type=_duration, default=60, metavar="DURATION",
+                    help="after SIGTERM/SIGINT, how long a running crawl may take to finish "
+                         "before it is stopped (default: 60s; a second signal stops at once)")
 
     sp = add("extract", cmd_extract,
              "run one source's extractor on a saved page or a URL; print JSON lines")
