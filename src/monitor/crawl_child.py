@@ -83,7 +83,8 @@ def main(argv: list[str]) -> int:
     from monitor.spiders import SPIDERS
 
     settings = scrapy_settings(params)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings["LOG_INSTALL_ROOT_HANDLER"] = True
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(SPIDERS[params["source"]])
     index = out / "pages.jsonl"
     counter = {"n": 0}

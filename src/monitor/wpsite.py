@@ -50,6 +50,10 @@ class Site:
     hang: bool = False                # accept connections, never answer
     feed_broken: bool = False         # serve a malformed feed
     extra: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # path -> (ctype, body)
+    # path -> statuses to answer (one per request, consumed) before serving it normally:
+    # a site that is briefly down (503) or rate-limits (429, with `retry_after` seconds)
+    flaky: dict[str, list[int]] = field(default_factory=dict)
+    retry_after: int | None = None
 
     def add(self, post: Post) -> Post:
         if not post.post_id:
@@ -190,7 +194,15 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = parts.path, parse_qs(parts.query)
         host = self.headers.get("Host") or f"{srv.server_address[0]}:{srv.server_address[1]}"
         base = f"http://{host}"
-        status, ctype, body, extra = self._route(site, path, query, base)
+        with srv.log_lock:
+            flaky = site.flaky.get(path)
+            code = flaky.pop(0) if flaky else None
+        if code is not None:
+            status, ctype = code, "text/html; charset=UTF-8"
+            body = f"<html><body>Error {code}</body></html>".encode()
+            extra = {"Retry-After": str(site.retry_after)} if site.retry_after is not None else {}
+        else:
+            status, ctype, body, extra = self._route(site, path, query, base)
         etag = '"' + hashlib.md5(body).hexdigest() + '"' if status == 200 else None
         if etag and self.headers.get("If-None-Match") == etag:
             status, body = 304, b""
@@ -288,6 +300,15 @@ class SiteServer:
     def requests(self) -> list[tuple[str, int, int]]:
         with self.httpd.log_lock:
             return list(self.httpd.log)
+
+    @property
+    def user_agents(self) -> list[str]:
+        with self.httpd.log_lock:
+            return list(self.httpd.user_agents)
+
+    def hits(self, path: str) -> int:
+        """How many requests asked for `path` (query string included if given)."""
+        return sum(1 for p, _s, _n in self.requests if p == path)
 
     def clear_log(self) -> None:
         with self.httpd.log_lock:
