@@ -1,15 +1,564 @@
-"""OCDH monthly repressive actions and arbitrary detentions in Cuba."""
+"""OCDH monthly repressive actions and arbitrary detentions in Cuba (with breakdowns and yearly totals)."""
 
 from __future__ import annotations
 
-from monitor.extract.base import Extraction, parse_page
+import re
+from dataclasses import dataclass
 
-VERSION = "0.0"
+from monitor.extract.base import Extraction, Observation, Page, log, parse_page, sentences
+from monitor.extract.numbers import (
+    MONTHS,
+    Number,
+    find_numbers,
+    fold,
+    period,
+    qualifier_before,
+    shift_month,
+)
+
+VERSION = "1.0"
 SOURCE = "ocdh"
 
+MONTHLY = ("repressive_actions", "arbitrary_detentions", "other_abuses", "violent_detentions",
+           "detentions_women", "detentions_men", "house_sieges")
+YEARLY = ("repressive_actions", "arbitrary_detentions")
+HEADLINE = ("repressive_actions", "arbitrary_detentions")
+
+# --------------------------------------------------------------------------- dates
+
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+# "Madrid, 4 de octubre de 2022" / "Madrid, abril de 2020.-" at the start of a paragraph
+_DATELINE = re.compile(
+    r"^\s*(?:[a-z]+(?:\s+[a-z]+){0,2}),\s+(?:(?P<d>\d{1,2})\s+de\s+)?(?P<m>" + _MONTH_ALT
+    + r")\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d{2})\b[\s.\-\u2013\u2014]*")
+# a paragraph that is only a date: "junio 12, 2025", "domingo 9 de noviembre de 2025"
+_DATE_ONLY = re.compile(
+    r"^\s*(?:[a-z]+,?\s+)?(?:(?P<d1>\d{1,2})\s+de\s+(?P<m1>" + _MONTH_ALT
+    + r")\s+de\s+(?P<y1>\d{4})|(?P<m2>" + _MONTH_ALT
+    + r")\s+(?P<d2>\d{1,2}),\s+(?P<y2>\d{4}))\s*$")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{2})(?:/(\d{2}))?/")
+
+
+@dataclass
+class RefDate:
+    """What the page says about when it was published (day may be unknown)."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    @property
+    def iso(self) -> str | None:
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}" if self.day else None
+
+
+def _meta_partial(page: Page) -> RefDate | None:
+    """article:published_time given only to the month ("2021-03")."""
+    if page.soup is None:
+        return None
+    tag = page.soup.find("meta", attrs={"property": "article:published_time"})
+    m = re.match(r"\s*(\d{4})-(\d{2})\s*$", str(tag.get("content", ""))) if tag else None
+    return RefDate(int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _dateline(paragraphs: list[str]) -> tuple[int, RefDate, int] | None:
+    """(paragraph index, date, length of the dateline prefix) of the OCDH dateline."""
+    for i, para in enumerate(paragraphs[:4]):
+        f = fold(para)
+        m = _DATELINE.match(f)
+        if m and f.startswith("madrid") or (m and i == 0 and len(f) < 60):
+            d = int(m.group("d")) if m.group("d") else None
+            return i, RefDate(int(m.group("y")), MONTHS[m.group("m")], d), m.end()
+    return None
+
+
+def _date_only(paragraphs: list[str]) -> RefDate | None:
+    for para in paragraphs[:3]:
+        m = _DATE_ONLY.match(fold(para))
+        if m:
+            if m.group("m1"):
+                return RefDate(int(m.group("y1")), MONTHS[m.group("m1")], int(m.group("d1")))
+            return RefDate(int(m.group("y2")), MONTHS[m.group("m2")], int(m.group("d2")))
+    return None
+
+
+# --------------------------------------------------------------------------- time grammar
+
+@dataclass
+class TimeExpr:
+    """A time expression in a sentence: a month, a year, or a window that is neither."""
+
+    kind: str              # "month" | "year" | "window"
+    start: int
+    end: int
+    month: int = 0
+    year: int | None = None
+    comparison: bool = False   # "frente a junio", "over June": not the page's own month
+
+
+_WINDOW = re.compile(
+    r"\b(?:desde|since|a\s+partir\s+de|hasta\s+la\s+fecha|to\s+date|"
+    r"(?:en\s+)?lo\s+que\s+va\s+de(?:l)?\s+(?:ano|mes)|so\s+far\s+(?:this|in)|"
+    r"year[\s-]to[\s-]date|(?:primer|segundo|first|second)\s+(?:semestre|trimestre|half|quarter)|"
+    r"semestre|trimestre|cuatrimestre|quarter|semester|"
+    r"(?:primeros|ultimos|first|last|past)\s+(?:\w+\s+)?(?:meses|months|semanas|weeks|dias|days)|"
+    r"en\s+torno\s+a|durante\s+la\s+(?:jornada|protesta|marcha)|jornada|"
+    r"tras\s+las\s+protestas|after\s+the\s+protests|"
+    r"media\s+mensual|promedio|average|de\s+media|"
+    r"entre\s+(?:" + _MONTH_ALT + r")\s+y\s+(?:" + _MONTH_ALT + r"))\b")
+_DAY_DATE = re.compile(
+    r"\b\d{1,2}\s+de\s+(?:" + _MONTH_ALT + r")(?:\s+(?:de|del)\s+\d{4})?\b"
+    r"|\b(?:" + _MONTH_ALT + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4})?")
+_MONTH_YEAR = re.compile(
+    r"\b(?P<m>" + _MONTH_ALT + r")(?:\s+(?:de|del)\s+|\s+|\s*,\s*|\s*\[)(?P<y>(?:19|20)\d{2})\b\]?")
+_MONTH = re.compile(r"\b(?P<m>" + _MONTH_ALT + r")\b")
+_YEAR = re.compile(
+    r"\b(?:a\s+lo\s+largo\s+de(?:l\s+ano)?|durante(?:\s+el\s+ano)?|en(?:\s+el\s+ano)?|"
+    r"al\s+cierre\s+de|cierre\s+de|balance\s+de|termino|terminó|cerro|concluyo|"
+    r"throughout|during|in|closed|ended|for)\s+(?P<y>(?:19|20)\d{2})\b")
+_YEAR_WORDS = re.compile(
+    r"\b(?:durante\s+el\s+ano|a\s+lo\s+largo\s+del\s+ano|del\s+ano|balance\s+anual|"
+    r"informe\s+anual|el\s+ano\s+pasado|ano\s+anterior|annual|during\s+the\s+year|"
+    r"last\s+year|the\s+whole\s+year)\b")
+_PREV_MONTH = re.compile(r"\b(?:mes\s+anterior|previous\s+month|month\s+before|prior\s+month)\b")
+_LAST_MONTH = re.compile(r"\b(?:el\s+mes\s+pasado|last\s+month)\b")
+_COMPARISON = re.compile(
+    r"(?:frente\s+a|respecto\s+a(?:l)?|en\s+comparacion\s+con|comparad[oa]\s+con|que\s+en|"
+    r"over|compared\s+(?:to|with)|than\s+in|by\s+comparison,?|a\s+diferencia\s+de)\s+(?:el\s+mes\s+de\s+|"
+    r"(?:el\s+)?mes\s+de\s+)?$")
+_WINDOW_BEFORE_MONTH = re.compile(r"(?:desde|since|from|hasta|until|entre|a\s+partir\s+de)\s+"
+                                  r"(?:el\s+mes\s+de\s+|(?:el\s+)?\d{1,2}\s+de\s+)?$")
+
+
+def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    return any(a < e and s < b for a, b in spans)
+
+
+def time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr]:
+    """Every time expression of a sentence, in order. Day dates are masked, never periods."""
+    out: list[TimeExpr] = []
+    taken: list[tuple[int, int]] = []
+    for m in _DAY_DATE.finditer(folded):
+        taken.append(m.span())
+    for m in _WINDOW.finditer(folded):
+        if not _overlaps(taken, *m.span()):
+            # a window extends over the month/year that follows it ("desde enero de 2017")
+            tail = re.match(r"\s*(?:el\s+)?(?:(?:dia\s+)?\d{1,2}\s+de\s+)?(?:(?:"
+                            + _MONTH_ALT + r")\s*(?:(?:de|del)\s+)?(?:\d{4})?|\d{4})?",
+                            folded[m.end():])
+            end = m.end() + (tail.end() if tail else 0)
+            out.append(TimeExpr("window", m.start(), end))
+            taken.append((m.start(), end))
+        elif m.group(0).startswith(("desde", "since")):
+            out.append(TimeExpr("window", m.start(), m.end()))
+    for m in _MONTH_YEAR.finditer(folded):
+        if _overlaps(taken, *m.span()):
+            continue
+        if m.group("m") in ("may", "march") and original[m.start():m.start() + 1] != "M":
+            continue
+        out.append(TimeExpr("month", m.start(), m.end(), MONTHS[m.group("m")], int(m.group("y"))))
+        taken.append(m.span())
+    for m in _MONTH.finditer(folded):
+        if _overlaps(taken, *m.span()):
+            continue
+        if m.group("m") in ("may", "march", "marco", "maio") and original[m.start():m.start() + 1] != "M":
+            continue
+        out.append(TimeExpr("month", m.start(), m.end(), MONTHS[m.group("m")], None))
+        taken.append(m.span())
+    for m in _YEAR.finditer(folded):
+        if _overlaps(taken, *m.span()):
+            continue
+        out.append(TimeExpr("year", m.start(), m.end(), year=int(m.group("y"))))
+        taken.append(m.span())
+    for m in _YEAR_WORDS.finditer(folded):
+        if _overlaps(taken, *m.span()):
+            continue
+        year = None
+        if pub is not None:
+            if "anterior" in m.group(0) or "pasado" in m.group(0) or "last" in m.group(0):
+                year = pub.year - 1
+            elif pub.month <= 2:
+                year = pub.year - 1
+        out.append(TimeExpr("year", m.start(), m.end(), year=year) if year else
+                   TimeExpr("window", m.start(), m.end()))
+        taken.append(m.span())
+    for rx, kind in ((_PREV_MONTH, "prev"), (_LAST_MONTH, "last")):
+        for m in rx.finditer(folded):
+            if not _overlaps(taken, *m.span()):
+                out.append(TimeExpr("month", m.start(), m.end(), month=-1 if kind == "prev" else -2,
+                                    comparison=True))
+                taken.append(m.span())
+    for t in out:
+        before = folded[max(0, t.start - 40):t.start]
+        if t.kind == "month" and _WINDOW_BEFORE_MONTH.search(before):
+            t.kind = "window"
+        if _COMPARISON.search(before):
+            t.comparison = True
+    out.sort(key=lambda t: t.start)
+    return out
+
+
+@dataclass
+class Scope:
+    """The period a run of text speaks about: ('month', 'YYYY-MM'), ('year', 'YYYY'), or a window."""
+
+    kind: str                 # "month" | "year" | "window"
+    period: str = ""
+
+
+def _resolve(t: TimeExpr, pub: RefDate | None, main: Scope | None,
+             year_hint: int | None) -> Scope | None:
+    if t.kind == "window":
+        return Scope("window")
+    if t.kind == "year":
+        if t.year is None:
+            return Scope("window")
+        if pub is not None and (pub.year, pub.month) <= (t.year, 12):
+            return Scope("window")        # the year is not over yet: a year-to-date count
+        return Scope("year", f"{t.year:04d}")
+    if t.month == -1:                     # "el mes anterior": before the page's month
+        if main is None or main.kind != "month":
+            return None
+        y, mo = shift_month(int(main.period[:4]), int(main.period[5:]), -1)
+        return Scope("month", period(y, mo))
+    if t.month == -2:                     # "el mes pasado": before publication
+        if pub is None:
+            return None
+        y, mo = shift_month(pub.year, pub.month, -1)
+        return Scope("month", period(y, mo))
+    if t.year is not None:
+        return Scope("month", period(t.year, t.month))
+    if pub is not None:                   # the latest such month not after publication
+        y = pub.year if t.month <= pub.month else pub.year - 1
+        return Scope("month", period(y, t.month))
+    if year_hint is not None:
+        return Scope("month", period(year_hint, t.month))
+    return None
+
+
+# --------------------------------------------------------------------------- metric grammar
+
+_Q = r"[\"'\u201c\u201d\u2018\u2019\u00ab\u00bb]"
+# words that may stand between a number and the measure it counts
+_GAP = (r"(?:\s+|,|" + _Q + r"|de\s+(?:ellas|ellos|estas|estos|esas|esos)\b|de\s+los\s+casos\b|"
+        r"of\s+them\b|(?:en|in)\s+total\b|fueron\b|eran\b|se\s+practicaron\b|se\s+produjeron\b|"
+        r"se\s+registraron\b|se\s+documentaron\b|consistieron\s+en\b|correspondieron\s+a\b|"
+        r"se\s+(?:clasificaron|catalogaron|calificaron)\s+como\b|"
+        r"(?:incidentes|acciones|casos|cases|incidents)\s+(?:consistieron\s+en|fueron|"
+        r"correspondieron\s+a|calificadas\s+como|catalogadas\s+como|clasificadas\s+como|were)\b|"
+        r"restantes\b|los\b|las\b|en\b|a\b|were\b|was\b|nuev[oa]s\b|new\b|"
+        r"casos\s+de\b|cases\s+of\b|(?:the\s+)?remaining\b|algun\s+tipo\s+de\b|alguna\s+forma\s+de\b|"
+        r"(?:otros\s+)?tipos\s+de\b|formas\s+de\b|different\s+forms\s+of\b|other\s+forms\s+of\b|"
+        r"various\s+forms\s+of\b|documented\b|registered\b|recorded\b|carried\s+out\b)*")
+_TERMS = {
+    "violent_detentions": (
+        r"(?:detenciones|arrestos)\s+violent[oa]s|violent\s+(?:arrests|detentions)|"
+        r"violent[oa]s\b|de\s+forma\s+violenta|de\s+manera\s+violenta|"
+        r"con\s+(?:uso\s+(?:grave\s+)?de\s+)?violencia|violent(?:ly)?\b|with\s+violence"),
+    "house_sieges": (
+        r"(?:sitios?|cercos?|asedios?)\s+(?:policiales?\s+)?(?:a|de|en)\s+(?:las\s+)?"
+        r"(?:viviendas|casas|domicilios|residencias)|"
+        r"retenciones\s+(?:ilegales\s+)?(?:en\s+(?:viviendas|domicilios|casas)|domiciliarias)|"
+        r"(?:activistas|personas|opositores)\s+(?:quedaron\s+|fueron\s+)?(?:sitiad[oa]s|retenid[oa]s)"
+        r"\s+en\s+sus\s+(?:casas|viviendas|domicilios)|"
+        r"(?:cuban\s+)?(?:activists|people|opponents)\s+(?:ended\s+up\s+|were\s+)?"
+        r"(?:arrested|besieged|confined|detained)\s+in\s+their\s+(?:own\s+)?homes|"
+        r"house\s+(?:sieges|arrests)|homes\s+besieged"),
+    "other_abuses": (
+        r"(?:otr[oa]s\s+)?abusos?\b(?!\s+(?:contra|a\s+|de\s+presos|en\s+prision|against))|"
+        r"actos\s+de\s+(?:diversa|otra)\s+indole|"
+        r"(?:other|different|various)\s+(?:forms\s+of\s+|kinds\s+of\s+|types\s+of\s+)?abuses?\b"
+        r"(?!\s+against)|forms\s+of\s+abuse\b(?!\s+against)"),
+    "arbitrary_detentions": (
+        r"detenci(?:on|ones)\b(?:\s+" + _Q + r"?arbitrari[oa]s" + _Q + r"?)?(?!\s+(?:de\s+)?"
+        r"(?:violent|contra|a\s+mujeres))|arrestos\s+arbitrarios|"
+        r"arbitrary\s+(?:arrests|detentions)|detentions\b|arrests\b"),
+    "repressive_actions": (
+        r"(?:acciones|actuaciones|actos|incidentes|hechos)\s+represiv[oa]s|"
+        r"incidentes\b|acciones\b(?!\s+(?:contra\s+(?:mujeres|hombres)|calificadas|catalogadas))|"
+        r"repressive\s+(?:actions|acts|incidents)|(?:cases|acts)\s+of\s+repression|"
+        r"(?:cases\s+of\s+)?repressive\s+actions|incidents\b"),
+}
+_TERM_AFTER = re.compile(
+    r"^" + _GAP + r"(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _TERMS.items()) + r")")
+# the number comes after the measure: "detenciones arbitrarias (936)", "-485, según",
+# "con 83 casos", "Arbitrary arrests accounted for 90"
+_TERM_BEFORE_ALT = "|".join(f"(?P<{k}>{v})" for k, v in _TERMS.items()
+                            if k in ("house_sieges", "arbitrary_detentions", "other_abuses",
+                                     "repressive_actions"))
+_POLICE = r"(?P<police>police\s+brutality|brutalidad\s+policial|abusos\s+policiales|police\s+abuses?)"
+_BEFORE_LINKS = (
+    r"\s*" + _Q + r"?\s*\(\s*$",                                   # term (N)
+    r"[^.;:()]{0,25}?[-\u2013\u2014]\s*$",                          # term ... -N, según
+    r"[^.;:()]{0,110}?,\s*con\s+$",                                 # term ..., con N casos
+    r"\s+(?:accounted\s+for|amounted\s+to|totall?ed|was\s+behind|were\s+behind|"
+    r"sumaron|representaron)\s+(?:(?:approximately|about|some|around|at\s+least|over|"
+    r"more\s+than|nearly|almost)\s+)?$",
+)
+_GENDER_AFTER = re.compile(
+    r"^" + _GAP + r"(?:(?:acciones|detenciones)(?:\s+(?:represivas|arbitrarias))?\s+)?"
+    r"(?:se\s+(?:practicaron|dirigieron|produjeron)\s+|tuvieron\s+como\s+(?:blanco|objetivo)\s+|"
+    r"fueron\s+|were\s+|correspondieron\s+|(?:arrests|detentions)\s+)?(?:contra|a|against|of)\s+(?:las\s+|los\s+)?"
+    r"(?P<g>mujeres|hombres|women|men)\b")
+_WOMEN_OF_TOTAL = re.compile(
+    r"(?:mujeres|women)[^.;]{0,120}?\(\s*(?P<n>\d[\d.,]*)\s*,?\s*(?:de\s+un\s+total\s+de|"
+    r"of\s+a\s+total\s+of)\s+(?P<t>\d[\d.,]*)\s*\)")
+_ONE_VIOLENT = re.compile(
+    r"\b(?:una|uno|one)\s+(?:de\s+(?:ellas|ellos)|of\s+them)[,\s]+(?:\w+\s+){0,3}?"
+    r"(?:violent\w*|con\s+violencia|with\s+violence|de\s+forma\s+violenta)")
+
+_PERCENT_AFTER = re.compile(r"^\s*(?:%|por\s*ciento|percent|per\s+cent)")
+_RATE_AFTER = re.compile(
+    r"^[^.;]{0,12}?\b(?:al\s+mes|al\s+dia|por\s+dia|por\s+mes|cada\s+\d+|cada\s+dia|diari[oa]s|"
+    r"per\s+day|a\s+day|per\s+month|a\s+month|each\s+day|every\s+day|de\s+media|de\s+promedio|"
+    r"en\s+promedio|on\s+average)\b")
+_DIFF_BEFORE = re.compile(
+    r"(?:aumento|incremento|increase|rise|descenso|disminucion|decrease|drop|diferencia|"
+    r"difference|subida|bajada)\s+(?:de|of)\s+(?:" + _Q + r"|\s)*$")
+_OTHER_ORG = re.compile(
+    r"\b(?:occ|observatorio\s+cubano\s+de\s+conflictos|conflict\s+observatory|open-cuba|"
+    r"prisoners\s+defenders|cubalex|justicia\s*11j|amnist\w+|human\s+rights\s+watch|"
+    r"hrw|cidh|iachr|gobierno\s+cubano\s+(?:anuncio|informo)|minint|fiscalia|"
+    r"damas\s+de\s+blanco|upr|unpacu|martinoticias|cubadebate)\b")
+_SPLIT_CLAUSE = re.compile(r"[;:\u2014]|\s[\u2013-]\s")
+_MONTHLY_SIGNAL = re.compile(r"\b(?:informe\s+mensual|monthly\s+report|balance\s+mensual|"
+                             r"recuento\s+mensual)\b")
+_TERM_SIGNAL = re.compile(r"acciones\s+represivas|detenciones\s+arbitrarias|repressive\s+actions|"
+                          r"arbitrary\s+(?:arrests|detentions)|incidentes\s+represivos|"
+                          r"actos\s+represivos|otros\s+abusos")
+
+
+@dataclass
+class Candidate:
+    metric: str
+    scope: Scope
+    value: int
+    qualifier: str
+    evidence: str
+    order: int
+    is_word: bool
+    by_ellipsis: bool = False
+
+    def rank(self) -> tuple:
+        round_hedge = self.qualifier != "exact" and self.value % 100 == 0
+        return (not self.is_word, self.qualifier == "exact", not round_hedge,
+                not self.by_ellipsis)
+
+
+def _qualifier(text: str, start: int) -> str:
+    head = re.sub(r"[\s\"'\u201c\u201d\u2018\u2019\u00ab\u00bb(\u2014\u2013-]+$", "", text[:start])
+    return qualifier_before(head + " ", len(head) + 1)
+
+
+def _int(text: str) -> int:
+    return int(re.sub(r"\D", "", text))
+
+
+# --------------------------------------------------------------------------- the page
 
 def extract(html: bytes | str, url: str) -> Extraction:
-    # Placeholder until the OCDH extractor lands: emits nothing rather than guessing.
     page = parse_page(html, url)
-    return Extraction(source=SOURCE, url=url, title=page.title,
-                      published=page.meta_published, text=page.text)
+    paragraphs = list(page.paragraphs)
+    dl = _dateline(paragraphs)
+    meta = (RefDate(int(page.meta_published[:4]), int(page.meta_published[5:7]),
+                    int(page.meta_published[8:10])) if page.meta_published else _meta_partial(page))
+    if dl is not None:
+        i, dl_date, cut = dl
+        paragraphs[i] = paragraphs[i][cut:] if cut < len(paragraphs[i]) else ""
+        if meta is not None and (meta.year, meta.month) != (dl_date.year, dl_date.month) or (
+                meta is not None and meta.day and dl_date.day and meta.day != dl_date.day):
+            log.warning("%s: dateline says %s-%02d-%s but page metadata says %s; trusting "
+                        "the metadata", url, dl_date.year, dl_date.month, dl_date.day or "??",
+                        page.meta_published or f"{meta.year}-{meta.month:02d}")
+    pub = meta or (dl[1] if dl else None) or _date_only(paragraphs)
+    if pub is None:
+        m = _URL_DATE.search(url)
+        if m:
+            pub = RefDate(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
+    published = pub.iso if pub else None
+    out = Extraction(source=SOURCE, url=url, title=page.title, published=published,
+                     text=page.text)
+
+    # the page's own month: named in the title, else the month before a dated release
+    body_fold = fold(" ".join(paragraphs))
+    monthly_signal = dl is not None or bool(_MONTHLY_SIGNAL.search(body_fold))
+    main: Scope | None = None
+    year_hint: int | None = None
+    tf = fold(page.title)
+    for t in time_exprs(tf, page.title, pub):
+        if t.year:
+            year_hint = t.year
+        if main is None and not t.comparison:
+            main = _resolve(t, pub, None, year_hint)
+    if (main is None or main.kind == "window") and monthly_signal and pub is not None:
+        y, mo = shift_month(pub.year, pub.month, -1)
+        main = Scope("month", period(y, mo))
+    out.looks_like_report = bool(
+        main is not None and main.kind == "month"
+        and (_TERM_SIGNAL.search(tf) or _TERM_SIGNAL.search(fold(" ".join(paragraphs[:3])))
+             or _MONTHLY_SIGNAL.search(body_fold)))
+
+    cands: list[Candidate] = []
+    ctx = main
+    order = 0
+    for para in paragraphs:
+        for sent in sentences(para):
+            order += 1
+            ctx, year_hint = _sentence(sent, pub, main, ctx, year_hint, order, cands)
+
+    _choose(out, cands, url, published)
+    if out.looks_like_report and not out.headline_found:
+        log.warning("%s: looks like a monthly OCDH release but no headline figure found", url)
+        out.notes.append("no headline figure")
+    return out
+
+
+def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | None,
+              year_hint: int | None, order: int, cands: list[Candidate]
+              ) -> tuple[Scope | None, int | None]:
+    f = fold(sent)
+    exprs = time_exprs(f, sent, pub)
+    scopes: list[tuple[TimeExpr, Scope | None]] = []
+    for t in exprs:
+        if t.year and t.kind != "window":
+            year_hint = t.year
+        scopes.append((t, _resolve(t, pub, main, year_hint)))
+    bounds = [0] + [m.end() for m in _SPLIT_CLAUSE.finditer(f)] + [len(f) + 1]
+
+    def clause_of(pos: int) -> tuple[int, int]:
+        for a, b in zip(bounds, bounds[1:]):
+            if a <= pos < b:
+                return a, b
+        return 0, len(f)
+
+    def governing(pos: int) -> Scope | None:
+        a, b = clause_of(pos)
+        before = [s for t, s in scopes if a <= t.start and t.end <= pos]
+        if before:
+            return before[-1]
+        after = [s for t, s in scopes if pos <= t.start and t.end <= b]
+        if after:
+            return after[0]
+        earlier = [s for t, s in scopes if t.end <= pos]
+        if earlier:
+            return earlier[-1]
+        return ctx
+
+    other_org = _OTHER_ORG.search(f)
+    nums = find_numbers(sent)
+    prev_metric: str | None = None
+    prev_con = False
+    women_total = _WOMEN_OF_TOTAL.search(f)
+    for n in nums:
+        if n.is_decimal or _PERCENT_AFTER.match(f[n.end:]):
+            continue
+        if 1900 <= n.value <= 2100 and not n.is_word and re.match(r"^\d{4}$", n.text):
+            continue
+        before = f[max(0, n.start - 40):n.start]
+        if _DIFF_BEFORE.search(before) or re.search(r"(?:\bdia|\bdias|\bdays?)\s+$", before):
+            continue
+        if re.match(r"^\s+de\s+(?:" + _MONTH_ALT + r")\b", f[n.end:]):
+            continue  # a day date
+        metric, by_ellipsis = _metric_for(f, n, women_total)
+        if metric is None and prev_metric and prev_con and re.search(r"\bcon\s+$", before) \
+                and re.match(r"^\s*(?:[.,;)]|$)", f[n.end:]):
+            metric, by_ellipsis = prev_metric, True
+        if metric is None:
+            continue
+        if metric not in ("detentions_women", "detentions_men"):
+            prev_metric, prev_con = metric, bool(re.search(r"\bcon\s+$", before))
+        if _RATE_AFTER.match(f[n.end:]) or re.search(r"(?:media|promedio|average)\b[^.;]{0,30}$",
+                                                     before):
+            continue
+        if other_org and "ocdh" not in f and "derechos humanos" not in f \
+                and "human rights" not in f:
+            continue
+        scope = governing(n.start)
+        if scope is None or scope.kind == "window":
+            continue
+        if scope.kind == "year" and metric not in YEARLY:
+            continue
+        cands.append(Candidate(metric, scope, n.value, _qualifier(sent, n.start), sent, order,
+                               n.is_word, by_ellipsis))
+    # "una de ellas, con violencia" / "one of them carried out with violence"
+    m = _ONE_VIOLENT.search(f)
+    if m:
+        scope = governing(m.start())
+        if scope is not None and scope.kind == "month":
+            cands.append(Candidate("violent_detentions", scope, 1, "exact", sent, order, True))
+    # the scope the next sentence inherits: the last own (non-comparison) expression here
+    for t, s in reversed(scopes):
+        if s is not None and not t.comparison:
+            ctx = s
+            break
+    return ctx, year_hint
+
+
+def _metric_for(f: str, n: Number, women_total: re.Match | None) -> tuple[str | None, bool]:
+    """The measure a number counts, from the words right after it (or right before it)."""
+    after = f[n.end:]
+    if women_total is not None:
+        if women_total.start("n") == n.start:
+            return "detentions_women", False
+        if women_total.start("t") == n.start:
+            return "arbitrary_detentions", False
+    g = _GENDER_AFTER.match(after)
+    if g:
+        return ("detentions_women" if g.group("g") in ("mujeres", "women")
+                else "detentions_men"), False
+    if re.match(r"^\s+(?:of|de)\s+(?:the|las|los)\b", after):
+        pass  # a part of a larger count: "90 of the repressive actions"
+    else:
+        m = _TERM_AFTER.match(after)
+        if m:
+            return m.lastgroup, False
+    head = f[max(0, n.start - 160):n.start]
+    for link in _BEFORE_LINKS:
+        rx = re.compile(r"(?:" + _TERM_BEFORE_ALT + "|" + _POLICE + r")" + link)
+        found = None
+        for found in rx.finditer(head):
+            pass
+        if found is not None and found.end() == len(head):
+            name = found.lastgroup
+            if link.startswith(r"[^.;:()]{0,110}") and not re.match(r"^\s*(?:casos|cases)\b",
+                                                                      after):
+                continue
+            return ("other_abuses" if name == "police" else name), False
+    return None, False
+
+
+def _choose(out: Extraction, cands: list[Candidate], url: str, published: str | None) -> None:
+    """One value per (metric, period): the best-stated one; two equally good ones that
+    disagree cancel out (precision beats recall)."""
+    best: dict[tuple[str, str], list[Candidate]] = {}
+    for c in cands:
+        best.setdefault((c.metric, c.scope.period), []).append(c)
+    chosen: dict[tuple[str, str], Candidate] = {}
+    for key, cs in best.items():
+        top = max(c.rank() for c in cs)
+        tops = [c for c in cs if c.rank() == top]
+        if len({c.value for c in tops}) > 1:
+            log.info("%s: %s %s stated as %s; emitting none", url, key[0], key[1],
+                     sorted({c.value for c in tops}))
+            out.notes.append(f"conflicting {key[0]} {key[1]}")
+            continue
+        chosen[key] = min(tops, key=lambda c: c.order)
+    # breakdowns only where the page gives the headline for that month
+    for (metric, per), c in list(chosen.items()):
+        if c.scope.kind != "month" or metric in HEADLINE:
+            continue
+        has_ad = ("arbitrary_detentions", per) in chosen
+        has_ra = ("repressive_actions", per) in chosen
+        if metric in ("detentions_women", "detentions_men", "violent_detentions"):
+            ok = has_ad and c.value <= chosen[("arbitrary_detentions", per)].value
+        elif metric == "other_abuses":
+            ok = has_ra and c.value <= chosen[("repressive_actions", per)].value
+        else:
+            ok = has_ad or has_ra
+        if not ok:
+            del chosen[(metric, per)]
+    for (metric, per), c in sorted(chosen.items(), key=lambda kv: kv[1].order):
+        out.observations.append(Observation(SOURCE, metric, per, c.value, c.qualifier,
+                                            published, url, c.evidence))
+        if metric in HEADLINE:
+            out.headline_found = True

@@ -1,0 +1,196 @@
+"""OCDH extractor, table-driven on the reference cases (tests/cases/ocdh/*.json) and on
+pages of our own: no wrong core figure ever, and >= 98% of the expected ones found."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_monitor
+from fixtures.ocdh_posts import release_post
+from monitor.extract import extract
+from monitor.wpsite import Site, render_post
+
+CASES = sorted((Path(__file__).parent / "cases" / "ocdh").glob("*.json"))
+MONTHLY = {"repressive_actions", "arbitrary_detentions", "other_abuses", "violent_detentions",
+           "detentions_women", "detentions_men", "house_sieges"}
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _judge(case: dict) -> tuple[list, list, list]:
+    """(found, missed, wrong) for one case; wrong = a core monthly figure not expected, or a
+    yearly figure the page does not state."""
+    ex = extract("ocdh", case["html"], case["url"])
+    expected = {(e["metric"], e["period"], e["value"]) for e in case["expected"]}
+    stated = {(e["period"], e["value"]) for e in case["other_figures"]}
+    got = {(o.metric, o.period, o.value) for o in ex.observations}
+    wrong = []
+    for o in ex.observations:
+        key = (o.metric, o.period, o.value)
+        if len(o.period) == 7 and o.metric in MONTHLY and key not in expected:
+            wrong.append(key)
+        elif len(o.period) == 4 and (o.period, o.value) not in stated:
+            wrong.append(key)
+    return sorted(expected & got), sorted(expected - got), wrong
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_reference_case_has_no_wrong_figure(path):
+    case = _load(path)
+    found, missed, wrong = _judge(case)
+    assert not wrong, f"{case['id']}: wrong {wrong}; missed {missed}; notes: {case['notes']}"
+
+
+def test_reference_cases_found_at_least_98_percent():
+    total, found_n, misses = 0, 0, []
+    for path in CASES:
+        case = _load(path)
+        if not case["counted"]:
+            continue
+        found, missed, _ = _judge(case)
+        total += len(found) + len(missed)
+        found_n += len(found)
+        misses += [f"{case['id']}: {m}" for m in missed]
+    share = found_n / total
+    print(f"\nOCDH reference cases: found {found_n}/{total} = {share:.1%}")
+    assert total > 80
+    assert share >= 0.98, f"found {found_n}/{total} = {share:.1%}; missed:\n" + "\n".join(misses)
+
+
+def test_every_observation_carries_evidence_and_version():
+    case = _load(CASES[0])
+    ex = extract("ocdh", case["html"], case["url"])
+    assert ex.observations and ex.extractor_version.startswith("ocdh/")
+    for o in ex.observations:
+        assert o.evidence and str(o.value) in o.evidence.replace(".", "")
+
+
+# ---------------------------------------------------------------- pages of our own
+
+def _page(paragraphs: list[str], title: str = "Informe", published: str = "2022-10-04") -> str:
+    import datetime as dt
+
+    from monitor.wpsite import Post
+    post = Post(slug="informe", title=title, published=dt.date.fromisoformat(published),
+                content="\n".join(f"<p>{p}</p>" for p in paragraphs))
+    return render_post(Site("OCDH", style="slug"), post, "https://www.example.org")
+
+
+def _obs(html: str, url: str = "https://www.example.org/informe/") -> dict:
+    ex = extract("ocdh", html, url)
+    return {(o.metric, o.period): (o.value, o.qualifier) for o in ex.observations}
+
+
+def test_implicit_month_is_the_one_before_the_dateline_and_numbers_as_written():
+    html = _page(["Madrid, 4 de octubre de 2022",
+                  "La red del OCDH contabilizó al menos 3 mil 830 acciones represivas; "
+                  "1.130 de ellas fueron detenciones arbitrarias y 2.700, otros abusos.",
+                  "Del conjunto de detenciones, 14 fueron violentas."])
+    assert _obs(html) == {
+        ("repressive_actions", "2022-09"): (3830, "at_least"),
+        ("arbitrary_detentions", "2022-09"): (1130, "exact"),
+        ("other_abuses", "2022-09"): (2700, "exact"),
+        ("violent_detentions", "2022-09"): (14, "exact"),
+    }
+
+
+def test_metadata_wins_over_a_wrong_dateline_and_the_mismatch_is_logged(caplog):
+    html = _page(["Madrid, 3 de febrero de 2020",
+                  "El OCDH registró en enero al menos 300 acciones represivas."],
+                 published="2021-02-03")
+    with caplog.at_level("WARNING"):
+        ex = extract("ocdh", html, "https://www.example.org/informe/")
+    assert ex.published == "2021-02-03"
+    assert [(o.metric, o.period, o.value) for o in ex.observations] == [
+        ("repressive_actions", "2021-01", 300)]
+    assert "dateline" in caplog.text and "metadata" in caplog.text
+
+
+def test_yearly_totals_go_to_the_year_and_windows_are_not_monthly():
+    html = _page(["Madrid, 5 de enero de 2024",
+                  "Cuba cerró 2023 con al menos 3.830 acciones represivas, según el OCDH.",
+                  "En los últimos 12 meses hubo 936 detenciones arbitrarias; en el primer "
+                  "semestre, 488. En lo que va de año van 12 acciones represivas.",
+                  "El régimen cometió de media 10 acciones represivas al día, y el 60% de "
+                  "las detenciones arbitrarias fueron contra mujeres.",
+                  "En diciembre hubo 438 acciones represivas, frente a las 300 del mes "
+                  "anterior."], published="2024-01-05")
+    assert _obs(html) == {
+        ("repressive_actions", "2023"): (3830, "at_least"),
+        ("repressive_actions", "2023-12"): (438, "exact"),
+        ("repressive_actions", "2023-11"): (300, "exact"),
+    }
+
+
+def test_other_organisations_and_provinces_are_not_taken():
+    html = _page(["Madrid, 4 de marzo de 2023",
+                  "En febrero el OCDH registró 340 acciones represivas.",
+                  "Por su parte, el Observatorio Cubano de Conflictos (OCC) contabilizó 232 "
+                  "acciones de protesta y Cubalex documentó 95 detenciones arbitrarias.",
+                  "En La Habana hubo 57 detenciones arbitrarias."])
+    got = _obs(html)
+    assert got[("repressive_actions", "2023-02")] == (340, "exact")
+    assert ("arbitrary_detentions", "2023-02") not in got
+
+
+def test_english_copy():
+    html = _page(["In July, the Cuban Observatory of Human Rights (OCDH) recorded at least "
+                  "338 repressive actions, including 90 arbitrary arrests and 248 other "
+                  "abuses; 113 activists ended up besieged in their own homes.",
+                  "June had closed with more than two hundred incidents."],
+                 title="NGO counts 338 repressive actions in Cuba", published="2023-08-07")
+    assert _obs(html) == {
+        ("repressive_actions", "2023-07"): (338, "at_least"),
+        ("arbitrary_detentions", "2023-07"): (90, "exact"),
+        ("other_abuses", "2023-07"): (248, "exact"),
+        ("house_sieges", "2023-07"): (113, "exact"),
+        ("repressive_actions", "2023-06"): (200, "at_least"),
+    }
+
+
+def test_monthly_release_without_headline_is_an_extraction_gap():
+    html = _page(["Madrid, 4 de octubre de 2022",
+                  "En su informe mensual, el OCDH denuncia que la represión continúa; las "
+                  "acciones represivas se dirigieron sobre todo contra mujeres."])
+    ex = extract("ocdh", html, "https://www.example.org/informe/")
+    assert ex.looks_like_report and not ex.headline_found and ex.extraction_gap
+    statement = _page(["Madrid, 4 de octubre de 2022",
+                       "El OCDH lamenta la muerte de un preso político de 45 años."],
+                      title="El OCDH lamenta la muerte de un preso político")
+    assert not extract("ocdh", statement, "https://www.example.org/x/").extraction_gap
+
+
+def test_fixture_release_formats_round_trip():
+    old = release_post("2017-11", {"arbitrary_detentions": 306, "detentions_women": 221,
+                                   "detentions_men": 85, "violent_detentions": 11})
+    new = release_post("2023-03", {"repressive_actions": 406, "arbitrary_detentions": 121,
+                                   "other_abuses": 285, "house_sieges": 90},
+                       ytd={"repressive_actions": 1107}, previous={"repressive_actions": 340})
+    site = Site("OCDH", style="slug")
+    got_old = _obs(render_post(site, old, "https://www.example.org"))
+    got_new = _obs(render_post(site, new, "https://www.example.org"))
+    assert {k: v[0] for k, v in got_old.items()} == {
+        ("arbitrary_detentions", "2017-11"): 306, ("detentions_women", "2017-11"): 221,
+        ("detentions_men", "2017-11"): 85, ("violent_detentions", "2017-11"): 11}
+    assert {k: v[0] for k, v in got_new.items()} == {
+        ("repressive_actions", "2023-03"): 406, ("arbitrary_detentions", "2023-03"): 121,
+        ("other_abuses", "2023-03"): 285, ("house_sieges", "2023-03"): 90,
+        ("repressive_actions", "2023-02"): 340}
+
+
+def test_cli_extract_prints_json_lines(tmp_path):
+    case = _load(CASES[0])
+    page = tmp_path / "page.html"
+    page.write_text(case["html"], encoding="utf-8")
+    r = run_monitor("extract", "--source", "ocdh", str(page), "--url", case["url"],
+                    cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    got = {(x["metric"], x["period"], x["value"]) for x in rows}
+    assert got == {(e["metric"], e["period"], e["value"]) for e in case["expected"]}
+    assert all(x["source"] == "ocdh" and x["evidence"] and x["url"] == case["url"] for x in rows)
+    assert not list(tmp_path.glob("*.db"))
