@@ -251,8 +251,8 @@ def human_duration(seconds: int, language: str) -> str:
 OPS_TEXT = {
     "en": {
         "source_failing": (
-            "monitor: {org} is failing ({n} runs in a row)",
-            "What broke: the last {n} runs of {source} failed.\n"
+            "monitor: {org} is failing ({runs} in a row)",
+            "What broke: {source} has had {runs} in a row.\n"
             "Since: {since}\n"
             "Last error: {error}\n"
             "What to do: open the start URLs ({start_urls}) in a browser; if the site "
@@ -261,7 +261,7 @@ OPS_TEXT = {
             "now. You will get one message when it works again."),
         "source_recovered": (
             "monitor: {org} works again",
-            "{source} ran successfully at {at} after {n} failed runs (failing since "
+            "{source} ran successfully at {at} after {runs} (failing since "
             "{since}).\nNothing to do: figures published meanwhile, if any, come in their "
             "own alert."),
         "stale": (
@@ -286,8 +286,8 @@ OPS_TEXT = {
     },
     "es": {
         "source_failing": (
-            "monitor: {org} falla ({n} ejecuciones seguidas)",
-            "Qué falla: las últimas {n} ejecuciones de {source} fallaron.\n"
+            "monitor: {org} falla ({runs} seguidas)",
+            "Qué falla: {source} ha tenido {runs} seguidas.\n"
             "Desde: {since}\n"
             "Último error: {error}\n"
             "Qué hacer: abra las URL de inicio ({start_urls}) en un navegador; si el sitio "
@@ -297,7 +297,7 @@ OPS_TEXT = {
             "funcionar."),
         "source_recovered": (
             "monitor: {org} vuelve a funcionar",
-            "{source} se ejecutó correctamente el {at} tras {n} ejecuciones fallidas "
+            "{source} se ejecutó correctamente el {at} tras {runs} "
             "(fallaba desde {since}).\nNo hay que hacer nada: las cifras publicadas "
             "mientras tanto, si las hay, llegan en su propio aviso."),
         "stale": (
@@ -324,6 +324,14 @@ OPS_TEXT = {
 }
 
 
+def _runs(n: int | None, language: str) -> str:
+    """'3 failed runs' / '1 failed run' (es: '3 ejecuciones fallidas')."""
+    n = n or 0
+    if language == "es":
+        return f"{n} ejecución fallida" if n == 1 else f"{n} ejecuciones fallidas"
+    return f"{n} failed run" if n == 1 else f"{n} failed runs"
+
+
 def render_ops(events: Sequence[Any], language: str = "en") -> tuple[str, str]:
     """One operational alert for events of one kind and one source (gaps are grouped)."""
     first = events[0]
@@ -346,6 +354,7 @@ def render_ops(events: Sequence[Any], language: str = "en") -> tuple[str, str]:
         "last_success": when(details.get("last_success")) if details.get("last_success")
         else none,
         "count": len(events), "pages": pages,
+        "runs": _runs(details.get("failures"), language),
     }
     return title_t.format(**fields), body_t.format(**fields)
 

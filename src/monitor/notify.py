@@ -139,11 +139,12 @@ def load_targets(cfg: Config) -> list[Target]:
         ac = apprise.AppriseConfig()
         if not ac.add(path):
             raise ConfigError(f"notify.config: cannot read apprise config {path}")
-        servers = ac.servers()
+        servers = ac.services()
         if not servers:
             raise ConfigError(f"notify.config: no usable URL in apprise config {path}")
         for server in servers:
-            targets.append(_make_target(server.url(privacy=False), set(server.tags)))
+            targets.append(_make_target(server.url(privacy=False),
+                                        {str(t) for t in server.tags}))
     seen: dict[str, Target] = {}
     for t in targets:
         if t.key in seen:
