@@ -1,0 +1,287 @@
+"""`monitor chart`: one series as a line chart (PNG or SVG), drawn headless.
+
+matplotlib is an optional dependency (`pip install 'monitor[chart]'`): the daemon never
+needs it. It is used through `matplotlib.figure.Figure` directly, never pyplot, so no
+display, GUI backend or global figure state is involved. The series a chart was drawn
+from is embedded in the file (SVG `<dc:description>`, PNG `Description` text chunk) as
+JSON, so a reader or a test can check what a chart shows without looking at pixels.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import re
+import sqlite3
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitor.messages import LABELS, ORGS, period_label
+
+INSTALL_HINT = "pip install 'monitor[chart]'"
+LINE = "#1f5f8b"
+REVISED = "#c0392b"
+
+
+class ChartUnavailable(Exception):
+    """matplotlib is not installed."""
+
+
+@dataclass
+class Point:
+    period: str
+    value: int
+    qualifier: str
+    url: str | None
+
+
+@dataclass
+class Revision:
+    period: str
+    old_value: int
+    new_value: int
+    created: str
+
+
+@dataclass
+class Series:
+    """What a chart is drawn from (and what it embeds)."""
+
+    source: str
+    metric: str
+    points: list[Point] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
+
+    @property
+    def yearly(self) -> bool:
+        return bool(self.points) and len(self.points[0].period) == 4
+
+    @property
+    def latest(self) -> Point | None:
+        return self.points[-1] if self.points else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "metric": self.metric,
+                "points": [[p.period, p.value] for p in self.points],
+                "qualifiers": {p.period: p.qualifier for p in self.points
+                               if p.qualifier != "exact"},
+                "revisions": [asdict(r) for r in self.revisions],
+                "latest": [self.latest.period, self.latest.value] if self.latest else None}
+
+
+def load_series(conn: sqlite3.Connection, source: str, metric: str,
+                since: str | None = None) -> Series:
+    """Accepted figures of one series (monthly if it has any, else yearly) and revisions."""
+    rows = conn.execute("SELECT period, value, qualifier, url FROM figures WHERE source=? AND"
+                        " metric=? ORDER BY period", (source, metric)).fetchall()
+    monthly = [r for r in rows if len(r[0]) == 7]
+    chosen = monthly or [r for r in rows if len(r[0]) == 4]
+    if since:
+        chosen = [r for r in chosen if r[0] >= since[:len(r[0])]]
+    s = Series(source, metric, [Point(r[0], r[1], r[2], r[3]) for r in chosen])
+    periods = {p.period for p in s.points}
+    for r in conn.execute("SELECT period, old_value, new_value, created FROM events WHERE"
+                          " kind='revised' AND source=? AND metric=? ORDER BY id",
+                          (source, metric)):
+        if r[0] in periods and r[1] is not None and r[2] is not None:
+            s.revisions.append(Revision(r[0], r[1], r[2], r[3]))
+    return s
+
+
+def _matplotlib() -> Any:
+    try:
+        import matplotlib
+    except ImportError:
+        raise ChartUnavailable(
+            f"charts need matplotlib, which is not installed: {INSTALL_HINT}") from None
+    return matplotlib
+
+
+def _date(period: str) -> dt.date:
+    return dt.date(int(period[:4]), int(period[5:7]) if len(period) == 7 else 1, 1)
+
+
+def _with_gaps(xs: list[dt.date], ys: list[int], yearly: bool
+               ) -> tuple[list[dt.date], list[float]]:
+    """Break the line where periods are missing instead of drawing across the gap."""
+    gx: list[dt.date] = []
+    gy: list[float] = []
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        if i:
+            prev = xs[i - 1]
+            step = (x.year - prev.year) if yearly else (x.year - prev.year) * 12 + (
+                x.month - prev.month)
+            if step > 1:
+                gx.append(prev + (x - prev) / 2)
+                gy.append(float("nan"))
+        gx.append(x)
+        gy.append(y)
+    return gx, gy
+
+
+def title_of(series: Series, language: str = "en") -> str:
+    label = LABELS[language].get(series.metric, series.metric.replace("_", " "))
+    return f"{ORGS.get(series.source, series.source)}: {label}"
+
+
+def render(series: Series, fmt: str, language: str = "en") -> bytes:
+    """The chart as PNG or SVG bytes, with the series embedded as JSON metadata."""
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"unsupported chart format {fmt!r} (png or svg)")
+    if not series.points:
+        raise ValueError(f"no figures for {series.source} {series.metric}")
+    mpl = _matplotlib()
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    rc = {"svg.fonttype": "none", "svg.hashsalt": f"monitor-{series.source}-{series.metric}",
+          "font.size": 9}
+    with mpl.rc_context(rc):
+        fig = Figure(figsize=(8, 3.6), dpi=110)
+        ax = fig.add_subplot()
+        xs = [_date(p.period) for p in series.points]
+        ys = [p.value for p in series.points]
+        gx, gy = _with_gaps(xs, ys, yearly=series.yearly)
+        (line,) = ax.plot(gx, gy, color=LINE, linewidth=2,
+                          marker="o" if len(xs) <= 48 or len(gx) > len(xs) else None,
+                          markersize=3, label="accepted value")
+        line.set_gid("series")
+        if series.revisions:
+            by_period = {p.period: p.value for p in series.points}
+            rx = [_date(r.period) for r in series.revisions]
+            ax.vlines(rx, [r.old_value for r in series.revisions],
+                      [by_period[r.period] for r in series.revisions],
+                      colors=REVISED, linestyles="dotted", linewidth=1)
+            ax.scatter(rx, [r.old_value for r in series.revisions], marker="x", s=30,
+                       color=REVISED, zorder=3, label="value before revision", gid="revised-old")
+            ax.scatter(rx, [by_period[r.period] for r in series.revisions], marker="D", s=40,
+                       facecolors="none", edgecolors=REVISED, linewidths=1.5, zorder=4,
+                       label="revised", gid="revised")
+            ax.legend(loc="upper left", frameon=False, fontsize=8)
+        last = series.points[-1]
+        qual = {"at_least": "≥ ", "about": "≈ "}.get(last.qualifier, "")
+        ax.annotate(f"{qual}{last.value:,}\n{period_label(last.period, language)}",
+                    xy=(xs[-1], ys[-1]), xytext=(7, 0), textcoords="offset points",
+                    fontweight="bold", color=LINE, ha="left", va="center", gid="latest-label")
+        span = (f"{period_label(series.points[0].period, language)} – "
+                f"{period_label(last.period, language)}")
+        fig.suptitle(title_of(series, language), x=0.01, ha="left", fontsize=11,
+                     fontweight="bold")
+        ax.set_title(("yearly" if series.yearly else "monthly") + f", {span}", loc="left",
+                     fontsize=8, color="#555555")
+        locator = AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+        ax.margins(y=0.15)
+        # room on the right for the latest value's label
+        first_x, last_x = xs[0], xs[-1]
+        pad = max((last_x - first_x).days, 60)
+        ax.set_xlim(first_x - dt.timedelta(days=pad * 0.03 + 15),
+                    last_x + dt.timedelta(days=pad * 0.13 + 40))
+        ax.grid(True, color="#dddddd", linewidth=0.6)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        fig.text(0.01, 0.01, f"Source: {ORGS.get(series.source, series.source)}, as archived "
+                 "by monitor", fontsize=7, color="#777777")
+        fig.tight_layout(rect=(0, 0.03, 1, 1))
+        buf = io.BytesIO()
+        desc = "monitor-series " + json.dumps(series.as_dict(), separators=(",", ":"))
+        meta: dict[str, Any] = {"Title": title_of(series, language), "Description": desc}
+        if fmt == "svg":
+            meta["Date"] = None
+        else:
+            meta["Software"] = "monitor (matplotlib)"
+        fig.savefig(buf, format=fmt, metadata=meta)
+    return buf.getvalue()
+
+
+def embedded_series(data: bytes) -> dict[str, Any] | None:
+    """Read back the series a chart file (PNG or SVG bytes) was drawn from."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        import struct
+        import zlib
+
+        pos = 8
+        while pos + 8 <= len(data):
+            length, ctype = struct.unpack(">I4s", data[pos:pos + 8])
+            chunk = data[pos + 8:pos + 8 + length]
+            pos += 12 + length
+            if ctype in (b"tEXt", b"zTXt", b"iTXt"):
+                key, _, rest = chunk.partition(b"\0")
+                if key != b"Description":
+                    continue
+                if ctype == b"zTXt":
+                    rest = zlib.decompress(rest[1:])
+                elif ctype == b"iTXt":
+                    flag = rest[0]
+                    rest = rest[2:].split(b"\0", 2)[2]
+                    rest = zlib.decompress(rest) if flag else rest
+                return _parse_desc(rest.decode("utf-8", "replace"))
+        return None
+    m = re.search(rb"<dc:description>(.*?)</dc:description>", data, re.S)
+    if not m:
+        return None
+    import html
+
+    return _parse_desc(html.unescape(m.group(1).decode("utf-8")))
+
+
+def _parse_desc(text: str) -> dict[str, Any] | None:
+    if not text.startswith("monitor-series "):
+        return None
+    return json.loads(text[len("monitor-series "):])
+
+
+def inline_svg(series: Series, language: str = "en") -> str:
+    """The chart as an <svg> element for embedding in HTML (no XML prolog, no metadata)."""
+    text = render(series, "svg", language).decode("utf-8")
+    text = text[text.index("<svg"):]
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+
+
+def main(cfg: Any, args: argparse.Namespace) -> int:
+    """`monitor chart --source S --metric M [--since YYYY-MM] --out FILE.png|.svg`."""
+    from monitor import archive
+
+    out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        print(f"monitor: --out must end in .png or .svg, got {args.out!r}", file=sys.stderr)
+        return 2
+    try:
+        _matplotlib()
+    except ChartUnavailable as exc:
+        print(f"monitor: {exc}", file=sys.stderr)
+        return 1
+    conn = archive.connect(cfg.db_path, create=False)
+    try:
+        series = load_series(conn, args.source, args.metric, args.since)
+        if not series.points:
+            known = [r[0] for r in conn.execute(
+                "SELECT DISTINCT metric FROM figures WHERE source=? ORDER BY metric",
+                (args.source,))]
+            print(f"monitor: no figures for {args.source} {args.metric}"
+                  + (f" since {args.since}" if args.since else "")
+                  + (f" (metrics in the archive: {', '.join(known)})" if known else
+                     " (the archive has none for this source yet)"), file=sys.stderr)
+            return 1
+    finally:
+        conn.close()
+    data = render(series, fmt, cfg.notify.get("language", "en"))
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        print(f"monitor: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return 1
+    last = series.latest
+    assert last is not None
+    print(f"wrote {out}: {title_of(series)}, {len(series.points)} points "
+          f"{series.points[0].period} to {last.period}, latest {last.value:,}"
+          + (f", {len(series.revisions)} revision(s) marked" if series.revisions else ""))
+    return 0
