@@ -131,7 +131,7 @@ def test_other_organisations_and_provinces_are_not_taken():
                   "En febrero el OCDH registró 340 acciones represivas.",
                   "Por su parte, el Observatorio Cubano de Conflictos (OCC) contabilizó 232 "
                   "acciones de protesta y Cubalex documentó 95 detenciones arbitrarias.",
-                  "En La Habana hubo 57 detenciones arbitrarias."])
+                  "En La Habana hubo 57 detenciones arbitrarias."], published="2023-03-04")
     got = _obs(html)
     assert got[("repressive_actions", "2023-02")] == (340, "exact")
     assert ("arbitrary_detentions", "2023-02") not in got

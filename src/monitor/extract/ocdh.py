@@ -143,8 +143,9 @@ def time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr
     for m in _WINDOW.finditer(folded):
         if not _overlaps(taken, *m.span()):
             # a window extends over the month/year that follows it ("desde enero de 2017")
-            tail = re.match(r"\s*(?:el\s+)?(?:(?:dia\s+)?\d{1,2}\s+de\s+)?(?:(?:"
-                            + _MONTH_ALT + r")\s*(?:(?:de|del)\s+)?(?:\d{4})?|\d{4})?",
+            tail = re.match(r"\s*(?:(?:de|del|of)\s+)?(?:el\s+)?(?:(?:dia\s+)?\d{1,2}\s+de\s+)?"
+                            r"(?:(?:" + _MONTH_ALT + r")\s*(?:(?:de|del)\s+)?(?:\d{4})?|"
+                            r"(?:ano\s+)?\d{4})?",
                             folded[m.end():])
             end = m.end() + (tail.end() if tail else 0)
             out.append(TimeExpr("window", m.start(), end))
@@ -256,7 +257,7 @@ _TERMS = {
         r"violent[oa]s\b|de\s+forma\s+violenta|de\s+manera\s+violenta|"
         r"con\s+(?:uso\s+(?:grave\s+)?de\s+)?violencia|violent(?:ly)?\b|with\s+violence"),
     "house_sieges": (
-        r"(?:sitios?|cercos?|asedios?)\s+(?:policiales?\s+)?(?:a|de|en)\s+(?:las\s+)?"
+        r"(?:sitios?|cercos?|asedios?)\s+(?:polic(?:ial|iales)\s+)?(?:a|de|en)\s+(?:las\s+)?"
         r"(?:viviendas|casas|domicilios|residencias)|"
         r"retenciones\s+(?:ilegales\s+)?(?:en\s+(?:viviendas|domicilios|casas)|domiciliarias)|"
         r"(?:activistas|personas|opositores)\s+(?:quedaron\s+|fueron\s+)?(?:sitiad[oa]s|retenid[oa]s)"
@@ -320,6 +321,35 @@ _OTHER_ORG = re.compile(
     r"prisoners\s+defenders|cubalex|justicia\s*11j|amnist\w+|human\s+rights\s+watch|"
     r"hrw|cidh|iachr|gobierno\s+cubano\s+(?:anuncio|informo)|minint|fiscalia|"
     r"damas\s+de\s+blanco|upr|unpacu|martinoticias|cubadebate)\b")
+_OCDH_NAME = re.compile(
+    r"\b(?:ocdh|ochd|observatorio\s+cubano\s+(?:de|para)\s+(?:los\s+)?(?:derechos\s+humanos|ddhh)|"
+    r"cuban\s+(?:human\s+rights\s+)?observatory(?:\s+(?:of|for)\s+human\s+rights)?|"
+    r"observatorio\s+de\s+derechos\s+humanos)\b")
+_PROVINCES = (r"(?:la\s+habana|havana|matanzas|santiago\s+de\s+cuba|villa\s+clara|holguin|camaguey|"
+              r"pinar\s+del\s+rio|artemisa|mayabeque|cienfuegos|sancti\s+spiritus|"
+              r"ciego\s+de\s+avila|las\s+tunas|granma|guantanamo|isla\s+de\s+la\s+juventud)")
+_PROVINCE = re.compile(r"\b(?:en|in)\s+(?:la\s+provincia\s+de\s+|the\s+province\s+of\s+)?"
+                       + _PROVINCES + r"\b[^.;]*$|\bprovincia\s+de\s+\w+[^.;]{0,20}$")
+_PROVINCE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:en|in)\s+(?:la\s+provincia\s+de\s+)?" + _PROVINCES
+                             + r"\b")
+_FOLLOWING_GAP = re.compile(
+    r"^\s*[\"'\u00bb\u201d\u2019]?\s*(?:(?:contra\s+civiles|against\s+civilians)\s+)?"
+    r"(?:(?:en|in)\s+(?:cuba|la\s+isla|the\s+island)\s+)?"
+    r"(?:(?:en|in|del|de|durante|during|for|a\s+lo\s+largo\s+de)\s+)?(?:el\s+|the\s+)?"
+    r"(?:mes\s+de\s+|month\s+of\s+)?$")
+
+
+def _attributed_elsewhere(f: str, pos: int) -> bool:
+    """The nearest organisation named before the number (else after it) is not the OCDH."""
+    names = [(m.start(), False) for m in _OTHER_ORG.finditer(f)]
+    names += [(m.start(), True) for m in _OCDH_NAME.finditer(f)]
+    if not names:
+        return False
+    before = [x for x in names if x[0] < pos]
+    nearest = max(before) if before else min(names)
+    return not nearest[1]
+
+
 _SPLIT_CLAUSE = re.compile(r"[;:\u2014]|\s[\u2013-]\s")
 _MONTHLY_SIGNAL = re.compile(r"\b(?:informe\s+mensual|monthly\s+report|balance\s+mensual|"
                              r"recuento\s+mensual)\b")
@@ -422,6 +452,9 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
     for t in exprs:
         if t.year and t.kind != "window":
             year_hint = t.year
+        elif t.kind == "window" and not re.match(r"(?:desde|since|a partir)", f[t.start:]):
+            y = re.search(r"\b(?:19|20)\d{2}\b", f[t.start:t.end])
+            year_hint = int(y.group(0)) if y else year_hint
         scopes.append((t, _resolve(t, pub, main, year_hint)))
     bounds = [0] + [m.end() for m in _SPLIT_CLAUSE.finditer(f)] + [len(f) + 1]
 
@@ -431,8 +464,12 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
                 return a, b
         return 0, len(f)
 
-    def governing(pos: int) -> Scope | None:
+    def governing(pos: int, term_end: int | None = None) -> Scope | None:
         a, b = clause_of(pos)
+        if term_end is not None:   # "190 detenciones arbitrarias en el mes de octubre"
+            for t, s in scopes:
+                if t.start >= term_end and _FOLLOWING_GAP.match(f[term_end:t.start]):
+                    return s
         before = [s for t, s in scopes if a <= t.start and t.end <= pos]
         if before:
             return before[-1]
@@ -444,7 +481,6 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
             return earlier[-1]
         return ctx
 
-    other_org = _OTHER_ORG.search(f)
     nums = find_numbers(sent)
     prev_metric: str | None = None
     prev_con = False
@@ -459,9 +495,9 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
             continue
         if re.match(r"^\s+de\s+(?:" + _MONTH_ALT + r")\b", f[n.end:]):
             continue  # a day date
-        metric, by_ellipsis = _metric_for(f, n, women_total)
-        if metric is None and prev_metric and prev_con and re.search(r"\bcon\s+$", before) \
-                and re.match(r"^\s*(?:[.,;)]|$)", f[n.end:]):
+        metric, term_len = _metric_for(f, n, women_total)
+        by_ellipsis = False
+        if metric is None and prev_metric and _elided(before, f[n.end:], prev_con):
             metric, by_ellipsis = prev_metric, True
         if metric is None:
             continue
@@ -470,10 +506,10 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
         if _RATE_AFTER.match(f[n.end:]) or re.search(r"(?:media|promedio|average)\b[^.;]{0,30}$",
                                                      before):
             continue
-        if other_org and "ocdh" not in f and "derechos humanos" not in f \
-                and "human rights" not in f:
+        if _attributed_elsewhere(f, n.start) or _PROVINCE.search(
+                f[max(0, n.start - 50):n.start]) or _PROVINCE_AFTER.match(f[n.end + term_len:]):
             continue
-        scope = governing(n.start)
+        scope = governing(n.start, n.end + term_len)
         if scope is None or scope.kind == "window":
             continue
         if scope.kind == "year" and metric not in YEARLY:
@@ -494,24 +530,41 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
     return ctx, year_hint
 
 
-def _metric_for(f: str, n: Number, women_total: re.Match | None) -> tuple[str | None, bool]:
-    """The measure a number counts, from the words right after it (or right before it)."""
+_ELIDED_BEFORE = re.compile(r"(?:\bfrente\s+a(?:\s+l[oa]s)?|\bcompared\s+(?:to|with)(?:\s+the)?|"
+                            r"\bversus|\bvs\.?|\bante\s+l[oa]s|\bcontra\s+l[oa]s)\s+$")
+_ELIDED_AFTER = re.compile(r"^\s+(?:(?:del|de|en|in|of)\s+(?:el\s+|the\s+)?(?:mes\s+anterior|"
+                           r"previous\s+month|month\s+before|mes\s+pasado|last\s+month|"
+                           r"(?:mes\s+de\s+)?(?:" + _MONTH_ALT + r")\b))")
+
+
+def _elided(before: str, after: str, prev_con: bool) -> bool:
+    """A bare number that repeats the measure of the one before it: "frente a las 300 del
+    mes anterior", "en septiembre, con 481 detenciones, y en febrero, con 405"."""
+    if prev_con and re.search(r"\bcon\s+$", before) and re.match(r"^\s*(?:[.,;)]|$)", after):
+        return True
+    return bool(_ELIDED_BEFORE.search(before) and (_ELIDED_AFTER.match(after)
+                                                   or re.match(r"^\s*(?:[.,;)]|$)", after)))
+
+
+def _metric_for(f: str, n: Number, women_total: re.Match | None) -> tuple[str | None, int]:
+    """The measure a number counts, from the words right after it (or right before it), and
+    how far after the number the measure's words run."""
     after = f[n.end:]
     if women_total is not None:
         if women_total.start("n") == n.start:
-            return "detentions_women", False
+            return "detentions_women", 0
         if women_total.start("t") == n.start:
-            return "arbitrary_detentions", False
+            return "arbitrary_detentions", 0
     g = _GENDER_AFTER.match(after)
     if g:
         return ("detentions_women" if g.group("g") in ("mujeres", "women")
-                else "detentions_men"), False
-    if re.match(r"^\s+(?:of|de)\s+(?:the|las|los)\b", after):
+                else "detentions_men"), g.end()
+    if re.match(r"^\s+(?:of|de)\s+(?:the|las|los)\s+(?!casos\b|cases\b)", after):
         pass  # a part of a larger count: "90 of the repressive actions"
     else:
         m = _TERM_AFTER.match(after)
         if m:
-            return m.lastgroup, False
+            return m.lastgroup, m.end()
     head = f[max(0, n.start - 160):n.start]
     for link in _BEFORE_LINKS:
         rx = re.compile(r"(?:" + _TERM_BEFORE_ALT + "|" + _POLICE + r")" + link)
@@ -523,8 +576,8 @@ def _metric_for(f: str, n: Number, women_total: re.Match | None) -> tuple[str | 
             if link.startswith(r"[^.;:()]{0,110}") and not re.match(r"^\s*(?:casos|cases)\b",
                                                                       after):
                 continue
-            return ("other_abuses" if name == "police" else name), False
-    return None, False
+            return ("other_abuses" if name == "police" else name), 0
+    return None, 0
 
 
 def _choose(out: Extraction, cands: list[Candidate], url: str, published: str | None) -> None:
