@@ -1,7 +1,8 @@
-"""OCDH monthly repressive actions and arbitrary detentions in Cuba (with breakdowns and yearly totals)."""
+"""OCDH monthly repressive actions and arbitrary detentions in Cuba, breakdowns, yearly totals."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -66,7 +67,7 @@ def _dateline(paragraphs: list[str]) -> tuple[int, RefDate, int] | None:
     for i, para in enumerate(paragraphs[:4]):
         f = fold(para)
         m = _DATELINE.match(f)
-        if m and f.startswith("madrid") or (m and i == 0 and len(f) < 60):
+        if m and (f.startswith("madrid") or (i == 0 and len(f) < 60)):
             d = int(m.group("d")) if m.group("d") else None
             return i, RefDate(int(m.group("y")), MONTHS[m.group("m")], d), m.end()
     return None
@@ -162,7 +163,8 @@ def time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr
     for m in _MONTH.finditer(folded):
         if _overlaps(taken, *m.span()):
             continue
-        if m.group("m") in ("may", "march", "marco", "maio") and original[m.start():m.start() + 1] != "M":
+        if m.group("m") in ("may", "march", "marco", "maio") \
+                and original[m.start():m.start() + 1] != "M":
             continue
         out.append(TimeExpr("month", m.start(), m.end(), MONTHS[m.group("m")], None))
         taken.append(m.span())
@@ -176,9 +178,8 @@ def time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr
             continue
         year = None
         if pub is not None:
-            if "anterior" in m.group(0) or "pasado" in m.group(0) or "last" in m.group(0):
-                year = pub.year - 1
-            elif pub.month <= 2:
+            previous = any(w in m.group(0) for w in ("anterior", "pasado", "last"))
+            if previous or pub.month <= 2:
                 year = pub.year - 1
         out.append(TimeExpr("year", m.start(), m.end(), year=year) if year else
                    TimeExpr("window", m.start(), m.end()))
@@ -201,7 +202,7 @@ def time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr
 
 @dataclass
 class Scope:
-    """The period a run of text speaks about: ('month', 'YYYY-MM'), ('year', 'YYYY'), or a window."""
+    """The period some text speaks about: a month 'YYYY-MM', a year 'YYYY', or a window."""
 
     kind: str                 # "month" | "year" | "window"
     period: str = ""
@@ -287,7 +288,8 @@ _TERM_AFTER = re.compile(
 _TERM_BEFORE_ALT = "|".join(f"(?P<{k}>{v})" for k, v in _TERMS.items()
                             if k in ("house_sieges", "arbitrary_detentions", "other_abuses",
                                      "repressive_actions"))
-_POLICE = r"(?P<police>police\s+brutality|brutalidad\s+policial|abusos\s+policiales|police\s+abuses?)"
+_POLICE = (r"(?P<police>police\s+brutality|brutalidad\s+policial|abusos\s+policiales|"
+           r"police\s+abuses?)")
 _BEFORE_LINKS = (
     r"\s*" + _Q + r"?\s*\(\s*$",                                   # term (N)
     r"[^.;:()]{0,25}?[-\u2013\u2014]\s*$",                          # term ... -N, según
@@ -390,13 +392,13 @@ def extract(html: bytes | str, url: str) -> Extraction:
     page = parse_page(html, url)
     paragraphs = list(page.paragraphs)
     dl = _dateline(paragraphs)
-    meta = (RefDate(int(page.meta_published[:4]), int(page.meta_published[5:7]),
-                    int(page.meta_published[8:10])) if page.meta_published else _meta_partial(page))
+    mp = page.meta_published
+    meta = RefDate(int(mp[:4]), int(mp[5:7]), int(mp[8:10])) if mp else _meta_partial(page)
     if dl is not None:
         i, dl_date, cut = dl
         paragraphs[i] = paragraphs[i][cut:] if cut < len(paragraphs[i]) else ""
-        if meta is not None and (meta.year, meta.month) != (dl_date.year, dl_date.month) or (
-                meta is not None and meta.day and dl_date.day and meta.day != dl_date.day):
+        if meta is not None and ((meta.year, meta.month) != (dl_date.year, dl_date.month) or (
+                meta.day and dl_date.day and meta.day != dl_date.day)):
             log.warning("%s: dateline says %s-%02d-%s but page metadata says %s; trusting "
                         "the metadata", url, dl_date.year, dl_date.month, dl_date.day or "??",
                         page.meta_published or f"{meta.year}-{meta.month:02d}")
@@ -459,7 +461,7 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
     bounds = [0] + [m.end() for m in _SPLIT_CLAUSE.finditer(f)] + [len(f) + 1]
 
     def clause_of(pos: int) -> tuple[int, int]:
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in itertools.pairwise(bounds):
             if a <= pos < b:
                 return a, b
         return 0, len(f)
@@ -569,7 +571,7 @@ def _metric_for(f: str, n: Number, women_total: re.Match | None) -> tuple[str | 
     for link in _BEFORE_LINKS:
         rx = re.compile(r"(?:" + _TERM_BEFORE_ALT + "|" + _POLICE + r")" + link)
         found = None
-        for found in rx.finditer(head):
+        for found in rx.finditer(head):  # noqa: B007 - the last match is the nearest
             pass
         if found is not None and found.end() == len(head):
             name = found.lastgroup
