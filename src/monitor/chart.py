@@ -242,7 +242,10 @@ def inline_svg(series: Series, language: str = "en") -> str:
     """The chart as an <svg> element for embedding in HTML (no XML prolog, no metadata)."""
     text = render(series, "svg", language).decode("utf-8")
     text = text[text.index("<svg"):]
-    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    # HTML knows the SVG and xlink namespaces; dropping the declarations leaves no URL
+    # in the page that is not a link to a source
+    return re.sub(r'\s+xmlns(?::xlink)?="[^"]*"', "", text, count=2)
 
 
 def main(cfg: Any, args: argparse.Namespace) -> int:
