@@ -47,7 +47,11 @@ def apply(conn: sqlite3.Connection, keys: Iterable[Key], run_id: int) -> list[in
         if not cands:
             continue
         best_date = cands[0]["published"] or ""
-        top = [c for c in cands if (c["published"] or "") == best_date]
+        # one candidate per page (the first the extractor emitted): a conflict is two
+        # pages disagreeing, not one page mentioning a figure twice
+        top = list({c["url"]: c for c in reversed(
+            [c for c in cands if (c["published"] or "") == best_date])}.values())
+        top.sort(key=lambda c: c["id"])
         values = {c["value"] for c in top}
         fig = conn.execute(
             "SELECT * FROM figures WHERE source=? AND metric=? AND period=?",
