@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
+from itertools import pairwise
 from pathlib import Path
 
 from conftest import run_monitor, write_config
@@ -147,8 +148,8 @@ def test_daemon_runs_each_source_on_schedule_without_importing_scrapy(tmp_path, 
                                     "--config", str(cfg), "daemon"])
     try:
         t0 = time.monotonic()
-        wait_for(lambda: all(len(runs(db, s)) >= 3 for s in ("prisoners_defenders", "ocdh")),
-                 timeout=60, what="three runs of each source")
+        wait_for(lambda: all(len(runs(db, s)) >= 2 for s in ("prisoners_defenders", "ocdh")),
+                 timeout=60, what="two runs of each source")
         elapsed = time.monotonic() - t0
         d.signal(signal.SIGTERM)
         assert d.wait() == 0, d.stderr
@@ -159,8 +160,7 @@ def test_daemon_runs_each_source_on_schedule_without_importing_scrapy(tmp_path, 
         assert [r[2] for r in done] == ["ok"] * len(done), d.stderr
         starts = [ts(r[1]) for r in done]
         # each next run waits the interval after the previous run started, no more often
-        assert all((b - a).total_seconds() >= 2 for a, b in zip(starts, starts[1:],
-                                                                 strict=False)), starts
+        assert all((b - a).total_seconds() >= 2 for a, b in pairwise(starts)), starts
         assert len(done) <= elapsed / 2 + 3
     assert rows(db, "SELECT COUNT(*) FROM runs WHERE outcome NOT IN ('ok', 'failed')") == [(0,)]
     loaded = {m.split(".")[0] for m in json.loads(modules.read_text())}
@@ -259,7 +259,7 @@ def test_sigkill_then_restart_catches_up_once_and_alerts_once(tmp_path, serve, w
     try:
         wait_for(lambda: len(runs(db)) == 2 and len(webhook.received) == 2, timeout=60,
                  what="the catch-up run and both alerts")
-        time.sleep(3)  # room for a wrong extra run or a repeated alert
+        time.sleep(2)  # room for a wrong extra run or a repeated alert
         d2.signal(signal.SIGTERM)
         assert d2.wait() == 0, d2.stderr
     finally:
@@ -308,10 +308,8 @@ def test_hung_site_is_killed_then_failing_then_recovered(tmp_path, serve, webhoo
     assert d.processes() == []
 
 
-def test_second_daemon_on_same_archive_exits_2(tmp_path, serve):
-    srv = serve(pd_site())
-    cfg = write_config(tmp_path / "config.toml", sites={"prisoners_defenders": srv},
-                       extra=FAST.format(interval="1h", timeout="30s"))
+def test_second_daemon_on_same_archive_exits_2(tmp_path):
+    cfg = write_config(tmp_path / "config.toml", sites={})  # nothing to crawl: just the lock
     d = Daemon(tmp_path, cfg)
     try:
         wait_for(lambda: "daemon started" in d.stderr, what="the first daemon")
