@@ -3,73 +3,755 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-from monitor.extract.base import Extraction, Observation, log, parse_page, sentences
-from monitor.extract.numbers import (
-    find_numbers,
-    fold,
-    month_number,
-    period,
-    qualifier_before,
-    shift_month,
+from monitor.extract.base import Extraction, Observation, log, parse_page
+from monitor.extract.numbers import Number, find_numbers, fold, qualifier_before
+from monitor.extract.periods import (
+    YM,
+    Ref,
+    cutoff_month,
+    find_refs,
+    iso_or_partial,
+    resolve_month,
+    url_date,
 )
 
-VERSION = "0.1"
+VERSION = "1.0"
 SOURCE = "prisoners_defenders"
 
-_URL_DATE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
-_TOTAL_AFTER = re.compile(r"^\s*(?:presos|prisioneros|political\s+prisoners)\b", re.I)
-_MONTH_YEAR = re.compile(r"\b([a-záéíóú]+)\s+(?:de\s+|del\s+)?(\d{4})\b", re.I)
+MONTHLY = ("political_prisoners_total", "new_political_prisoners", "released",
+           "convicts_of_conscience", "sentenced_of_conscience", "other_political_prisoners",
+           "women", "minors", "with_health_issues", "mental_health_issues",
+           "eleven_j_prisoners")
+YEARLY = ("new_political_prisoners", "present_on_list")
+FLOWS = ("new_political_prisoners", "released")
+TOTAL = "political_prisoners_total"
+
+# ----------------------------------------------------------------------------- vocabulary
+# All patterns run on fold()ed text: lower case, no accents.
+
+_Q = "[\"'\u00ab\u00bb\u201c\u201d\u2018\u2019]"
+_PP = (r"(?:presos|prisioneros|reos|reclusos)\s+(?:politicos|por\s+(?:motivos|razones)\s+"
+       r"politic\w*)|political\s+prisoners|prisoners\s+for\s+political\s+reasons|"
+       r"convictos\s+y\s+condenados(?:\s+politicos)?|presos\s+y\s+condenados|"
+       r"prisoners\s+and\s+convicts|condenados\s+politicos")
+_PERSONS = r"(?:personas|people|cubanos|cubans|ciudadanos|individuos)"
+_TOTAL_RC = re.compile(
+    r"^\s*" + _Q + r"?\s*(?:(?:los|las)\s+)?(?:" + _PP + r"|" + _PERSONS
+    + r"\s+(?:[a-z]+\s+){0,5}?(?:por\s+(?:motivos|razones)\s+politic\w*|for\s+political\s+reasons)"
+    r"|(?:prisoners|presos|prisioneros|people|personas)\s+(?:appear|figuran|are|estan)\s+"
+    r"(?:on|en)\s+(?:our|the|la|nuestra|su)\s+(?:list|lista))")
+_TOTAL_RC_WEAK = re.compile(r"^\s*" + _Q + r"?\s*(?:en\s+total|in\s+total|casos\b|" + _PERSONS
+                            + r"\b|prisoners\b|presos\b|prisioneros\b|" + _Q + r"?\s*[,.;:]|$)")
+_TOTAL_AFTER_BAD = re.compile(
+    r"^\W*(?:y\s+de\s+conciencia\W*|and\s+(?:prisoners\s+)?of\s+conscience\W*)?"
+    r"(?:que\s+|who\s+|which\s+)?(?:sufren|padecen|suffer|tienen|have\b|has\b|proceden|cumplen|"
+    r"fueron|han\s+sido|han\s+pasado|pasaron|han\s+estado|llegaron|were\b|nuev|new\b|"
+    r"arrastran|aquejados|con\s+(?:enfermedades|patolog)|with\s+serious|"
+    r"(?:en|in|de)\s+(?:la\s+provincia|the\s+province|santiago|villa\s+clara|camaguey|ciego|"
+    r"pinar|holguin|granma|matanzas|cienfuegos|sancti|las\s+tunas|guantanamo|artemisa|"
+    r"mayabeque|la\s+habana|havana|isla\s+de\s+la\s+juventud|venezuela|nicaragua))")
+_TOTAL_LC = re.compile(
+    r"(?:\btotal\b(?:\s+de\s+(?:presos|prisioneros)[a-z\s]*?)?\s+(?:de|en|a|es\s+de|era\s+de|"
+    r"sigue\s+en|se\s+mantiene\s+en|asciende\s+a|ascendia\s+a|llega\s+a|llego\s+a|alcanza|"
+    r"pasaba\s+asi\s+a\s+ser\s+de|queda\s+en|stands\s+at|stood\s+at|of|to|is|was|reached|"
+    r"reaches|reaching|rises\s+to|rose\s+to)"
+    r"|\b(?:en\s+total|in\s+total)\s*,?"
+    r"|\bcifra\b[^.;\d]{0,60}?\b(?:en|a|de|es\s+de|era\s+de|hasta)"
+    r"|\b(?:list|lista|registro)\b[^.;\d]{0,30}?\b(?:contiene|contains|recoge|reune|incluye|"
+    r"includes|cuenta|counts|tiene)(?:\s+un\s+total\s+de|\s+a\s+total\s+of)?"
+    r")\s*(?:" + _Q + r"|\s)*(?:(?:los|las|ya|a|at\s+least|al\s+menos|mas\s+de|more\s+than|"
+    r"over|casi|nearly|some|unos)\s+)*$")
+_TOTAL_VERB = re.compile(
+    r"\b(?:eleva|elevo|elevan|sube|subio|suben|situa|cifra|cifro|aumenta|suman?|suma\s+ya|"
+    r"alcanzan?|alcanzo|llegan?|llego|asciende|ascienden|ascendia|rise|rises|rose|climb|climbs|"
+    r"climbed|reach|reaches|reached|number|numbers|stays|stay|remains|stood|stands|"
+    r"se\s+mantiene|sigue|queda|contabiliza|contabilizo|conto|contaba|verifico|verified|counts|"
+    r"confirms|audited|hay|there\s+are|arrojaba|era\s+de|es\s+de|were)"
+    r"(?:\s+(?:a|en|hasta|to|at|ya|now|hoy|today|los|las|un\s+total\s+de|de))*\s*"
+    r"(?:(?:at\s+least|al\s+menos|mas\s+de|more\s+than|over)\s+)?$")
+_SUBJECT_PP = re.compile(r"(?:" + _PP + r"|\bcifra\b|\btotal\b|\btally\b|\blista?\b|\bcount\b"
+                         r"|presos|prisioneros|prisoners)")
+_OTHER_SUBJECT = re.compile(r"\b(?:mujeres|women|menores|minors|ninos|ninas|manifestantes|"
+                            r"protesters|patolog|enfermedad|mental|medical|sedicion|sedition|"
+                            r"nuev[oa]s|new)\b")
+# "la lista comenzó con N", "The list opened January 2021 with N": the stock at a month start
+_BASELINE_LC = re.compile(
+    r"\b(?:comenzo|empezo|empezado|arranco|inicio|started|opened|began|contenia|contained|"
+    r"abrio)\b[^.;\d]{0,30}?\b(?:con|with)?\s*$")
+
+_NEW_RC = re.compile(
+    r"^\s*" + _Q + r"?\s*(?:"
+    r"(?:nuev[oa]s|new)\s+(?:casos|cases|nombres|names|presos|prisioneros|prisioneras|reclusos|"
+    r"political\s+prisoners|prisoners|personas|people|entradas|ingresos)\b"
+    r"|(?:nuev[oa]s|new)\s*(?:$|[,.;:]|en\b|in\b|este\b|this\b|ese\b|durante\b)"
+    r"|(?:casos|cases|nombres|names)\s+(?:nuevos|new)\b"
+    r"|(?:casos|cases|nombres|names)\s+(?:a|al|to|en|in)\s+(?:la|su|el|the|our|nuestra)?\s*"
+    r"(?:lista|listado|registro|list|registry)"
+    r"|casos\s+de\s+(?:presos|prisioneros)\s+politicos\s+nuevos"
+    r"|cases\s+of\s+new\s+political\s+prisoners"
+    r"|que\s+(?:entraron|ingresaron|se\s+incorporaron|se\s+sumaron)"
+    r"|(?:nombres|names|casos|cases|personas|people|presos|prisioneros|prisoners)\s+"
+    r"(?:[a-z]+\s+){0,4}?(?:se\s+incorporaron|se\s+sumaron|se\s+agregaron|se\s+anadieron|"
+    r"incorporados|incorporadas|anadidos|agregados|entraron\s+en|ingresaron\s+en\s+(?:la|el)\s+"
+    r"(?:lista|listado|registro)|were\s+(?:added|incorporated|included)|joined\s+the|"
+    r"entered\s+the|came\s+onto))")
+_NEW_BAD = re.compile(
+    r"^[^.;\d]{0,60}?\b(?:fueron|han\s+sido|were|have\s+been|habian\s+sido)\s+"
+    r"(?:sentenciad|condenad|sentenced|convicted|golpead|beaten|juzgad|tried|arrestad|detenid)")
+_NEW_CATEGORY = re.compile(r"^\s*(?:nuev[oa]s|new)\s+(?:convict|condemn|condenad|convict)")
+
+_REL_RC = re.compile(
+    r"^\s*" + _Q + r"?\s*(?:(?:[a-z]+\s+){0,3}?(?:salieron|abandonaron|dejaron|salen|"
+    r"han\s+salido)\s+(?:de\s+)?(?:la\s+lista|el\s+listado|su\s+listado|ella\b|el\b|"
+    r"la\s+misma|del\s+registro|de\s+la\s+lista|prision|la\s+carcel)"
+    r"|(?:la|lo)\s+abandonaron"
+    r"|(?:[a-z]+\s+){0,2}?quedaron\s+en\s+libertad"
+    r"|(?:[a-z]+\s+){0,3}?(?:were\s+(?:freed|released)|left\s+(?:the\s+)?(?:list|registry)|"
+    r"exited\s+the\s+(?:list|registry)|came\s+off\s+the\s+list)"
+    r"|bajas?\b)")
+_REL_LC = re.compile(r"(?:dio\s+de\s+baja\s+a|salir\s+(?:de\s+(?:prision|la\s+lista)\s+)?a|"
+                     r"se\s+eliminaron|eliminaron\s+a|excarcelo\s+a)\s*$")
+_DEATH = re.compile(r"(?P<n>\w+)\s+(?:\w+\s+){0,2}?por\s+(?:la\s+)?(?:fallecimiento|muerte|"
+                    r"defuncion)|(?P<n2>\w+)\s+(?:due\s+to|by|from)\s+(?:a\s+)?death")
+_SAME_NUMBER = re.compile(r"\b(?:the\s+same\s+number|el\s+mismo\s+numero|otros\s+tantos|"
+                          r"la\s+misma\s+cantidad)\b[^.;]{0,40}?\b(?:released|freed|left|"
+                          r"salieron|abandonaron|excarcelad|liberad|bajas?)")
+
+_CAT_FILL = (r"(?:\s+|" + _Q + r"|,|son\b|are\b|is\b|figuran\s+como\b|se\s+consideran\b|"
+             r"considerados\b|considered\b|prisioneros\b|presos\b|casos\s+de\b|cases\s+of\b)*")
+_CATS = {
+    "sentenced_of_conscience": r"condenados\s+de\s+conciencia|condemned\s+of\s+conscience|"
+                               r"sentenced\s+of\s+conscience|condenados\s+con\s+licencia\s+extrapenal",
+    "other_political_prisoners": r"otros\s+presos\s+politicos|other\s+political\s+prisoners|"
+                                 r"no\s+catalogables|por\s+otros\s+motivos\s+politicos",
+    "convicts_of_conscience": r"convictos\s+de\s+conciencia|convicts\s+of\s+conscience|"
+                              r"convicted\s+of\s+conscience|presos\s+de\s+conciencia|"
+                              r"prisoners\s+of\s+conscience|presos\s+politicos\s+que\s+reunen"
+                              r"[^.;\d]{0,80}?de\s+conciencia",
+}
+_CAT_RC = re.compile(r"^" + _CAT_FILL + r"(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CATS.items())
+                     + r")")
+_CAT_LABEL = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _CATS.items()))
+
+_WOMEN_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:las|los)\s+)?(?:(?:incarcerated|imprisoned|"
+                       r"political|jailed)\s+)?(?:mujeres|women|prisioneras|presas\s+politicas)\b"
+                       r"(?!\s+(?:ingresaron|entraron|nuevas|trans\b|transgenero|were\s+(?:arrested|"
+                       r"added)|joined))")
+_WOMEN_LC = re.compile(r"(?:mujeres|women)\b[^.;\d]{0,50}?\b(?:son|es\s+de|number|suman|"
+                       r"ascienden\s+a)\s*$")
+_MINORS_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:son|are)\s+)?(?:menores|minors|ninos\b"
+                        r"(?!\s+y\s+\w+\s+ninas))"
+                        r"(?!(?:\s+de\s+edad)?\s+(?:que\s+|who\s+)?(?:cumplen|cumpliendo|siguen\s+"
+                        r"cumpliendo|serving|are\s+serving|already))")
+_MINORS_LC = re.compile(r"(?:menores|minors)\b[^.;\d]{0,30}?\b(?:son|number|suman|account\s+for)"
+                        r"\s*$")
+_SUBSET_LC = re.compile(r"(?:entre\s+ellas|entre\s+ellos|de\s+ellas|de\s+ellos|among\s+them|"
+                        r"of\s+them|incluidas|incluidos|including|la\s+mitad|half|de\s+estos|"
+                        r"de\s+estas)[,:\s]*(?:\w+\s+){0,2}$")
+_HEALTH_GAP_WORDS = set(
+    "presos prisioneros politicos personas people prisoners inmates reclusos de la lista los las "
+    "actuales that who que sufren padecen tienen have has suffer suffering arrastran carry carries "
+    "a an clinical diagnosis of with con aquejados casos cases in prison en prision graves "
+    "serious severe severos severas y and trastornos disorders disorder salud health problemas "
+    "medical medicas medicos patients siguen sufriendo padeciendo".split())
+_HEALTH_NOUN = re.compile(r"(?P<mental>mental|mentales|psiquiatric\w*|psychiatric)|(?P<health>"
+                          r"patologias?|enfermedades|enfermedad|conditions|pathologies|illness\w*|"
+                          r"diseases?)\b")
+_11J = re.compile(r"\b11\s*-?\s*j\b|\b11\s+de\s+julio\b|\bjuly\s+11\b|\bjulio\s+de\s+2021\b|"
+                  r"\bjuly\s+2021\b|protestas\s+de\s+hace\s+(?:dos|2)\s+anos")
+_11J_RC = re.compile(r"\b(?:represion|repression|protestas|protests|manifestaciones|participacion|"
+                     r"participado|participating|proceden|stem|estallido|11\s*-?\s*j)\b")
+
+# Windows, averages and announcements: numbers under them are not monthly figures.
+_WINDOW = re.compile(
+    r"ultim[oa]s?\s+(?:12|doce|seis|6|tres|3|24)\s+meses|(?:12|doce|seis|6)\s+ultimos\s+meses|"
+    r"\bultimo\s+ano\b|\bultimo\s+semestre|\bsemestre\b|(?:past|last)\s+(?:12|twelve|six|6|three|3)"
+    r"\s+months|(?:past|last)\s+year\b|over\s+the\s+(?:past|last)\b|over\s+the\s+year|"
+    r"over\s+(?:19|20)\d\d|during\s+the\s+year|a\s+lo\s+largo|en\s+el\s+conjunto|\bdesde\b|"
+    r"\bsince\b|\bbetween\b|\bentre\s+(?:el\s+)?\d{1,2}\s+de|balance\s+anual|\banual\b|"
+    r"\bannual\b|en\s+algun\s+momento|han\s+pasado|pasaron\s+por|por\s+ella\s+pasaron|"
+    r"llegaron\s+a\s+figurar|han\s+estado|came\s+to\s+include|has\s+included|\bacumula|"
+    r"year[\s-]to[\s-]date|en\s+lo\s+que\s+va|hubo\s+en\s+total|same\s+period|mismo\s+periodo|"
+    r"promedio|\bmedia\b|average|per\s+month|\bal\s+mes\b|cada\s+mes|each\s+month|a\s+month\b|"
+    r"mensual\s+de|por\s+provincias|by\s+province|en\s+el\s+ano\s+\d{4}|in\s+the\s+year")
+_RESET = re.compile(r";|\bso\b|\bhoy\b|\btoday\b|\bactualmente\b|\bcurrently\b|\bremain\b|"
+                    r"\bquedan\b|\bseguian\b|\bpermanecen\b")
+_ANNOUNCE = re.compile(r"anunci\w*|announc\w*|prometid\w*|pledg\w*|promis\w*|comprometi\w*|"
+                       r"se\s+habia\s+comprometido")
+_OTHER_ORG = re.compile(
+    r"\b(?:amnist\w*|amnesty|ccdh|centro\s+cubano\s+de\s+derechos|unpacu|foro\s+penal|"
+    r"naciones\s+unidas|united\s+nations|onu|un\s+committee|observatorio|obserbatorio|ocdh|"
+    r"cubalex|justicia\s*11j|human\s+rights\s+watch|cidh|iachr)\b")
+_OTHER_COUNTRY = re.compile(r"\b(?:venezuela|venezolan\w*|nicaragua\w*|bielorrusia|belarus|"
+                            r"rusia|russia|china|iran|bolivia)\b")
+_CUBA = re.compile(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|havana)\b")
+_CLAUSE = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
+_NOISE_RC = re.compile(
+    r"^\s*(?:%|por\s*ciento|percent|per\s+cent|anos\b|ano\b|years?\b|meses\b|mes\b|months?\b|"
+    r"dias\b|days?\b|horas\b|hours?\b|semanas\b|weeks?\b|minutos\b|millones\b|millon\b|"
+    r"millions?\b|veces\b|times\b|tipos\b|types\b|patterns\b|(?:mas|menos|more|fewer|less)\b(?!\s+de)|"
+    r"[/:\-]\d)")
+_NOISE_LC = re.compile(r"(?:\barticulo|\barticle|\+|#|@|\bn\.?o|\bnumero|\bedad\s+penal[^.]{0,20}|"
+                       r"rose\s+by|increased\s+by|grew\s+by|aumento\s+en|crecio\s+en|fell\s+by|"
+                       r"up\s+by|down\s+by|tuesday\s*\(|\()\s*$")
+_COMPARE_LC = re.compile(r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|respecto\s+a|"
+                         r"up\s+from|down\s+from|from)\s*(?:los|las|the)?\s*$")
+_PREV_RC = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:del\s+mes\s+anterior|del\s+mes\s+pasado|"
+                      r"(?:in|of)\s+the\s+previous\s+month|the\s+month\s+before|last\s+month)")
+_REF_LC_BAD = re.compile(
+    r"(?:protest\w*|manifestacion\w*|estallido|arrest\w*|detenid\w*|detencion\w*|juzgad\w*|"
+    r"sentenciad\w*|condenad\w*|nacid\w*|born|aniversario|@\w+\)?|\bdel|\bon|\bel)\W*(?:\w+\s+){0,2}"
+    r"(?:de\s+|of\s+)?$")
+_REF_COMPARE = re.compile(r"(?:\bque|than|frente\s+a|against|compared\s+(?:to|with)|respecto\s+a|"
+                          r"desde|since|from|between|entre|a\s+partir\s+de)\s+(?:en\s+|in\s+|el\s+|"
+                          r"the\s+|al\s+)?(?:mes\s+de\s+|month\s+of\s+)?(?:\d{1,2}\s+de\s+)?$")
+_CUTOFF_LC = re.compile(
+    r"(?:fecha|hasta(?:\s+el)?|until|as\s+(?:of|at)|closed\s+on|cerrados\s+al?|datos\s+al?|"
+    r"cierre\s+de|al\s+cierre\s+de|a\s+finales\s+de|al\s+(?:termino|terminar|final)\s+de|"
+    r"al\s+terminar|at\s+the\s+end\s+of|by\s+the\s+end\s+of|end\s+of|(?:^|[,.]\s*)a(?:l)?|"
+    r"\sa)\s*(?:el\s+|the\s+)?$")
+_MONTH_OK_LC = re.compile(
+    r"(?:\ben|\bin|durante|during|de|this|este|last|el\s+mes\s+de|the\s+month\s+of|cierre\s+de|"
+    r"finales\s+de|termino\s+de|terminar|end\s+of|hasta|until|through|registrados\s+en|for|"
+    r"over\s+the\s+month\s+of|started|opened|began|empezado|^|[:.>]|the|contabilizo\s+en)\s*$")
+_MONTH_OK_RC = re.compile(r"^\s*(?:pasado|update|report|list|de\s+\d{4}|\d{4}|:|comenzo|empezo|"
+                          r"arranco|inicio)")
+_YEAR_END = re.compile(r"(?:al\s+cierre\s+de|al\s+cerrar|a\s+finales\s+de|at\s+the\s+end\s+of|"
+                       r"by\s+the\s+end\s+of|end\s+of|termina|cierra|closes|ends|concluye|acaba)"
+                       r"\s+(?:el\s+ano\s+|the\s+year\s+)?$")
+_YEAR_END_AFTER = re.compile(r"^\s*(?:termina|cierra|closes|ends|concluye|acaba)\b")
+_YEAR_START = re.compile(r"(?:al\s+comenzar|al\s+inicio\s+de|a\s+principios\s+de|arranca|empieza|"
+                         r"inicia|start\s+of|beginning\s+of|starts|begins)\s+(?:este\s+|el\s+ano\s+|"
+                         r"the\s+year\s+)?$")
+_YEAR_BASELINE_AFTER = re.compile(r"^\s*(?:comenzo|empezo|began|started|opened)\s+(?:con|with)\b")
+_YEAR_WINDOW_LC = re.compile(r"(?:en\s+el\s+conjunto\s+de|a\s+lo\s+largo\s+de(?:l\s+ano)?|durante|"
+                             r"during|over(?:\s+the\s+year)?|en)\s+(?:el\s+ano\s+)?$")
+_THIS_MONTH = re.compile(r"\b(?:este\s+mes|this\s+month|ese\s+mes|en\s+el\s+mes\b|el\s+mes\s+sumo|"
+                         r"el\s+mes\s+final\s+del\s+ano|el\s+ultimo\s+mes\s+del\s+ano|"
+                         r"en\s+el\s+ultimo\s+mes|during\s+the\s+month\b)")
+_BULLETS = re.compile("[\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+                      "\u2022\ufe0f]+|\s>\s")
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u00c0-\u00dd\u00bf\u00a1\"\u201c\u00ab(0-9])")
 
 
-def _published(page, url: str) -> str | None:
-    if page.meta_published:
-        return page.meta_published
-    m = _URL_DATE.search(url)
-    if m:
-        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+# ----------------------------------------------------------------------------- data
+
+@dataclass
+class Cand:
+    metric: str
+    period: str
+    value: int
+    qualifier: str
+    evidence: str
+    score: int
+    order: int
+
+
+@dataclass
+class Sent:
+    text: str
+    folded: str
+    order: int
+    title: bool = False
+
+
+@dataclass
+class Ctx:
+    """What the page tells about time: publication and the month its figures describe."""
+
+    pub: tuple[int, int, int | None] | None = None
+    doc: YM | None = None
+    doc_from_text: bool = False
+    eleven_j_doc: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- page
+
+def _split(text: str) -> list[str]:
+    out: list[str] = []
+    for chunk in _BULLETS.split(text):
+        for s in _SENT.split(chunk):
+            s = s.strip(" \u2014\u2013-")
+            if s:
+                out.append(s)
+    return out
+
+
+def _meta_partial(page) -> str | None:
+    if page.soup is None:
+        return None
+    for name in ("article:published_time", "datePublished", "date"):
+        tag = page.soup.find("meta", attrs={"property": name}) or page.soup.find(
+            "meta", attrs={"name": name})
+        if tag and tag.get("content"):
+            return str(tag["content"])
+    t = page.soup.find("time", attrs={"datetime": True})
+    return str(t["datetime"]) if t else None
+
+
+def _dateline(sents: list[Sent]) -> tuple[int, int, int] | None:
+    """'MADRID, August 26, 2019.' / 'April 1, 2019.' at the start of the text."""
+    for s in sents[:4]:
+        if s.title:
+            continue
+        head = s.folded[:48]
+        for r in find_refs(head, s.text[:48]):
+            if r.kind == "date" and r.year and r.start <= 24 and re.fullmatch(
+                    r"[a-z .\-]{0,22},?\s*", head[:r.start]):
+                return r.year, r.month or 1, r.day or 1
+        break
     return None
 
 
 def extract(html: bytes | str, url: str) -> Extraction:
     page = parse_page(html, url)
-    published = _published(page, url)
+    ctx = Ctx()
+    ctx.pub = iso_or_partial(page.meta_published) or iso_or_partial(_meta_partial(page)) \
+        or url_date(url)
+    sents: list[Sent] = []
+    order = 0
+    for i, block in enumerate([page.title, *page.paragraphs]):
+        for s in _split(block):
+            order += 1
+            sents.append(Sent(s, fold(s), order, title=(i == 0)))
+    if ctx.pub is None:
+        ctx.pub = _dateline(sents)
+    published = None
+    if ctx.pub and ctx.pub[2]:
+        published = f"{ctx.pub[0]:04d}-{ctx.pub[1]:02d}-{ctx.pub[2]:02d}"
     out = Extraction(source=SOURCE, url=url, title=page.title, published=published,
                      text=page.text)
     head = fold(" ".join([page.title, page.subtitle]))
-    out.looks_like_report = "pres" in head and "politic" in head and any(
-        month_number(w) for w in re.findall(r"[a-z]+", head))
-    # period: "<mes> de <año>" in the subtitle/title, else the month before publication
-    per = None
-    for text in (page.subtitle, page.title, *page.paragraphs[:3]):
-        for m in _MONTH_YEAR.finditer(text):
-            mo = month_number(m.group(1))
-            if mo:
-                per = period(int(m.group(2)), mo)
-                break
-        if per:
-            break
-    if per is None and published:
-        y, mo = shift_month(int(published[:4]), int(published[5:7]), -1)
-        per = period(y, mo)
-    if per is None:
-        out.notes.append("no period")
-        log.info("%s: no period found; emitting nothing", url)
+    out.looks_like_report = bool(
+        re.search(r"pres[oa]s\s+politic|prisioneros\s+politic|political\s+prisoners", head)
+        and any(r.month for r in find_refs(head, page.title + " " + page.subtitle)))
+
+    alltext = " ".join(s.folded for s in sents)
+    if not _CUBA.search(alltext) and _OTHER_COUNTRY.search(alltext):
+        log.info("%s: page is about %s, not Cuba; no figures", url,
+                 _OTHER_COUNTRY.search(alltext).group(0))
+        out.notes.append("not about Cuba")
         return out
-    for para in [page.subtitle, *page.paragraphs]:
-        for sent in sentences(para):
-            f = fold(sent)
-            if "total" not in f and para != page.subtitle:
-                continue
-            for n in find_numbers(sent):
-                if n.is_word or n.is_decimal or n.value < 50:
-                    continue
-                if _TOTAL_AFTER.match(f[n.end:]):
-                    out.observations.append(Observation(
-                        SOURCE, "political_prisoners_total", per, n.value,
-                        qualifier_before(sent, n.start), published, url, sent))
-                    out.headline_found = True
-                    return out
-    if out.looks_like_report:
-        log.warning("%s: looks like a monthly report but no total found", url)
+    ctx.eleven_j_doc = bool(_11J.search(alltext))
+    ctx.doc, ctx.doc_from_text = _doc_period(sents, ctx)
+    if ctx.doc is None:
+        log.info("%s: the month the figures describe cannot be told; emitting nothing", url)
+        out.notes.append("no period")
+
+    tainted = _tainted(sents)
+    cands: list[Cand] = []
+    for s in sents:
+        cands.extend(_sentence(s, ctx))
+    cands = [c for c in cands if not (c.metric == TOTAL and c.value in tainted)]
+    _choose(out, cands, url, published)
+    if out.looks_like_report and not out.headline_found:
+        log.warning("%s: looks like a monthly report but no total found (extraction gap)", url)
+        out.notes.append("no headline figure")
     return out
+
+
+def _pub_ym(ctx: Ctx) -> YM | None:
+    return YM(ctx.pub[0], ctx.pub[1]) if ctx.pub else None
+
+
+def _ref_anchor(ctx: Ctx) -> tuple[YM | None, bool]:
+    """What a month without a year is resolved against, and whether that month itself is
+    allowed (a month-end date in the text) or only earlier ones (publication)."""
+    pub = _pub_ym(ctx)
+    if pub is not None:
+        return pub, bool(ctx.pub and ctx.pub[2] and ctx.pub[2] >= 28)
+    return None, False
+
+
+def _month_of(r: Ref, ctx: Ctx, anchor: YM | None = None) -> YM | None:
+    if r.month is None:
+        return None
+    if r.year:
+        return YM(r.year, r.month)
+    if anchor is not None:
+        return resolve_month(r.month, anchor, allow_same=True)
+    ref, same = _ref_anchor(ctx)
+    return resolve_month(r.month, ref, allow_same=same, max_back=6)
+
+
+def _classify_ref(s: Sent, r: Ref, ctx: Ctx, anchor: YM | None = None
+                  ) -> tuple[str, YM | None] | None:
+    """What a time expression means for the figures near it:
+    ('month', YM) the month they describe, ('year', YM(y, 12)) a calendar year,
+    ('stock_only', YM) a point in time good for stocks only, or None (not the figures' time)."""
+    f = s.folded
+    lc = f[max(0, r.start - 45):r.start]
+    rc = f[r.end:r.end + 30]
+    if _REF_COMPARE.search(lc):
+        return None
+    if r.kind == "year":
+        y = r.year or 0
+        if _YEAR_END.search(lc) or _YEAR_END_AFTER.match(rc):
+            return "year_end", YM(y, 12)
+        if _YEAR_START.search(lc):
+            return "stock_only", YM(y - 1, 12)
+        if _YEAR_BASELINE_AFTER.match(rc):
+            return "stock_only", YM(y, 1)
+        if _YEAR_WINDOW_LC.search(lc):
+            return "year", YM(y, 12)
+        return None
+    if r.kind == "date":
+        if not (_CUTOFF_LC.search(lc) or r.start == 0):
+            return None
+        if r.year:
+            return "month", cutoff_month(r.year, r.month or 1, r.day)
+        m = _month_of(Ref(r.start, r.end, r.month, None), ctx, anchor)
+        if m is None:
+            return None
+        return "month", (m.shift(-1) if r.day == 1 else m)
+    # a month
+    if _REF_LC_BAD.search(lc) and not _CUTOFF_LC.search(lc):
+        return None
+    if not (_MONTH_OK_LC.search(lc) or _MONTH_OK_RC.match(rc) or r.year):
+        return None
+    if re.match(r"^\s*del\s+ano\s+pasado", rc):
+        base = ctx.doc if ctx.doc_from_text and ctx.doc else _pub_ym(ctx)
+        if base is None:
+            return None
+        return "month", YM(base.year - 1, r.month or 1)
+    m = _month_of(r, ctx, anchor)
+    return ("month", m) if m else None
+
+
+def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
+    """The month the page's figures describe when a sentence names none."""
+    anchor = None
+    # a cut-off with a year anchors months named without one (no publication date)
+    for s in sents:
+        for r in find_refs(s.folded, s.text):
+            if r.kind == "date" and r.year and _CUTOFF_LC.search(s.folded[max(0, r.start - 45):
+                                                                          r.start]):
+                anchor = cutoff_month(r.year, r.month or 1, r.day)
+                break
+        if anchor:
+            break
+    for pass_ in ("cutoff", "title"):
+        for s in sents:
+            if pass_ == "title" and not s.title:
+                continue
+            for r in find_refs(s.folded, s.text):
+                lc = s.folded[max(0, r.start - 45):r.start]
+                if pass_ == "cutoff" and not (_CUTOFF_LC.search(lc) or _YEAR_END.search(lc)
+                                              or _YEAR_START.search(lc)):
+                    continue
+                c = _classify_ref(s, r, ctx, anchor)
+                if c and c[0] in ("month", "year_end", "stock_only") and c[1]:
+                    if pass_ == "cutoff" and _in_window(s.folded, r.start):
+                        continue
+                    return c[1], True
+    pub = _pub_ym(ctx)
+    if pub is None:
+        return anchor, anchor is not None
+    day = ctx.pub[2] if ctx.pub else None
+    if day is not None and day > 20:
+        # outside the 5th-15th release window: which month a bare figure means is unsure
+        ctx.notes.append("published late in the month with no month named")
+        return None, False
+    return pub.shift(-1), False
+
+
+# ----------------------------------------------------------------------------- sentences
+
+def _in_window(f: str, pos: int) -> bool:
+    """Is position `pos` under a cumulative window, an average or a province breakdown?"""
+    for m in _WINDOW.finditer(f):
+        if m.group(0) in ("same period", "mismo periodo"):
+            continue
+        cl_start = max([c.end() for c in _CLAUSE.finditer(f, 0, m.start())] or [0])
+        reset = _RESET.search(f, m.end())
+        end = reset.start() if reset else len(f)
+        if cl_start <= pos < end:
+            return True
+    return False
+
+
+def _tainted(sents: list[Sent]) -> set[int]:
+    """Values the page states as cumulative counts: never the monthly total."""
+    out: set[int] = set()
+    for s in sents:
+        for n in find_numbers(s.text):
+            if n.value >= 50 and _in_window(s.folded, n.start):
+                out.add(n.value)
+    return out
+
+
+def _segments(f: str) -> list[tuple[int, int]]:
+    bounds = [0] + [m.end() for m in re.finditer(r";", f)] + [len(f)]
+    return list(zip(bounds, bounds[1:]))
+
+
+def _sentence(s: Sent, ctx: Ctx) -> list[Cand]:
+    f = s.folded
+    if _OTHER_ORG.search(f) or _ANNOUNCE.search(f):
+        return []
+    if _OTHER_COUNTRY.search(f) and not _CUBA.search(f):
+        return []
+    refs = [(r, _classify_ref(s, r, ctx)) for r in find_refs(f, s.text)]
+    same_period_ok = any(c and c[0] == "month" for _, c in refs)
+    nums = [n for n in find_numbers(s.text) if not _noise(f, n, refs)]
+    out: list[Cand] = []
+    has_new_word = bool(re.search(r"\b(?:nuev[oa]s?|new|gained|added|incorpor\w+|entraron)\b", f))
+    for idx, n in enumerate(nums):
+        nxt = nums[idx + 1].start if idx + 1 < len(nums) else len(f)
+        found = _metrics_for(f, n, nums, idx, nxt, ctx, has_new_word)
+        if not found:
+            continue
+        win = _in_window(f, n.start)
+        if win and not (same_period_ok and re.search(r"same\s+period|mismo\s+periodo", f)
+                        and not _in_window(f.replace("mismo periodo", "xxxxxx xxxxxxx")
+                                           .replace("same period", "xxxx xxxxxx"), n.start)):
+            for metric, score in found:
+                y = _yearly(s, n, ctx, metric, refs)
+                if y:
+                    out.append(y)
+            continue
+        for metric, score in found:
+            per = _period_for(s, n, metric, refs, ctx)
+            if per is None:
+                continue
+            value = n.value
+            if metric == "released":
+                value -= _deaths(f[n.end:n.end + 120])
+                if value <= 0:
+                    continue
+            out.append(Cand(metric, per, value, _qualifier(s.text, n.start), s.text, score,
+                            s.order))
+    # "seven new names ... and the same number of prisoners were released"
+    m = _SAME_NUMBER.search(f)
+    if m:
+        news = [c for c in out if c.metric == "new_political_prisoners"]
+        if news:
+            c = news[0]
+            out.append(Cand("released", c.period, c.value, c.qualifier, s.text, 1, s.order))
+    if not has_new_word:
+        out.extend(_label_first(s, nums, refs, ctx))
+    return out
+
+
+def _noise(f: str, n: Number, refs: list) -> bool:
+    if n.is_decimal:
+        return True
+    if any(r.start <= n.start < r.end for r, _ in refs):
+        return True  # part of a date or a year
+    if _NOISE_RC.match(f[n.end:]) or _NOISE_LC.search(f[max(0, n.start - 30):n.start]):
+        return True
+    return False
+
+
+def _qualifier(text: str, start: int) -> str:
+    head = re.sub(r"[\s\"'\u201c\u201d\u2018\u2019\u00ab\u00bb(\u2014\u2013-]+$", "", text[:start])
+    return qualifier_before(head + " ", len(head) + 1)
+
+
+def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx: Ctx,
+                 has_new_word: bool) -> list[tuple[str, int]]:
+    """(metric, score) readings of number `n` from the words around it."""
+    lc = f[max(0, n.start - 80):n.start]
+    rc_full = f[n.end:]
+    rc = f[n.end:nxt]
+    out: list[tuple[str, int]] = []
+    reference = bool(re.search(r"(?:\bde|\bof)\s+(?:los|las|the|estos|esos)\s*$", lc))
+    compare = bool(_COMPARE_LC.search(lc))
+    subset = bool(_SUBSET_LC.search(lc))
+    conditional = bool(re.search(r"\b(?:habrian|habria|would)\b", rc_full[:40]))
+
+    # total
+    if n.value >= 50 and not compare:
+        score = 0
+        if _TOTAL_RC.match(rc_full) and not _TOTAL_AFTER_BAD.match(
+                _TOTAL_RC.sub("", rc_full, count=1)):
+            score = 2
+            if _CAT_LABEL.search(_strip_total_conscience(rc)):
+                score = 0
+        if _TOTAL_LC.search(lc) and _TOTAL_RC_WEAK.match(rc_full) and not _TOTAL_AFTER_BAD.match(
+                rc_full):
+            score = max(score, 3)
+        if not score and _TOTAL_VERB.search(lc) and _TOTAL_RC_WEAK.match(rc_full):
+            tail = lc[-60:]
+            if _SUBJECT_PP.search(tail) and not _OTHER_SUBJECT.search(tail):
+                score = 1
+        if not score and _BASELINE_LC.search(lc) and re.search(
+                r"\b(?:lista?|registro|presos|prisioneros|prisoners)\b", f):
+            score = 1
+        if score:
+            out.append((TOTAL, score - (1 if reference else 0)))
+    elif n.value >= 50 and compare and _PREV_RC.match(rc_full):
+        out.append(("previous_total", 1))
+    if reference or compare or conditional:
+        return [(m, s) for m, s in out if s > 0]
+
+    # new entries
+    if _NEW_RC.match(rc_full) and not _NEW_BAD.match(rc_full) and not _NEW_CATEGORY.match(rc):
+        out.append(("new_political_prisoners", 2))
+    # releases
+    if _REL_RC.match(rc) or _REL_LC.search(lc):
+        out.append(("released", 2))
+    if subset:
+        return out
+    # categories (not in a sentence about new entries: "3 new Convicts of Conscience")
+    if not has_new_word:
+        m = _CAT_RC.match(_strip_total_conscience(rc))
+        if m:
+            out = [(k, v) for k, v in out if k != TOTAL]
+            out.append((m.lastgroup, 2))
+    # women, minors
+    if _WOMEN_RC.match(rc) or _WOMEN_LC.search(lc):
+        out.append(("women", 2))
+    if _MINORS_RC.match(rc) or _MINORS_LC.search(lc):
+        out.append(("minors", 2))
+    # health
+    h = _health(rc_full, nums, idx)
+    if h:
+        out = [(k, v) for k, v in out if k != TOTAL]
+        out.append((h, 2))
+    # 11J
+    if ctx.eleven_j_doc and n.value >= 50 and not n.is_word:
+        body = re.sub(r"\([^)]*\)", " ", rc_full)
+        cut = re.search(r"\d|[.;]", body)
+        body = body[:cut.start()] if cut else body
+        if _11J_RC.search(body[:140]) and not re.search(r"15\s*-?\s*n\b|15\s+de\s+noviembre",
+                                                          f) and _qualifier(f, n.start) == "exact":
+            out = [(k, v) for k, v in out if k != TOTAL]
+            out.append(("eleven_j_prisoners", 2))
+    return out
+
+
+def _strip_total_conscience(rc: str) -> str:
+    return re.sub(r"^\s*(?:" + _PP + r")?\s*(?:y\s+de\s+conciencia|and\s+(?:prisoners\s+)?of\s+"
+                  r"conscience)", " ", rc)
+
+
+def _health(rc: str, nums: list[Number], idx: int) -> str | None:
+    """'N presos padecen patologías médicas graves' / 'N have serious mental disorders'."""
+    m = _HEALTH_NOUN.search(rc[:110])
+    if not m:
+        return None
+    gap = rc[:m.start()]
+    gap = re.sub(r"\b(?:de|of)\s+(?:los|las|the)\s+[\d.,]+", " ", gap)
+    words = re.findall(r"[a-z]+|\d", gap)
+    if any(w not in _HEALTH_GAP_WORDS for w in words):
+        return None
+    return "mental_health_issues" if m.group("mental") or re.search(
+        r"\b(?:salud\s+mental|mental)\b", rc[m.start():m.start() + 40]) else "with_health_issues"
+
+
+def _deaths(rc: str) -> int:
+    m = _DEATH.search(rc)
+    if not m:
+        return 0
+    word = m.group("n") or m.group("n2")
+    nums = find_numbers(word)
+    if nums:
+        return nums[0].value
+    return 1 if word in ("uno", "una", "one", "un") else 0
+
+
+def _label_first(s: Sent, nums: list[Number], refs: list, ctx: Ctx) -> list[Cand]:
+    """'the Convicted of Conscience are practically unchanged (87 today, against 88 ...)':
+    a category named first, its figure after it."""
+    f = s.folded
+    out: list[Cand] = []
+    for m in _CAT_LABEL.finditer(f):
+        if re.search(r"\d\W{0,3}(?:\w+\W+){0,2}$", f[max(0, m.start() - 20):m.start()]):
+            continue  # the figure came before the label
+        for n in nums:
+            if n.start < m.end() or n.start - m.end() > 60:
+                continue
+            lc = f[max(0, n.start - 25):n.start]
+            if _COMPARE_LC.search(lc) or re.search(r"\bby\s*$|\bpor\s*$", lc):
+                continue
+            per = _period_for(s, n, m.lastgroup, refs, ctx)
+            if per:
+                out.append(Cand(m.lastgroup, per, n.value, _qualifier(s.text, n.start), s.text,
+                                1, s.order))
+            break
+    return out
+
+
+def _period_for(s: Sent, n: Number, metric: str, refs: list, ctx: Ctx) -> str | None:
+    f = s.folded
+    seg = next(((a, b) for a, b in _segments(f) if a <= n.start < b), (0, len(f)))
+    mine = [(r, c) for r, c in refs if c and seg[0] <= r.start < seg[1]]
+    before = [(r, c) for r, c in mine if r.end <= n.start]
+    after = [(r, c) for r, c in mine if r.start >= n.end]
+    chosen = before[-1] if before else (after[0] if after else None)
+    flow = metric in FLOWS
+    if metric == "previous_total":
+        if ctx.doc is None:
+            return None
+        return None if chosen else str(ctx.doc.shift(-1))
+    if chosen is not None:
+        kind, ym = chosen[1]
+        if kind == "month":
+            return str(ym)
+        if kind == "year_end":
+            if flow and _YEAR_END_AFTER.match(f[chosen[0].end:chosen[0].end + 20]) or (
+                    flow and re.search(r"(?:termina|cierra|closes|ends|concluye|acaba)\s+"
+                                       r"(?:el\s+ano\s+)?$", f[max(0, chosen[0].start - 30):
+                                                               chosen[0].start])):
+                return None     # "2025 termina con 134 nuevos": the year's count
+            return str(ym)
+        if kind == "stock_only":
+            return None if flow else str(ym)
+        return None             # a calendar year: not a monthly figure
+    if ctx.doc is None:
+        return None
+    if _THIS_MONTH.search(f) or True:
+        return str(ctx.doc)
+
+
+def _yearly(s: Sent, n: Number, ctx: Ctx, metric: str, refs: list) -> Cand | None:
+    """A calendar year's count: 'en el conjunto de 2024 entraron 166', 'a lo largo del año'."""
+    if metric not in ("new_political_prisoners",):
+        return None
+    f = s.folded
+    year = None
+    for r, c in refs:
+        if c and c[0] in ("year", "year_end") and r.start < n.start:
+            year = c[1].year
+    if year is None and re.search(r"a\s+lo\s+largo\s+del\s+ano|en\s+el\s+conjunto\s+del\s+ano|"
+                                  r"balance\s+anual|durante\s+el\s+ano|over\s+the\s+year\b", f):
+        if ctx.doc is not None and ctx.doc.month == 12:
+            year = ctx.doc.year
+    if year is None:
+        return None
+    return Cand("new_political_prisoners", f"{year:04d}", n.value, _qualifier(s.text, n.start),
+                s.text, 1, s.order)
+
+
+# ----------------------------------------------------------------------------- choice
+
+def _choose(out: Extraction, cands: list[Cand], url: str, published: str | None) -> None:
+    """One value per (metric, period): the best-stated; equally good ones that disagree
+    cancel out (precision beats recall)."""
+    groups: dict[tuple[str, str], list[Cand]] = {}
+    for c in cands:
+        metric = TOTAL if c.metric == "previous_total" else c.metric
+        groups.setdefault((metric, c.period), []).append(c)
+    chosen: list[Cand] = []
+    for (metric, per), cs in groups.items():
+        top = max(c.score for c in cs)
+        tops = [c for c in cs if c.score == top]
+        exact = [c for c in tops if c.qualifier == "exact"]
+        pool = exact or tops
+        values = {c.value for c in pool}
+        if len(values) > 1:
+            log.info("%s: %s %s stated as %s; emitting none", url, metric, per, sorted(values))
+            out.notes.append(f"conflicting {metric} {per}: {sorted(values)}")
+            continue
+        best = min(pool, key=lambda c: c.order)
+        best.metric = metric
+        chosen.append(best)
+    for c in sorted(chosen, key=lambda c: (c.order, c.metric)):
+        out.observations.append(Observation(SOURCE, c.metric, c.period, c.value, c.qualifier,
+                                            published, url, c.evidence))
+        if c.metric == TOTAL:
+            out.headline_found = True

@@ -1,0 +1,172 @@
+"""Period grammar shared by extractors: which month a figure describes, in Spanish and English.
+
+Covers explicit months ("agosto de 2025", "August 2025"), cut-off dates ("con cierre de
+datos a fecha 29 de febrero de 2024", "as of October 1, 2020": a list dated the 1st
+describes the month before), months without a year (resolved against a reference month),
+year ends ("al cierre de 2024"), and the publication reference (page metadata, else a date
+in the URL path). All matching runs on `fold()`ed text (lower case, no accents, same length).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from monitor.extract.numbers import MONTHS, shift_month
+
+# month names (es/en, plus common short forms) as a regex alternative, longest first
+_SHORT = {"ene": 1, "feb": 2, "mar": 3, "abr": 4, "jun": 6, "jul": 7, "ago": 8, "sep": 9,
+          "sept": 9, "oct": 10, "nov": 11, "dic": 12, "jan": 1, "apr": 4, "aug": 8,
+          "dec": 12}
+MONTH_WORDS: dict[str, int] = {**_SHORT, **MONTHS}
+MONTH_ALT = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
+_FULL_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_YEAR = r"(?:19[5-9]\d|20\d\d)"
+
+
+@dataclass
+class Ref:
+    """A point in time written in a text: a year, a month (maybe without year), or a day."""
+
+    start: int
+    end: int
+    month: int | None
+    year: int | None
+    day: int | None = None
+    kind: str = "month"        # "date" (day given) | "month" | "year"
+
+
+@dataclass(frozen=True)
+class YM:
+    """A year and month; `str()` is the SPEC period 'YYYY-MM'."""
+
+    year: int
+    month: int
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def shift(self, delta: int) -> YM:
+        y, m = shift_month(self.year, self.month, delta)
+        return YM(y, m)
+
+
+_DATE_ES = re.compile(
+    r"\b(?P<d>[0-3]?\d)(?:\s+de)?\s+(?P<m>" + _FULL_ALT + r"|" + "|".join(_SHORT)
+    + r")\b\.?(?:\s*(?:de|del|,)?\s*(?P<y>" + _YEAR + r"))?")
+_DATE_EN = re.compile(
+    r"\b(?P<m>" + _FULL_ALT + r"|" + "|".join(_SHORT) + r")\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
+    r"\b(?:\s*,?\s*(?P<y>" + _YEAR + r"))?")
+_DATE_NUM = re.compile(r"\b(?P<d>[0-3]?\d)/(?P<m>[01]?\d)/(?P<y>" + _YEAR + r")\b")
+_MONTH_YEAR = re.compile(
+    r"\b(?P<m>" + _FULL_ALT + r")\b(?:\s+(?:de|del|of)\s+|\s*,?\s*)(?P<y>" + _YEAR + r")\b")
+_MONTH = re.compile(r"\b(?P<m>" + _FULL_ALT + r")\b")
+_YEAR_RE = re.compile(r"(?<![\d.,/])(?P<y>" + _YEAR + r")(?![\d.,/]\d)")
+_AMBIGUOUS_EN = {"may", "march", "marco", "mar", "jun", "dec", "sept"}
+
+
+def _month_ok(original: str, start: int, word: str) -> bool:
+    """English 'may'/'march' are months only when capitalised ('May', 'March')."""
+    if word in _AMBIGUOUS_EN:
+        return original[start:start + 1].isupper()
+    return True
+
+
+def find_refs(folded: str, original: str | None = None) -> list[Ref]:
+    """Every date, month and year in `folded` text, longest reading first, no overlaps."""
+    original = original if original is not None else folded
+    out: list[Ref] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return not any(a < e and s < b for a, b in taken)
+
+    def add(ref: Ref) -> None:
+        out.append(ref)
+        taken.append((ref.start, ref.end))
+
+    for m in _DATE_NUM.finditer(folded):
+        mo, d = int(m.group("m")), int(m.group("d"))
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            add(Ref(m.start(), m.end(), mo, int(m.group("y")), d, "date"))
+    for rx in (_DATE_ES, _DATE_EN):
+        for m in rx.finditer(folded):
+            if not free(*m.span()) or not _month_ok(original, m.start("m"), m.group("m")):
+                continue
+            d = int(m.group("d"))
+            if not 1 <= d <= 31:
+                continue
+            y = int(m.group("y")) if m.group("y") else None
+            add(Ref(m.start(), m.end(), MONTH_WORDS[m.group("m")], y, d, "date"))
+    for m in _MONTH_YEAR.finditer(folded):
+        if free(*m.span()) and _month_ok(original, m.start("m"), m.group("m")):
+            add(Ref(m.start(), m.end(), MONTHS[m.group("m")], int(m.group("y"))))
+    for m in _MONTH.finditer(folded):
+        if free(*m.span()) and _month_ok(original, m.start("m"), m.group("m")):
+            add(Ref(m.start(), m.end(), MONTHS[m.group("m")], None))
+    for m in _YEAR_RE.finditer(folded):
+        if free(*m.span()):
+            add(Ref(m.start(), m.end(), None, int(m.group("y")), None, "year"))
+    out.sort(key=lambda r: r.start)
+    return out
+
+
+def resolve_month(month: int, ref: YM | None, *, allow_same: bool = False,
+                  max_back: int = 11) -> YM | None:
+    """A month named without a year: the latest such month before `ref` (or equal to it
+    when `allow_same`), at most `max_back` months back; None without a reference."""
+    if ref is None:
+        return None
+    for back in range(0 if allow_same else 1, max_back + 1):
+        cand = ref.shift(-back)
+        if cand.month == month:
+            return cand
+    return None
+
+
+def cutoff_month(year: int, month: int, day: int | None) -> YM:
+    """The month a list dated (year, month, day) describes: the 1st closes the month before."""
+    ym = YM(year, month)
+    return ym.shift(-1) if day == 1 else ym
+
+
+_URL_DATES = (
+    re.compile(r"/((?:19|20)\d\d)/(\d\d)/(\d\d)(?:/|$)"),
+    re.compile(r"/((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[-/_.]|$)"),
+    re.compile(r"/((?:19|20)\d\d)/(\d\d)(?:/|$|\.html)()"),
+)
+
+
+def url_date(url: str) -> tuple[int, int, int | None] | None:
+    """(year, month, day or None) from a date in the URL path: /YYYY/MM/DD/, /YYYY-MM-DD-,
+    /YYYY/MM/ (blog archives); None when there is none or it is not a real date."""
+    path = re.sub(r"^[a-z]+://[^/]+", "", url or "", flags=re.I)
+    for rx in _URL_DATES:
+        m = rx.search(path)
+        if not m:
+            continue
+        y, mo = int(m.group(1)), int(m.group(2))
+        d = int(m.group(3)) if m.group(3) else None
+        try:
+            dt.date(y, mo, d or 1)
+        except ValueError:
+            continue
+        return y, mo, d
+    return None
+
+
+def iso_or_partial(value: str | None) -> tuple[int, int, int | None] | None:
+    """'2024-03-12' -> (2024, 3, 12); '2024-03' -> (2024, 3, None); else None."""
+    if not value:
+        return None
+    m = re.match(r"\s*((?:19|20)\d\d)-(\d\d)(?:-(\d\d))?", value)
+    if not m:
+        return None
+    y, mo = int(m.group(1)), int(m.group(2))
+    d = int(m.group(3)) if m.group(3) else None
+    try:
+        dt.date(y, mo, d or 1)
+    except ValueError:
+        return None
+    return y, mo, d
