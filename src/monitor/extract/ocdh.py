@@ -30,8 +30,9 @@ HEADLINE = ("repressive_actions", "arbitrary_detentions")
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 # "Madrid, 4 de octubre de 2022" / "Madrid, abril de 2020.-" at the start of a paragraph
 _DATELINE = re.compile(
-    r"^\s*(?:[a-z]+(?:\s+[a-z]+){0,2}),\s+(?:(?P<d>\d{1,2})\s+de\s+)?(?P<m>" + _MONTH_ALT
-    + r")\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d{2})\b[\s.\-\u2013\u2014]*")
+    r"^\s*(?:[a-z]+(?:\s+[a-z]+){0,2})[,.]\s+(?:(?P<d>\d{1,2})(?:\s+de)?\s+)?(?P<m>" + _MONTH_ALT
+    + r")(?:\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?)?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d{2})\b"
+    r"[\s.\-\u2013\u2014]*")
 # a paragraph that is only a date: "junio 12, 2025", "domingo 9 de noviembre de 2025"
 _DATE_ONLY = re.compile(
     r"^\s*(?:[a-z]+,?\s+)?(?:(?P<d1>\d{1,2})\s+de\s+(?P<m1>" + _MONTH_ALT
@@ -68,7 +69,8 @@ def _dateline(paragraphs: list[str]) -> tuple[int, RefDate, int] | None:
         f = fold(para)
         m = _DATELINE.match(f)
         if m and (f.startswith("madrid") or (i == 0 and len(f) < 60)):
-            d = int(m.group("d")) if m.group("d") else None
+            day = m.group("d") or m.group("d2")
+            d = int(day) if day else None
             return i, RefDate(int(m.group("y")), MONTHS[m.group("m")], d), m.end()
     return None
 
@@ -94,12 +96,15 @@ class TimeExpr:
     end: int
     month: int = 0
     year: int | None = None
-    comparison: bool = False   # "frente a junio", "over June": not the page's own month
+    comparison: bool = False   # "frente a junio", "over June", "ayer": not carried forward
 
 
 _WINDOW = re.compile(
     r"\b(?:desde|since|a\s+partir\s+de|hasta\s+la\s+fecha|to\s+date|"
-    r"(?:en\s+)?lo\s+que\s+va\s+de(?:l)?\s+(?:ano|mes)|so\s+far\s+(?:this|in)|"
+    r"(?:en\s+)?lo\s+que\s+va\s+(?:de|del)\b|so\s+far\s+(?:this|in)|este\s+ano|this\s+year|"
+    r"presente\s+ano|acumulad[oa]s?|cumulative|in\s+total\s+since|"
+    r"\w+\s+primeros\s+meses|de\s+(?:" + _MONTH_ALT + r")\s+a\s+(?:" + _MONTH_ALT + r")|"
+    r"(?:from|between)\s+(?:" + _MONTH_ALT + r")\s+(?:to|and|through)\s+(?:" + _MONTH_ALT + r")|"
     r"year[\s-]to[\s-]date|(?:primer|segundo|first|second)\s+(?:semestre|trimestre|half|quarter)|"
     r"semestre|trimestre|cuatrimestre|quarter|semester|"
     r"(?:primeros|ultimos|first|last|past)\s+(?:\w+\s+)?(?:meses|months|semanas|weeks|dias|days)|"
@@ -107,6 +112,13 @@ _WINDOW = re.compile(
     r"tras\s+las\s+protestas|after\s+the\s+protests|"
     r"media\s+mensual|promedio|average|de\s+media|"
     r"entre\s+(?:" + _MONTH_ALT + r")\s+y\s+(?:" + _MONTH_ALT + r"))\b")
+# event windows: they rule the numbers next to them but not the sentences that follow
+_EVENT = re.compile(
+    r"\b(?:fin\s+de\s+semana|weekend|esta\s+semana|this\s+week|la\s+semana\s+pasada|last\s+week|"
+    r"(?:las\s+)?(?:ultimas|last|past)\s+(?:\d+|veinticuatro|cuarenta\s+y\s+ocho)\s+(?:horas|hours)|"
+    r"(?:mas|more)\s+(?:de|than)\s+(?:\d+|veinticuatro)\s+(?:horas|hours)|"
+    r"durante\s+las\s+(?:protestas|manifestaciones)|during\s+the\s+protests|"
+    r"(?:ese|aquel)\s+dia|that\s+day|ayer|yesterday)\b")
 _DAY_DATE = re.compile(
     r"\b\d{1,2}\s+de\s+(?:" + _MONTH_ALT + r")(?:\s+(?:de|del)\s+\d{4})?\b"
     r"|\b(?:" + _MONTH_ALT + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4})?")
@@ -120,6 +132,7 @@ _YEAR = re.compile(
 _YEAR_WORDS = re.compile(
     r"\b(?:durante\s+el\s+ano|a\s+lo\s+largo\s+del\s+ano|del\s+ano|balance\s+anual|"
     r"informe\s+anual|el\s+ano\s+pasado|ano\s+anterior|annual|during\s+the\s+year|"
+    r"total\s+anual|yearly|"
     r"last\s+year|the\s+whole\s+year)\b")
 _PREV_MONTH = re.compile(r"\b(?:mes\s+anterior|previous\s+month|month\s+before|prior\s+month)\b")
 _LAST_MONTH = re.compile(r"\b(?:el\s+mes\s+pasado|last\s+month)\b")
@@ -153,6 +166,10 @@ def time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr
             taken.append((m.start(), end))
         elif m.group(0).startswith(("desde", "since")):
             out.append(TimeExpr("window", m.start(), m.end()))
+    for m in _EVENT.finditer(folded):
+        if not _overlaps(taken, *m.span()):
+            out.append(TimeExpr("window", m.start(), m.end(), comparison=True))
+            taken.append(m.span())
     for m in _MONTH_YEAR.finditer(folded):
         if _overlaps(taken, *m.span()):
             continue
@@ -254,7 +271,8 @@ _GAP = (r"(?:\s+|,|" + _Q + r"|de\s+(?:ellas|ellos|estas|estos|esas|esos)\b|de\s
         r"various\s+forms\s+of\b|documented\b|registered\b|recorded\b|carried\s+out\b)*")
 _TERMS = {
     "violent_detentions": (
-        r"(?:detenciones|arrestos)\s+violent[oa]s|violent\s+(?:arrests|detentions)|"
+        r"(?:detenciones|arrestos)\s+(?:arbitrari[oa]s\s+)?(?:violent[oa]s|con\s+violencia)|"
+        r"violent\s+(?:arrests|detentions)|"
         r"violent[oa]s\b|de\s+forma\s+violenta|de\s+manera\s+violenta|"
         r"con\s+(?:uso\s+(?:grave\s+)?de\s+)?violencia|violent(?:ly)?\b|with\s+violence"),
     "house_sieges": (
@@ -265,15 +283,21 @@ _TERMS = {
         r"\s+en\s+sus\s+(?:casas|viviendas|domicilios)|"
         r"(?:cuban\s+)?(?:activists|people|opponents)\s+(?:ended\s+up\s+|were\s+)?"
         r"(?:arrested|besieged|confined|detained)\s+in\s+their\s+(?:own\s+)?homes|"
-        r"house\s+(?:sieges|arrests)|homes\s+besieged"),
+        r"(?:sitios|cercos)\s+policiales\b|"
+        r"house\s+sieges|(?:homes|houses)\s+(?:besieged|under\s+siege)|besieged\s+homes|"
+        r"police\s+sieges\s+(?:of|on)\s+(?:homes|houses)"),
     "other_abuses": (
-        r"(?:otr[oa]s\s+)?abusos?\b(?!\s+(?:contra|a\s+|de\s+presos|en\s+prision|against))|"
+        r"otr[oa]s\s+(?:acciones|actos|actuaciones|incidentes)\s+represiv[oa]s|"
+        r"other\s+repressive\s+(?:actions|acts|incidents)|"
+        r"(?:otr[oa]s?\s+)?(?:tipos?\s+de\s+|formas?\s+de\s+)?abusos?\b"
+        r"(?!\s+(?:contra|a\s+|de\s+presos|en\s+prision|against))|"
         r"actos\s+de\s+(?:diversa|otra)\s+indole|"
         r"(?:other|different|various)\s+(?:forms\s+of\s+|kinds\s+of\s+|types\s+of\s+)?abuses?\b"
         r"(?!\s+against)|forms\s+of\s+abuse\b(?!\s+against)"),
     "arbitrary_detentions": (
         r"detenci(?:on|ones)\b(?:\s+" + _Q + r"?arbitrari[oa]s" + _Q + r"?)?(?!\s+(?:de\s+)?"
-        r"(?:violent|contra|a\s+mujeres))|arrestos\s+arbitrarios|"
+        r"(?:violent|con\s+violencia|contra|a\s+mujeres|a\s+hombres|mujeres|hombres))|"
+        r"arrestos\s+arbitrarios|"
         r"arbitrary\s+(?:arrests|detentions)|detentions\b|arrests\b"),
     "repressive_actions": (
         r"(?:acciones|actuaciones|actos|incidentes|hechos)\s+represiv[oa]s|"
@@ -301,8 +325,10 @@ _BEFORE_LINKS = (
 _GENDER_AFTER = re.compile(
     r"^" + _GAP + r"(?:(?:acciones|detenciones)(?:\s+(?:represivas|arbitrarias))?\s+)?"
     r"(?:se\s+(?:practicaron|dirigieron|produjeron)\s+|tuvieron\s+como\s+(?:blanco|objetivo)\s+|"
-    r"fueron\s+|were\s+|correspondieron\s+|(?:arrests|detentions)\s+)?(?:contra|a|against|of)\s+(?:las\s+|los\s+)?"
-    r"(?P<g>mujeres|hombres|women|men)\b")
+    r"fueron\s+|were\s+|correspondieron\s+|(?:arrests|detentions)\s+)?"
+    r"(?:contra|a|against|of|de)\s+(?:las\s+|los\s+)?(?P<g>mujeres|hombres|varones|women|men)\b"
+    r"|^\s*(?:de\s+(?:ellas|ellos|estas|estos)|of\s+them)\s*,?\s*(?:fueron\s+|were\s+)?"
+    r"(?P<g2>mujeres|hombres|varones|women|men)\b")
 _WOMEN_OF_TOTAL = re.compile(
     r"(?:mujeres|women)[^.;]{0,120}?\(\s*(?P<n>\d[\d.,]*)\s*,?\s*(?:de\s+un\s+total\s+de|"
     r"of\s+a\s+total\s+of)\s+(?P<t>\d[\d.,]*)\s*\)")
@@ -322,7 +348,10 @@ _OTHER_ORG = re.compile(
     r"\b(?:occ|observatorio\s+cubano\s+de\s+conflictos|conflict\s+observatory|open-cuba|"
     r"prisoners\s+defenders|cubalex|justicia\s*11j|amnist\w+|human\s+rights\s+watch|"
     r"hrw|cidh|iachr|gobierno\s+cubano\s+(?:anuncio|informo)|minint|fiscalia|"
-    r"damas\s+de\s+blanco|upr|unpacu|martinoticias|cubadebate)\b")
+    r"ccdhrn|comision\s+cubana\s+de\s+derechos\s+humanos|cuban\s+commission\s+for\s+human|"
+    r"iclep|articulo\s+19|article\s+19|fhrc|fundacion\s+para\s+los\s+derechos|"
+    r"centro\s+de\s+documentacion\s+de\s+prisiones|food\s+monitor|cuba\s+decide|"
+    r"damas\s+de\s+blanco|unpacu)\b")
 _OCDH_NAME = re.compile(
     r"\b(?:ocdh|ochd|observatorio\s+cubano\s+(?:de|para)\s+(?:los\s+)?(?:derechos\s+humanos|ddhh)|"
     r"cuban\s+(?:human\s+rights\s+)?observatory(?:\s+(?:of|for)\s+human\s+rights)?|"
@@ -475,10 +504,13 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
         before = [s for t, s in scopes if a <= t.start and t.end <= pos]
         if before:
             return before[-1]
-        after = [s for t, s in scopes if pos <= t.start and t.end <= b]
+        # an event window ("más de 24 horas", "ayer") rules only what it stands next to
+        after = [s for t, s in scopes if pos <= t.start and t.end <= b
+                 and not (t.kind == "window" and t.comparison)]
         if after:
             return after[0]
-        earlier = [s for t, s in scopes if t.end <= pos]
+        earlier = [s for t, s in scopes if t.end <= pos
+                   and not (t.kind == "window" and t.comparison)]
         if earlier:
             return earlier[-1]
         return ctx
@@ -505,8 +537,10 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
             continue
         if metric not in ("detentions_women", "detentions_men"):
             prev_metric, prev_con = metric, bool(re.search(r"\bcon\s+$", before))
-        if _RATE_AFTER.match(f[n.end:]) or re.search(r"(?:media|promedio|average)\b[^.;]{0,30}$",
-                                                     before):
+        rest = f[n.end + term_len:]
+        if _RATE_AFTER.match(f[n.end:]) or _RATE_AFTER.match(rest) or re.search(
+                r"(?:media|promedio|average)\b[^.;]{0,30}$", before) or re.match(
+                r"^\s*(?:mas|menos|more|fewer|less)\b(?!\s+de\b)", rest):
             continue
         if _attributed_elsewhere(f, n.start) or _PROVINCE.search(
                 f[max(0, n.start - 50):n.start]) or _PROVINCE_AFTER.match(f[n.end + term_len:]):
@@ -538,14 +572,21 @@ _ELIDED_AFTER = re.compile(r"^\s+(?:(?:del|de|en|in|of)\s+(?:el\s+|the\s+)?(?:me
                            r"previous\s+month|month\s+before|mes\s+pasado|last\s+month|"
                            r"(?:mes\s+de\s+)?(?:" + _MONTH_ALT + r")\b))")
 
+_ELIDED_MONTH_BEFORE = re.compile(
+    r"\b(?:" + _MONTH_ALT + r")(?:\s+(?:de|del)\s+\d{4})?\s*,?\s*(?:fueron|hubo|se\s+registraron|"
+    r"se\s+contabilizaron|se\s+documentaron|sumo|registro|were|there\s+were|saw|had)\s+"
+    r"(?:(?:al\s+menos|mas\s+de|casi|unas|unos|at\s+least|over|nearly|some|about)\s+)?$")
+
 
 def _elided(before: str, after: str, prev_con: bool) -> bool:
     """A bare number that repeats the measure of the one before it: "frente a las 300 del
     mes anterior", "en septiembre, con 481 detenciones, y en febrero, con 405"."""
     if prev_con and re.search(r"\bcon\s+$", before) and re.match(r"^\s*(?:[.,;)]|$)", after):
         return True
-    return bool(_ELIDED_BEFORE.search(before) and (_ELIDED_AFTER.match(after)
-                                                   or re.match(r"^\s*(?:[.,;)]|$)", after)))
+    ends_bare = re.match(r"^\s*(?:[.,;)]|$)", after)
+    if ends_bare and _ELIDED_MONTH_BEFORE.search(before):
+        return True
+    return bool(_ELIDED_BEFORE.search(before) and (_ELIDED_AFTER.match(after) or ends_bare))
 
 
 def _metric_for(f: str, n: Number, women_total: re.Match | None) -> tuple[str | None, int]:
@@ -559,7 +600,7 @@ def _metric_for(f: str, n: Number, women_total: re.Match | None) -> tuple[str | 
             return "arbitrary_detentions", 0
     g = _GENDER_AFTER.match(after)
     if g:
-        return ("detentions_women" if g.group("g") in ("mujeres", "women")
+        return ("detentions_women" if (g.group("g") or g.group("g2")) in ("mujeres", "women")
                 else "detentions_men"), g.end()
     if re.match(r"^\s+(?:of|de)\s+(?:the|las|los)\s+(?!casos\b|cases\b)", after):
         pass  # a part of a larger count: "90 of the repressive actions"
