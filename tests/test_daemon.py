@@ -145,7 +145,7 @@ def test_daemon_runs_each_source_on_schedule_without_importing_scrapy(tmp_path, 
     db = tmp_path / "monitor.db"
     modules = tmp_path / "modules.json"
     d = Daemon(tmp_path, cfg, argv=[sys.executable, "-c", MODULES_PROBE, str(modules),
-                                    "--config", str(cfg), "daemon"])
+                                    "--config", str(cfg), "--log-format", "json", "daemon"])
     try:
         t0 = time.monotonic()
         wait_for(lambda: all(len(runs(db, s)) >= 2 for s in ("prisoners_defenders", "ocdh")),
@@ -163,6 +163,15 @@ def test_daemon_runs_each_source_on_schedule_without_importing_scrapy(tmp_path, 
         assert all((b - a).total_seconds() >= 2 for a, b in pairwise(starts)), starts
         assert len(done) <= elapsed / 2 + 3
     assert rows(db, "SELECT COUNT(*) FROM runs WHERE outcome NOT IN ('ok', 'failed')") == [(0,)]
+    # one INFO line per run, its figures as JSON fields (from the crawl child's log)
+    logged = [json.loads(line) for line in d.stderr.splitlines() if line.startswith("{")]
+    per_run = [r for r in logged if "pages_fetched" in r]
+    assert len(per_run) == len(runs(db))
+    assert {r["source"] for r in per_run} == {"prisoners_defenders", "ocdh"}
+    for r in per_run:
+        assert r["level"] == "info" and r["outcome"] == "ok"
+        assert {"pages_changed", "figures", "events", "duration", "time"} <= set(r)
+    assert any(r["message"].startswith("daemon started") for r in logged)
     loaded = {m.split(".")[0] for m in json.loads(modules.read_text())}
     assert "monitor" in loaded and "apscheduler" in loaded
     assert not loaded & {"scrapy", "twisted", "lxml", "bs4"}, loaded & {"scrapy", "lxml"}
