@@ -4,11 +4,13 @@ pages of our own: no wrong core figure ever, and >= 98% of the expected ones fou
 from __future__ import annotations
 
 import json
+import re
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
 
-from conftest import run_monitor
+from conftest import REFERENCE, run_monitor
 from fixtures.ocdh_posts import release_post
 from monitor.extract import extract
 from monitor.wpsite import Site, render_post
@@ -194,3 +196,46 @@ def test_cli_extract_prints_json_lines(tmp_path):
     assert got == {(e["metric"], e["period"], e["value"]) for e in case["expected"]}
     assert all(x["source"] == "ocdh" and x["evidence"] and x["url"] == case["url"] for x in rows)
     assert not list(tmp_path.glob("*.db"))
+
+
+def test_2016_format_with_relative_clauses_and_other_groups_counts():
+    html = _page(["Madrid, 2 de marzo de 2016.- En el mes de febrero se produjeron en Cuba al "
+                  "menos 1.416 detenciones arbitrarias, de las cuales 547 fueron contra mujeres "
+                  "y 869 contra hombres. De ellas, 45 fueron violentas.",
+                  "La Comisión Cubana de Derechos Humanos y Reconciliación Nacional documentó "
+                  "1.414 detenciones arbitrarias en el mismo mes.",
+                  "En las últimas 48 horas hubo 60 detenciones arbitrarias más."],
+                 published="2016-03-02")
+    assert {k: v[0] for k, v in _obs(html).items()} == {
+        ("arbitrary_detentions", "2016-02"): 1416, ("detentions_women", "2016-02"): 547,
+        ("detentions_men", "2016-02"): 869, ("violent_detentions", "2016-02"): 45}
+
+
+def test_english_dateline_and_year_to_date_in_the_same_release():
+    html = _page(["Madrid, October 4, 2022",
+                  "The OCDH documented at least 275 repressive actions: 81 arbitrary "
+                  "detentions and 194 other abuses. So far this year it counts 3,100 "
+                  "repressive actions, and in the first half of the year 1,932."],
+                 title="Repression report", published="2022-10-04")
+    assert {k: v[0] for k, v in _obs(html).items()} == {
+        ("repressive_actions", "2022-09"): 275, ("arbitrary_detentions", "2022-09"): 81,
+        ("other_abuses", "2022-09"): 194}
+
+
+def test_press_article_about_other_figures_yields_nothing():
+    text = (REFERENCE / "seed-article.txt").read_text(encoding="utf-8")
+    paragraphs = [html_escape(p) for p in text.splitlines() if p.strip()]
+    ex = extract("ocdh", _page(paragraphs, title="Cuba's political prisoners",
+                               published="2025-02-10"), "https://www.example.org/news/")
+    assert ex.observations == [] and not ex.extraction_gap
+
+
+def test_undated_page_with_a_month_but_no_year_yields_nothing():
+    body = ["El OCDH contabilizó en marzo al menos 406 acciones represivas; 121 fueron "
+            "detenciones arbitrarias."]
+    dated = _page(body, title="406 acciones represivas en marzo", published="2023-04-02")
+    undated = re.sub(r'<meta property="article:[a-z_]+time"[^>]*>|<time [^>]*>', "", dated)
+    assert extract("ocdh", undated, "https://www.example.org/x/").observations == []
+    assert {(o.metric, o.period) for o in extract(
+        "ocdh", dated, "https://www.example.org/x/").observations} == {
+        ("repressive_actions", "2023-03"), ("arbitrary_detentions", "2023-03")}
