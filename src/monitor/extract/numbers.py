@@ -145,7 +145,8 @@ def find_numbers(text: str) -> list[Number]:
             if value is None:
                 continue
             # "un"/"una"/"one" alone are articles far more often than counts
-            if tokens in (["un"], ["una"], ["uno"], ["one"], ["mil"]):
+            if tokens in (["un"], ["una"], ["uno"], ["one"], ["mil"], ["thousand"],
+                          ["hundred"]):
                 continue
             out.append(Number(value, m.start(), m.end(), raw, is_word=True))
     return out

@@ -201,9 +201,9 @@ _COMPARE_LC = re.compile(r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|v
 _PREV_RC = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:del\s+mes\s+anterior|del\s+mes\s+pasado|"
                       r"(?:in|of)\s+the\s+previous\s+month|the\s+month\s+before|last\s+month)")
 _REF_LC_BAD = re.compile(
-    r"(?:protest\w*|manifestacion\w*|estallido|arrest\w*|detenid\w*|detencion\w*|juzgad\w*|"
-    r"sentenciad\w*|condenad\w*|nacid\w*|born|aniversario|@\w+\)?|\bdel|\bon|\bel)\W*(?:\w+\s+){0,2}"
-    r"(?:de\s+|of\s+)?$")
+    r"(?:protest\w*|manifestacion\w*|estallido|nacid\w*|born|aniversario|@\w+\)?|"
+    r"(?:arrest\w*|detenid\w*|juzgad\w*|sentenciad\w*|condenad\w*)\s+(?:el|on)|\bdel|\bon|\bel)"
+    r"\W*(?:\w+\s+){0,2}(?:de\s+|of\s+)?$")
 _REF_COMPARE = re.compile(r"(?:\bque|than|frente\s+a|against|compared\s+(?:to|with)|respecto\s+a|"
                           r"desde|since|from|between|entre|a\s+partir\s+de)\s+(?:en\s+|in\s+|el\s+|"
                           r"the\s+|al\s+)?(?:mes\s+de\s+|month\s+of\s+)?(?:\d{1,2}\s+de\s+)?$")
@@ -232,7 +232,7 @@ _THIS_MONTH = re.compile(r"\b(?:este\s+mes|this\s+month|ese\s+mes|en\s+el\s+mes\
                          r"el\s+mes\s+final\s+del\s+ano|el\s+ultimo\s+mes\s+del\s+ano|"
                          r"en\s+el\s+ultimo\s+mes|during\s+the\s+month\b)")
 _BULLETS = re.compile("[\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
-                      "\u2022\ufe0f]+|\s>\s")
+                      "\u2022\ufe0f]+|\\s>\\s")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u00c0-\u00dd\u00bf\u00a1\"\u201c\u00ab(0-9])")
 
 
@@ -363,6 +363,8 @@ def _ref_anchor(ctx: Ctx) -> tuple[YM | None, bool]:
     pub = _pub_ym(ctx)
     if pub is not None:
         return pub, bool(ctx.pub and ctx.pub[2] and ctx.pub[2] >= 28)
+    if ctx.doc is not None and ctx.doc_from_text:
+        return ctx.doc, True
     return None, False
 
 
@@ -417,6 +419,8 @@ def _classify_ref(s: Sent, r: Ref, ctx: Ctx, anchor: YM | None = None
         if base is None:
             return None
         return "month", YM(base.year - 1, r.month or 1)
+    if r.year is None and not (_MONTH_OK_LC.search(lc) or _MONTH_OK_RC.match(rc)):
+        return None
     m = _month_of(r, ctx, anchor)
     return ("month", m) if m else None
 
@@ -433,14 +437,22 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
                 break
         if anchor:
             break
-    for pass_ in ("cutoff", "title"):
+    for pass_ in ("cutoff", "title", "any"):
         for s in sents:
             if pass_ == "title" and not s.title:
                 continue
+            if pass_ == "any" and _pub_ym(ctx) is not None:
+                break
             for r in find_refs(s.folded, s.text):
                 lc = s.folded[max(0, r.start - 45):r.start]
                 if pass_ == "cutoff" and not (_CUTOFF_LC.search(lc) or _YEAR_END.search(lc)
                                               or _YEAR_START.search(lc)):
+                    continue
+                if pass_ == "any" and (r.year is None or r.kind == "year"
+                                       or _in_window(s.folded, r.start)
+                                       or _YEAR_BASELINE_AFTER.match(s.folded[r.end:])
+                                       or re.match(r"^\s*(?:comenzo|empezo|began|started)",
+                                                   s.folded[r.end:])):
                     continue
                 c = _classify_ref(s, r, ctx, anchor)
                 if c and c[0] in ("month", "year_end", "stock_only") and c[1]:
@@ -474,11 +486,19 @@ def _in_window(f: str, pos: int) -> bool:
 
 
 def _tainted(sents: list[Sent]) -> set[int]:
-    """Values the page states as cumulative counts: never the monthly total."""
+    """Values the page states as cumulative counts ('525 political prisoners over the last
+    12 months'): never the monthly total, wherever else the page repeats them."""
     out: set[int] = set()
     for s in sents:
+        f = s.folded
+        bounds = [0] + [m.end() for m in re.finditer(r"[,;:()\u2014\u2013]|\s(?:y|and)\s", f)]
+        bounds.append(len(f) + 1)
         for n in find_numbers(s.text):
-            if n.value >= 50 and _in_window(s.folded, n.start):
+            if n.value < 50:
+                continue
+            a = max(b for b in bounds if b <= n.start)
+            b = min(b for b in bounds if b > n.start)
+            if any(a <= m.start() < b for m in _WINDOW.finditer(f)):
                 out.add(n.value)
     return out
 
@@ -594,8 +614,6 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
     # releases
     if _REL_RC.match(rc) or _REL_LC.search(lc):
         out.append(("released", 2))
-    if subset:
-        return out
     # categories (not in a sentence about new entries: "3 new Convicts of Conscience")
     if not has_new_word:
         m = _CAT_RC.match(_strip_total_conscience(rc))
@@ -603,10 +621,15 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
             out = [(k, v) for k, v in out if k != TOTAL]
             out.append((m.lastgroup, 2))
     # women, minors
-    if _WOMEN_RC.match(rc) or _WOMEN_LC.search(lc):
+    # ("... 120 mujeres, entre ellas dos mujeres trans": a part of a count already given)
+    before = f[:n.start]
+    if (_WOMEN_RC.match(rc_full) or _WOMEN_LC.search(lc)) and not (
+            subset and re.search(r"mujeres|women|prisioneras", before)):
         out.append(("women", 2))
-    if _MINORS_RC.match(rc) or _MINORS_LC.search(lc):
+    if (_MINORS_RC.match(rc_full) or _MINORS_LC.search(lc)) and not (
+            subset and re.search(r"menores|minors|ninos|children", before)):
         out.append(("minors", 2))
+
     # health
     h = _health(rc_full, nums, idx)
     if h:
@@ -644,14 +667,14 @@ def _health(rc: str, nums: list[Number], idx: int) -> str | None:
 
 
 def _deaths(rc: str) -> int:
-    m = _DEATH.search(rc)
-    if not m:
-        return 0
-    word = m.group("n") or m.group("n2")
-    nums = find_numbers(word)
-    if nums:
-        return nums[0].value
-    return 1 if word in ("uno", "una", "one", "un") else 0
+    """How many of the exits just counted were deaths: a death is not a release."""
+    for n in find_numbers(rc):
+        if re.match(r"^\s+(?:\w+\s+){0,2}?(?:por|due\s+to|by|from)\s+(?:la\s+|a\s+)?"
+                    r"(?:fallecimiento|muerte|defuncion|death)", rc[n.end:]):
+            return n.value
+    m = re.search(r"\b(?:uno|una|one)\s+(?:\w+\s+){0,2}?(?:por|due\s+to|by|from)\s+"
+                  r"(?:la\s+|a\s+)?(?:fallecimiento|muerte|defuncion|death)", rc)
+    return 1 if m else 0
 
 
 def _label_first(s: Sent, nums: list[Number], refs: list, ctx: Ctx) -> list[Cand]:
