@@ -109,7 +109,9 @@ _WINDOW = re.compile(
     r"semestre|trimestre|cuatrimestre|quarter|semester|"
     r"(?:primeros|ultimos|first|last|past)\s+(?:\w+\s+)?(?:meses|months|semanas|weeks|dias|days)|"
     r"en\s+torno\s+a|durante\s+la\s+(?:jornada|protesta|marcha)|jornada|"
-    r"tras\s+las\s+protestas|after\s+the\s+protests|"
+    r"tras\s+(?:el|la|las|los)\s+(?:11j|15n|protestas?|manifestaciones|marcha|estallido)|"
+    r"after\s+the\s+(?:protests|demonstrations|march)|"
+    r"(?:" + _MONTH_ALT + r")\s*(?:y|and|-|/)\s*(?:" + _MONTH_ALT + r")|"
     r"media\s+mensual|promedio|average|de\s+media|"
     r"entre\s+(?:" + _MONTH_ALT + r")\s+y\s+(?:" + _MONTH_ALT + r"))\b")
 # event windows: they rule the numbers next to them but not the sentences that follow
@@ -258,6 +260,10 @@ def _resolve(t: TimeExpr, pub: RefDate | None, main: Scope | None,
 # --------------------------------------------------------------------------- metric grammar
 
 _Q = r"[\"'\u201c\u201d\u2018\u2019\u00ab\u00bb]"
+# a bare "acciones"/"incidentes" counts repressive actions only where nothing qualifies it
+_BARE_OK = (r"\s*(?:[,.;:)]|$)|\s+(?:y|and|en|in|durante|during|de\s+(?:ellas|ellos|este|ese)|"
+            r"contra\s+(?:civiles|la\s+poblacion|la\s+ciudadania|activistas|opositores)|"
+            r"against\s+(?:civilians|the\s+population|activists|opponents))\b")
 # words that may stand between a number and the measure it counts
 _GAP = (r"(?:\s+|,|" + _Q + r"|de\s+(?:ellas|ellos|estas|estos|esas|esos)\b|de\s+los\s+casos\b|"
         r"of\s+them\b|(?:en|in)\s+total\b|fueron\b|eran\b|se\s+practicaron\b|se\s+produjeron\b|"
@@ -301,9 +307,9 @@ _TERMS = {
         r"arbitrary\s+(?:arrests|detentions)|detentions\b|arrests\b"),
     "repressive_actions": (
         r"(?:acciones|actuaciones|actos|incidentes|hechos)\s+represiv[oa]s|"
-        r"incidentes\b|acciones\b(?!\s+(?:contra\s+(?:mujeres|hombres)|calificadas|catalogadas))|"
+        r"(?:incidentes|acciones|incidents|actions)(?=" + _BARE_OK + r")|"
         r"repressive\s+(?:actions|acts|incidents)|(?:cases|acts)\s+of\s+repression|"
-        r"(?:cases\s+of\s+)?repressive\s+actions|incidents\b"),
+        r"(?:cases\s+of\s+)?repressive\s+actions"),
 }
 _TERM_AFTER = re.compile(
     r"^" + _GAP + r"(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _TERMS.items()) + r")")
@@ -567,6 +573,7 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
 
 
 _ELIDED_BEFORE = re.compile(r"(?:\bfrente\s+a(?:\s+l[oa]s)?|\bcompared\s+(?:to|with)(?:\s+the)?|"
+                            r"\b(?:up|down)\s+from(?:\s+the)?|\bpor\s+(?:encima|debajo)\s+de\s+l[oa]s|"
                             r"\bversus|\bvs\.?|\bante\s+l[oa]s|\bcontra\s+l[oa]s)\s+$")
 _ELIDED_AFTER = re.compile(r"^\s+(?:(?:del|de|en|in|of)\s+(?:el\s+|the\s+)?(?:mes\s+anterior|"
                            r"previous\s+month|month\s+before|mes\s+pasado|last\s+month|"

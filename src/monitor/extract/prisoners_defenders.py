@@ -161,8 +161,12 @@ _HEALTH_NOUN = re.compile(r"(?P<mental>mental|mentales|psiquiatric\w*|psychiatri
                           r"diseases?)\b")
 _11J = re.compile(r"\b11\s*-?\s*j\b|\b11\s+de\s+julio\b|\bjuly\s+11\b|\bjulio\s+de\s+2021\b|"
                   r"\bjuly\s+2021\b|protestas\s+de\s+hace\s+(?:dos|2)\s+anos")
-_11J_RC = re.compile(r"\b(?:represion|repression|protestas|protests|manifestaciones|participacion|"
-                     r"participado|participating|proceden|stem|estallido|11\s*-?\s*j)\b")
+_11J_RC = re.compile(
+    r"\b(?:proceden|stem|linked|vinculad\w*|relacionad\w*)\b|\bdel\s+11\s*-?\s*j\b|"
+    r"\bpor\s+(?:su\s+participacion|haber\s+participado|participar|las\s+protestas|el\s+11\s*-?j)|"
+    r"\b(?:condenad\w*|encarcelad\w*|detenid\w*|presos|jailed|imprisoned)\s+(?:[a-z]+\s+){0,3}?"
+    r"(?:por|for|after)\s+(?:las\s+|aquellas\s+|esas\s+|estas\s+|the\s+)?(?:protestas|protests|"
+    r"manifestaciones|su\s+participacion|haber\s+participado|11\s*-?j)")
 
 # Windows, averages and announcements: numbers under them are not monthly figures.
 _WINDOW = re.compile(
@@ -202,7 +206,7 @@ _PREV_RC = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:del\s+mes\s+anterior|del\s+mes\s+
                       r"(?:in|of)\s+the\s+previous\s+month|the\s+month\s+before|last\s+month)")
 _REF_LC_BAD = re.compile(
     r"(?:protest\w*|manifestacion\w*|estallido|nacid\w*|born|aniversario|@\w+\)?|"
-    r"(?:arrest\w*|detenid\w*|juzgad\w*|sentenciad\w*|condenad\w*)\s+(?:el|on)|\bdel|\bon|\bel)"
+    r"(?:arrest\w*|detenid\w*|juzgad\w*|sentenciad\w*|condenad\w*)\s+(?:el|on))"
     r"\W*(?:\w+\s+){0,2}(?:de\s+|of\s+)?$")
 _REF_COMPARE = re.compile(r"(?:\bque|than|frente\s+a|against|compared\s+(?:to|with)|respecto\s+a|"
                           r"desde|since|from|between|entre|a\s+partir\s+de)\s+(?:en\s+|in\s+|el\s+|"
@@ -463,11 +467,18 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
     if pub is None:
         return anchor, anchor is not None
     day = ctx.pub[2] if ctx.pub else None
-    if day is not None and day > 20:
-        # outside the 5th-15th release window: which month a bare figure means is unsure
-        ctx.notes.append("published late in the month with no month named")
-        return None, False
-    return pub.shift(-1), False
+    if day is None or day <= 20:
+        return pub.shift(-1), False
+    # published outside the 5th-15th release window: only a month the text names will do
+    for s in sents:
+        for r in find_refs(s.folded, s.text):
+            if r.kind != "month" or _in_window(s.folded, r.start):
+                continue
+            c = _classify_ref(s, r, ctx, None)
+            if c and c[0] == "month" and c[1]:
+                return c[1], True
+    ctx.notes.append("published late in the month with no month named")
+    return None, False
 
 
 # ----------------------------------------------------------------------------- sentences
@@ -598,6 +609,9 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
             tail = lc[-60:]
             if _SUBJECT_PP.search(tail) and not _OTHER_SUBJECT.search(tail):
                 score = 1
+        if not score and re.search(r"(?:" + _PP + r"|presos|prisioneros|prisoners)[^.;\d]{0,25}:\s*$",
+                                   lc) and _TOTAL_RC_WEAK.match(rc_full):
+            score = 2
         if not score and _BASELINE_LC.search(lc) and re.search(
                 r"\b(?:lista?|registro|presos|prisioneros|prisoners)\b", f):
             score = 1
