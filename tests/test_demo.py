@@ -32,6 +32,7 @@ def test_demo_runs_offline_and_shows_latest_figures_and_alerts(tmp_path, webhook
     assert "To watch the real sites" in out and "monitor crawl --backfill" in out
     assert webhook.received == []
     assert (keep / "monitor.db").exists()
+    assert f"{total:,}" in (keep / "report.html").read_text(encoding="utf-8")
     assert not (tmp_path / "db").exists()  # no archive left in the working directory
 
     r = run_monitor("demo", "--keep", str(keep), cwd=tmp_path)

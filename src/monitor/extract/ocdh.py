@@ -123,7 +123,7 @@ _EVENT = re.compile(
     r"(?:ese|aquel)\s+dia|that\s+day|ayer|yesterday)\b")
 _DAY_DATE = re.compile(
     r"\b\d{1,2}\s+de\s+(?:" + _MONTH_ALT + r")(?:\s+(?:de|del)\s+\d{4})?\b"
-    r"|\b(?:" + _MONTH_ALT + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4})?")
+    r"|\b(?:" + _MONTH_ALT + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?![.,]\d)(?:,?\s+\d{4})?")
 _MONTH_YEAR = re.compile(
     r"\b(?P<m>" + _MONTH_ALT + r")(?:\s+(?:de|del)\s+|\s+|\s*,\s*|\s*\[)(?P<y>(?:19|20)\d{2})\b\]?")
 _MONTH = re.compile(r"\b(?P<m>" + _MONTH_ALT + r")\b")
@@ -367,7 +367,8 @@ _PROVINCES = (r"(?:la\s+habana|havana|matanzas|santiago\s+de\s+cuba|villa\s+clar
               r"ciego\s+de\s+avila|las\s+tunas|granma|guantanamo|isla\s+de\s+la\s+juventud)")
 _PROVINCE = re.compile(r"\b(?:en|in)\s+(?:la\s+provincia\s+de\s+|the\s+province\s+of\s+)?"
                        + _PROVINCES + r"\b[^.;]*$|\bprovincia\s+de\s+\w+[^.;]{0,20}$")
-_PROVINCE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:en|in)\s+(?:la\s+provincia\s+de\s+)?" + _PROVINCES
+_PROVINCE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:en|in)\s+(?:la\s+provincia\s+de\s+|the\s+province\s+of\s+)?"
+                             + _PROVINCES
                              + r"\b")
 _FOLLOWING_GAP = re.compile(
     r"^\s*[\"'\u00bb\u201d\u2019]?\s*(?:(?:contra\s+civiles|against\s+civilians)\s+)?"
@@ -460,10 +461,15 @@ def extract(html: bytes | str, url: str) -> Extraction:
     if (main is None or main.kind == "window") and monthly_signal and pub is not None:
         y, mo = shift_month(pub.year, pub.month, -1)
         main = Scope("month", period(y, mo))
+    # a monthly release: its month named up front next to the measures, or "informe mensual"
+    lead = " ".join([page.title, *paragraphs[:3]])
+    lead_f = fold(lead)
+    names_month = main is not None and main.kind == "month" and any(
+        _resolve(t, pub, main, year_hint) == main for t in time_exprs(lead_f, lead, pub)
+        if t.kind == "month" and t.month > 0)
     out.looks_like_report = bool(
         main is not None and main.kind == "month"
-        and (_TERM_SIGNAL.search(tf) or _TERM_SIGNAL.search(fold(" ".join(paragraphs[:3])))
-             or _MONTHLY_SIGNAL.search(body_fold)))
+        and ((names_month and _TERM_SIGNAL.search(lead_f)) or _MONTHLY_SIGNAL.search(body_fold)))
 
     cands: list[Candidate] = []
     ctx = main
@@ -533,7 +539,7 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
         before = f[max(0, n.start - 40):n.start]
         if _DIFF_BEFORE.search(before) or re.search(r"(?:\bdia|\bdias|\bdays?)\s+$", before):
             continue
-        if re.match(r"^\s+de\s+(?:" + _MONTH_ALT + r")\b", f[n.end:]):
+        if n.value <= 31 and re.match(r"^\s+de\s+(?:" + _MONTH_ALT + r")\b", f[n.end:]):
             continue  # a day date
         metric, term_len = _metric_for(f, n, women_total)
         by_ellipsis = False

@@ -79,7 +79,7 @@ _OTHER_SUBJECT = re.compile(r"\b(?:mujeres|women|menores|minors|ninos|ninas|mani
 # "la lista comenzó con N", "The list opened January 2021 with N": the stock at a month start
 _BASELINE_LC = re.compile(
     r"\b(?:comenzo|empezo|empezado|arranco|inicio|started|opened|began|contenia|contained|"
-    r"abrio)\b[^.;\d]{0,30}?\b(?:con|with)?\s*$")
+    r"abrio)\b[^.;]{0,30}?\b(?:con|with)\s*$")
 
 _NEW_RC = re.compile(
     r"^\s*" + _Q + r"?\s*(?:"
@@ -120,7 +120,8 @@ _SAME_NUMBER = re.compile(r"\b(?:the\s+same\s+number|el\s+mismo\s+numero|otros\s
                           r"salieron|abandonaron|excarcelad|liberad|bajas?)")
 
 _CAT_FILL = (r"(?:\s+|" + _Q + r"|,|son\b|are\b|is\b|figuran\s+como\b|se\s+consideran\b|"
-             r"considerados\b|considered\b|prisioneros\b|presos\b|casos\s+de\b|cases\s+of\b)*")
+             r"considerados\b|considered\b|prisioneros\b|presos\b|casos\s+de\b|cases\s+of\b|casos\b|"
+             r"cases\b)*")
 _CATS = {
     "sentenced_of_conscience": r"condenados\s+de\s+conciencia|condemned\s+of\s+conscience|"
                                r"sentenced\s+of\s+conscience|condenados\s+con\s+licencia\s+extrapenal",
@@ -199,7 +200,8 @@ _NOISE_RC = re.compile(
     r"[/:\-]\d)")
 _NOISE_LC = re.compile(r"(?:\barticulo|\barticle|\+|#|@|\bn\.?o|\bnumero|\bedad\s+penal[^.]{0,20}|"
                        r"rose\s+by|increased\s+by|grew\s+by|aumento\s+en|crecio\s+en|fell\s+by|"
-                       r"up\s+by|down\s+by|tuesday\s*\(|\()\s*$")
+                       r"up\s+by|down\s+by|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|"
+                       r"miercoles|jueves|viernes|sabado|domingo)\s*\()\s*$")
 _COMPARE_LC = re.compile(r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|respecto\s+a|"
                          r"up\s+from|down\s+from|from)\s*(?:los|las|the)?\s*$")
 _PREV_RC = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:del\s+mes\s+anterior|del\s+mes\s+pasado|"
@@ -232,6 +234,8 @@ _YEAR_START = re.compile(r"(?:al\s+comenzar|al\s+inicio\s+de|a\s+principios\s+de
 _YEAR_BASELINE_AFTER = re.compile(r"^\s*(?:comenzo|empezo|began|started|opened)\s+(?:con|with)\b")
 _YEAR_WINDOW_LC = re.compile(r"(?:en\s+el\s+conjunto\s+de|a\s+lo\s+largo\s+de(?:l\s+ano)?|durante|"
                              r"during|over(?:\s+the\s+year)?|en)\s+(?:el\s+ano\s+)?$")
+_CURRENT = re.compile(r"\b(?:current|currently|actual|actuales|actualmente|hoy|today|now|"
+                      r"en\s+la\s+actualidad)\b")
 _THIS_MONTH = re.compile(r"\b(?:este\s+mes|this\s+month|ese\s+mes|en\s+el\s+mes\b|el\s+mes\s+sumo|"
                          r"el\s+mes\s+final\s+del\s+ano|el\s+ultimo\s+mes\s+del\s+ano|"
                          r"en\s+el\s+ultimo\s+mes|during\s+the\s+month\b)")
@@ -477,6 +481,11 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
             c = _classify_ref(s, r, ctx, None)
             if c and c[0] == "month" and c[1]:
                 return c[1], True
+    # a dated press release ("MADRID, August 26, 2019.") counting its "current list"
+    dl = _dateline(sents)
+    if dl and (dl[0], dl[1]) == (pub.year, pub.month) and dl[2] > 20 and any(
+            _CURRENT.search(s.folded) for s in sents):
+        return YM(dl[0], dl[1]), True
     ctx.notes.append("published late in the month with no month named")
     return None, False
 
@@ -636,13 +645,14 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
             out.append((m.lastgroup, 2))
     # women, minors
     # ("... 120 mujeres, entre ellas dos mujeres trans": a part of a count already given)
+    # a part of a group just named ("de ellos, 13 menores") counts less than a plain count
     before = f[:n.start]
     if (_WOMEN_RC.match(rc_full) or _WOMEN_LC.search(lc)) and not (
             subset and re.search(r"mujeres|women|prisioneras", before)):
-        out.append(("women", 2))
+        out.append(("women", 1 if subset else 2))
     if (_MINORS_RC.match(rc_full) or _MINORS_LC.search(lc)) and not (
             subset and re.search(r"menores|minors|ninos|children", before)):
-        out.append(("minors", 2))
+        out.append(("minors", 1 if subset else 2))
 
     # health
     h = _health(rc_full, nums, idx)
