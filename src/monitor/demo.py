@@ -315,6 +315,17 @@ def run_demo(workdir: Path, out: Any = None, verbose: bool = False) -> int:
     return status
 
 
+def _write_report(db: Path, out: Path) -> None:
+    from monitor import archive, report
+
+    conn = archive.connect(db, create=False)
+    try:
+        out.write_text(report.build(conn), encoding="utf-8")
+    finally:
+        conn.close()
+    print(f"Wrote {out}: the static HTML report (open it in a browser, no network needed).")
+
+
 def main(args: argparse.Namespace) -> int:
     keep = getattr(args, "keep", None)
     if keep:
@@ -330,6 +341,7 @@ def main(args: argparse.Namespace) -> int:
         status = run_demo(workdir, verbose=getattr(args, "verbose", 0) > 0)
         if keep:
             db = workdir / "monitor.db"
+            _write_report(db, workdir / "report.html")
             print(f"The demo archive is kept in {db}. Explore it:\n"
                   f"  monitor --db {db} history --source prisoners_defenders\n"
                   f"  monitor --db {db} events --kind revised\n"
