@@ -367,8 +367,8 @@ _PROVINCES = (r"(?:la\s+habana|havana|matanzas|santiago\s+de\s+cuba|villa\s+clar
               r"ciego\s+de\s+avila|las\s+tunas|granma|guantanamo|isla\s+de\s+la\s+juventud)")
 _PROVINCE = re.compile(r"\b(?:en|in)\s+(?:la\s+provincia\s+de\s+|the\s+province\s+of\s+)?"
                        + _PROVINCES + r"\b[^.;]*$|\bprovincia\s+de\s+\w+[^.;]{0,20}$")
-_PROVINCE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:en|in)\s+(?:la\s+provincia\s+de\s+|the\s+province\s+of\s+)?"
-                             + _PROVINCES
+_PROVINCE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:en|in)\s+"
+                             r"(?:la\s+provincia\s+de\s+|the\s+province\s+of\s+)?" + _PROVINCES
                              + r"\b")
 _FOLLOWING_GAP = re.compile(
     r"^\s*[\"'\u00bb\u201d\u2019]?\s*(?:(?:contra\s+civiles|against\s+civilians)\s+)?"
