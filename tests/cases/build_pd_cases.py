@@ -64,7 +64,7 @@ def main() -> None:
             "id": case["id"], "lang": case["lang"], "url": case["url"],
             "published": case.get("published"), "countable": countable(case),
             "notes": case.get("notes", ""),
-            "expected": sorted(([e["metric"], e["period"], e["value"]] for e in case["expected"])),
+            "expected": sorted([e["metric"], e["period"], e["value"]] for e in case["expected"]),
             "forbidden": sorted(([e["metric"], e["period"], e["value"]]
                                  for e in case["other_figures"]), key=str),
             "html": page_for(case),

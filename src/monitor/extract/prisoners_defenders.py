@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -71,6 +72,7 @@ _TOTAL_VERB = re.compile(
     r"confirms|audited|hay|there\s+are|arrojaba|era\s+de|es\s+de|were)"
     r"(?:\s+(?:a|en|hasta|to|at|ya|now|hoy|today|los|las|un\s+total\s+de|de))*\s*"
     r"(?:(?:at\s+least|al\s+menos|mas\s+de|more\s+than|over)\s+)?$")
+_PP_COLON = re.compile(r"(?:" + _PP + r"|presos|prisioneros|prisoners)[^.;\d]{0,25}:\s*$")
 _SUBJECT_PP = re.compile(r"(?:" + _PP + r"|\bcifra\b|\btotal\b|\btally\b|\blista?\b|\bcount\b"
                          r"|presos|prisioneros|prisoners)")
 _OTHER_SUBJECT = re.compile(r"\b(?:mujeres|women|menores|minors|ninos|ninas|manifestantes|"
@@ -79,7 +81,7 @@ _OTHER_SUBJECT = re.compile(r"\b(?:mujeres|women|menores|minors|ninos|ninas|mani
 # "la lista comenzó con N", "The list opened January 2021 with N": the stock at a month start
 _BASELINE_LC = re.compile(
     r"\b(?:comenzo|empezo|empezado|arranco|inicio|started|opened|began|contenia|contained|"
-    r"abrio)\b[^.;]{0,30}?\b(?:con|with)\s*$")
+    r"abrio)\b[^.;]{0,30}?\b(?:con|with)\s*$|\b(?:contenia|contained|tenia|sumaba)\s*$")
 
 _NEW_RC = re.compile(
     r"^\s*" + _Q + r"?\s*(?:"
@@ -151,12 +153,12 @@ _MINORS_LC = re.compile(r"(?:menores|minors)\b[^.;\d]{0,30}?\b(?:son|number|suma
 _SUBSET_LC = re.compile(r"(?:entre\s+ellas|entre\s+ellos|de\s+ellas|de\s+ellos|among\s+them|"
                         r"of\s+them|incluidas|incluidos|including|la\s+mitad|half|de\s+estos|"
                         r"de\s+estas)[,:\s]*(?:\w+\s+){0,2}$")
-_HEALTH_GAP_WORDS = set(
-    "presos prisioneros politicos personas people prisoners inmates reclusos de la lista los las "
-    "actuales that who que sufren padecen tienen have has suffer suffering arrastran carry carries "
-    "a an clinical diagnosis of with con aquejados casos cases in prison en prision graves "
-    "serious severe severos severas y and trastornos disorders disorder salud health problemas "
-    "medical medicas medicos patients siguen sufriendo padeciendo".split())
+_HEALTH_GAP_WORDS = frozenset(re.split(r"\s+", """
+    presos prisioneros politicos personas people prisoners inmates reclusos de la lista los las
+    actuales that who que sufren padecen tienen have has suffer suffering arrastran carry carries
+    a an clinical diagnosis of with con aquejados casos cases in prison en prision graves
+    serious severe severos severas y and trastornos disorders disorder salud health problemas
+    medical medicas medicos patients siguen sufriendo padeciendo""".strip()))
 _HEALTH_NOUN = re.compile(r"(?P<mental>mental|mentales|psiquiatric\w*|psychiatric)|(?P<health>"
                           r"patologias?|enfermedades|enfermedad|conditions|pathologies|illness\w*|"
                           r"diseases?)\b")
@@ -191,7 +193,8 @@ _OTHER_ORG = re.compile(
     r"cubalex|justicia\s*11j|human\s+rights\s+watch|cidh|iachr)\b")
 _OTHER_COUNTRY = re.compile(r"\b(?:venezuela|venezolan\w*|nicaragua\w*|bielorrusia|belarus|"
                             r"rusia|russia|china|iran|bolivia)\b")
-_CUBA = re.compile(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|havana)\b")
+_CUBA = re.compile(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|"
+                   r"havana)\b")
 _CLAUSE = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
 _NOISE_RC = re.compile(
     r"^\s*(?:%|por\s*ciento|percent|per\s+cent|anos\b|ano\b|years?\b|meses\b|mes\b|months?\b|"
@@ -236,9 +239,6 @@ _YEAR_WINDOW_LC = re.compile(r"(?:en\s+el\s+conjunto\s+de|a\s+lo\s+largo\s+de(?:
                              r"during|over(?:\s+the\s+year)?|en)\s+(?:el\s+ano\s+)?$")
 _CURRENT = re.compile(r"\b(?:current|currently|actual|actuales|actualmente|hoy|today|now|"
                       r"en\s+la\s+actualidad)\b")
-_THIS_MONTH = re.compile(r"\b(?:este\s+mes|this\s+month|ese\s+mes|en\s+el\s+mes\b|el\s+mes\s+sumo|"
-                         r"el\s+mes\s+final\s+del\s+ano|el\s+ultimo\s+mes\s+del\s+ano|"
-                         r"en\s+el\s+ultimo\s+mes|during\s+the\s+month\b)")
 _BULLETS = re.compile("[\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
                       "\u2022\ufe0f]+|\\s>\\s")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u00c0-\u00dd\u00bf\u00a1\"\u201c\u00ab(0-9])")
@@ -525,7 +525,7 @@ def _tainted(sents: list[Sent]) -> set[int]:
 
 def _segments(f: str) -> list[tuple[int, int]]:
     bounds = [0] + [m.end() for m in re.finditer(r";", f)] + [len(f)]
-    return list(zip(bounds, bounds[1:]))
+    return list(itertools.pairwise(bounds))
 
 
 def _sentence(s: Sent, ctx: Ctx) -> list[Cand]:
@@ -536,6 +536,7 @@ def _sentence(s: Sent, ctx: Ctx) -> list[Cand]:
         return []
     refs = [(r, _classify_ref(s, r, ctx)) for r in find_refs(f, s.text)]
     same_period_ok = any(c and c[0] == "month" for _, c in refs)
+    same_period = bool(re.search(r"same\s+period|mismo\s+periodo", f))
     nums = [n for n in find_numbers(s.text) if not _noise(f, n, refs)]
     out: list[Cand] = []
     has_new_word = bool(re.search(r"\b(?:nuev[oa]s?|new|gained|added|incorpor\w+|entraron)\b", f))
@@ -544,11 +545,9 @@ def _sentence(s: Sent, ctx: Ctx) -> list[Cand]:
         found = _metrics_for(f, n, nums, idx, nxt, ctx, has_new_word)
         if not found:
             continue
-        win = _in_window(f, n.start)
-        if win and not (same_period_ok and re.search(r"same\s+period|mismo\s+periodo", f)
-                        and not _in_window(f.replace("mismo periodo", "xxxxxx xxxxxxx")
-                                           .replace("same period", "xxxx xxxxxx"), n.start)):
-            for metric, score in found:
+        # "en ese mismo periodo" is the month when the sentence names one, else a window
+        if _in_window(f, n.start) or (same_period and not same_period_ok):
+            for metric, _score in found:
                 y = _yearly(s, n, ctx, metric, refs)
                 if y:
                     out.append(y)
@@ -581,9 +580,7 @@ def _noise(f: str, n: Number, refs: list) -> bool:
         return True
     if any(r.start <= n.start < r.end for r, _ in refs):
         return True  # part of a date or a year
-    if _NOISE_RC.match(f[n.end:]) or _NOISE_LC.search(f[max(0, n.start - 30):n.start]):
-        return True
-    return False
+    return bool(_NOISE_RC.match(f[n.end:]) or _NOISE_LC.search(f[max(0, n.start - 30):n.start]))
 
 
 def _qualifier(text: str, start: int) -> str:
@@ -618,8 +615,7 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
             tail = lc[-60:]
             if _SUBJECT_PP.search(tail) and not _OTHER_SUBJECT.search(tail):
                 score = 1
-        if not score and re.search(r"(?:" + _PP + r"|presos|prisioneros|prisoners)[^.;\d]{0,25}:\s*$",
-                                   lc) and _TOTAL_RC_WEAK.match(rc_full):
+        if not score and _PP_COLON.search(lc) and _TOTAL_RC_WEAK.match(rc_full):
             score = 2
         if not score and _BASELINE_LC.search(lc) and re.search(
                 r"\b(?:lista?|registro|presos|prisioneros|prisoners)\b", f):
@@ -740,19 +736,16 @@ def _period_for(s: Sent, n: Number, metric: str, refs: list, ctx: Ctx) -> str | 
         if kind == "month":
             return str(ym)
         if kind == "year_end":
-            if flow and _YEAR_END_AFTER.match(f[chosen[0].end:chosen[0].end + 20]) or (
-                    flow and re.search(r"(?:termina|cierra|closes|ends|concluye|acaba)\s+"
-                                       r"(?:el\s+ano\s+)?$", f[max(0, chosen[0].start - 30):
-                                                               chosen[0].start])):
+            r = chosen[0]
+            if flow and (_YEAR_END_AFTER.match(f[r.end:r.end + 20]) or re.search(
+                    r"(?:termina|cierra|closes|ends|concluye|acaba)\s+(?:el\s+ano\s+)?$",
+                    f[max(0, r.start - 30):r.start])):
                 return None     # "2025 termina con 134 nuevos": the year's count
             return str(ym)
         if kind == "stock_only":
             return None if flow else str(ym)
         return None             # a calendar year: not a monthly figure
-    if ctx.doc is None:
-        return None
-    if _THIS_MONTH.search(f) or True:
-        return str(ctx.doc)
+    return str(ctx.doc) if ctx.doc is not None else None
 
 
 def _yearly(s: Sent, n: Number, ctx: Ctx, metric: str, refs: list) -> Cand | None:
@@ -764,10 +757,10 @@ def _yearly(s: Sent, n: Number, ctx: Ctx, metric: str, refs: list) -> Cand | Non
     for r, c in refs:
         if c and c[0] in ("year", "year_end") and r.start < n.start:
             year = c[1].year
-    if year is None and re.search(r"a\s+lo\s+largo\s+del\s+ano|en\s+el\s+conjunto\s+del\s+ano|"
-                                  r"balance\s+anual|durante\s+el\s+ano|over\s+the\s+year\b", f):
-        if ctx.doc is not None and ctx.doc.month == 12:
-            year = ctx.doc.year
+    if year is None and ctx.doc is not None and ctx.doc.month == 12 and re.search(
+            r"a\s+lo\s+largo\s+del\s+ano|en\s+el\s+conjunto\s+del\s+ano|balance\s+anual|"
+            r"durante\s+el\s+ano|over\s+the\s+year\b", f):
+        year = ctx.doc.year
     if year is None:
         return None
     return Cand("new_political_prisoners", f"{year:04d}", n.value, _qualifier(s.text, n.start),
