@@ -101,7 +101,8 @@ class TimeExpr:
 
 _WINDOW = re.compile(
     r"\b(?:desde|since|a\s+partir\s+de|hasta\s+la\s+fecha|to\s+date|"
-    r"(?:en\s+)?lo\s+que\s+va\s+(?:de|del)\b|so\s+far\s+(?:this|in)|este\s+ano|this\s+year|"
+    r"(?:en\s+)?lo\s+que\s+va\s+(?:de|del)\b|so\s+far\s+(?:this|in)|"
+    r"(?<!de\s)(?<!del\s)este\s+ano|(?<!of\s)this\s+year|"
     r"presente\s+ano|acumulad[oa]s?|cumulative|in\s+total\s+since|"
     r"\w+\s+primeros\s+meses|de\s+(?:" + _MONTH_ALT + r")\s+a\s+(?:" + _MONTH_ALT + r")|"
     r"(?:from|between)\s+(?:" + _MONTH_ALT + r")\s+(?:to|and|through)\s+(?:" + _MONTH_ALT + r")|"
@@ -116,7 +117,9 @@ _WINDOW = re.compile(
     r"entre\s+(?:" + _MONTH_ALT + r")\s+y\s+(?:" + _MONTH_ALT + r"))\b")
 # event windows: they rule the numbers next to them but not the sentences that follow
 _EVENT = re.compile(
-    r"\b(?:fin\s+de\s+semana|weekend|esta\s+semana|this\s+week|la\s+semana\s+pasada|last\s+week|"
+    r"\b(?:mismo\s+(?:mes|periodo)\s+(?:de|del)\s+(?:ano\s+)?(?:anterior|pasado|\d{4})|"
+    r"same\s+(?:month|period)\s+(?:of\s+|in\s+)?(?:last\s+year|the\s+previous\s+year|\d{4})|"
+    r"fin\s+de\s+semana|weekend|esta\s+semana|this\s+week|la\s+semana\s+pasada|last\s+week|"
     r"(?:las\s+)?(?:ultimas|last|past)\s+(?:\d+|veinticuatro|cuarenta\s+y\s+ocho)\s+(?:horas|hours)|"
     r"(?:mas|more)\s+(?:de|than)\s+(?:\d+|veinticuatro)\s+(?:horas|hours)|"
     r"durante\s+las\s+(?:protestas|manifestaciones)|during\s+the\s+protests|"
@@ -142,6 +145,9 @@ _COMPARISON = re.compile(
     r"(?:frente\s+a|respecto\s+a(?:l)?|en\s+comparacion\s+con|comparad[oa]\s+con|que\s+en|"
     r"over|compared\s+(?:to|with)|than\s+in|by\s+comparison,?|a\s+diferencia\s+de)\s+(?:el\s+mes\s+de\s+|"
     r"(?:el\s+)?mes\s+de\s+)?$")
+_COMPARES = re.compile(
+    r"\b(?:frente|respecto|compar\w*|than|over|versus|vs|repunte|aumento|incremento|descenso|"
+    r"disminu\w*|subio|bajo|increase|decrease|rise|drop|up\s+from|down\s+from|mientras)\b")
 _WINDOW_BEFORE_MONTH = re.compile(r"(?:desde|since|from|hasta|until|entre|a\s+partir\s+de)\s+"
                                   r"(?:el\s+mes\s+de\s+|(?:el\s+)?\d{1,2}\s+de\s+)?$")
 
@@ -203,11 +209,15 @@ def time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr
         out.append(TimeExpr("year", m.start(), m.end(), year=year) if year else
                    TimeExpr("window", m.start(), m.end()))
         taken.append(m.span())
+    compares = bool(_COMPARES.search(folded))
     for rx, kind in ((_PREV_MONTH, "prev"), (_LAST_MONTH, "last")):
         for m in rx.finditer(folded):
             if not _overlaps(taken, *m.span()):
-                out.append(TimeExpr("month", m.start(), m.end(), month=-1 if kind == "prev" else -2,
-                                    comparison=True))
+                # "el mes anterior" is the page's month minus one only in a comparison;
+                # elsewhere it may mean the month before publication: not guessed
+                ok = kind == "last" or compares
+                out.append(TimeExpr("month" if ok else "window", m.start(), m.end(),
+                                    month=-1 if kind == "prev" else -2, comparison=True))
                 taken.append(m.span())
     for t in out:
         before = folded[max(0, t.start - 40):t.start]
@@ -328,6 +338,9 @@ _BEFORE_LINKS = (
     r"sumaron|representaron)\s+(?:(?:approximately|about|some|around|at\s+least|over|"
     r"more\s+than|nearly|almost)\s+)?$",
 )
+# "Detenciones arbitrarias: 81" with the measure heading its clause
+_TERM_COLON = re.compile(r"(?:^|[;,.]\s*|\n)" + _Q + r"?(?:" + _TERM_BEFORE_ALT + r")" + _Q
+                         + r"?\s*:\s*$")
 _GENDER_AFTER = re.compile(
     r"^" + _GAP + r"(?:(?:acciones|detenciones)(?:\s+(?:represivas|arbitrarias))?\s+)?"
     r"(?:se\s+(?:practicaron|dirigieron|produjeron)\s+|tuvieron\s+como\s+(?:blanco|objetivo)\s+|"
@@ -622,6 +635,9 @@ def _metric_for(f: str, n: Number, women_total: re.Match | None) -> tuple[str | 
         if m:
             return m.lastgroup, m.end()
     head = f[max(0, n.start - 160):n.start]
+    m = _TERM_COLON.search(head)
+    if m and not _TERM_AFTER.match(after):
+        return m.lastgroup, 0
     for link in _BEFORE_LINKS:
         rx = re.compile(r"(?:" + _TERM_BEFORE_ALT + "|" + _POLICE + r")" + link)
         found = None
