@@ -135,6 +135,7 @@ def render(series: Series, fmt: str, language: str = "en") -> bytes:
     if not series.points:
         raise ValueError(f"no figures for {series.source} {series.metric}")
     mpl = _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
@@ -143,6 +144,7 @@ def render(series: Series, fmt: str, language: str = "en") -> bytes:
           "font.size": 9}
     with mpl.rc_context(rc):
         fig = Figure(figsize=(8, 3.6), dpi=110)
+        FigureCanvasAgg(fig)  # the non-GUI renderer: no display, no pyplot state
         ax = fig.add_subplot()
         xs = [_date(p.period) for p in series.points]
         ys = [p.value for p in series.points]
