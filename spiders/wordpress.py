@@ -164,7 +164,12 @@ class WordPressSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_post, errback=self.page_failed)
 
     def listing_posts(self, response: Response) -> list[str]:
-        """Post links of a listing, in page order (newest first), main content preferred."""
+        """Post links of a listing, in page order (newest first).
+
+        Links inside the listed entries (`article`, `.entry-title`) when the theme marks
+        them, so menus and widgets (an "about us" page looks like an OCDH post) are not
+        taken for posts; every link on the page otherwise.
+        """
         hrefs = response.css("article a::attr(href), .entry-title a::attr(href)").getall()
         if not hrefs:
             hrefs = response.css("a::attr(href)").getall()
@@ -184,9 +189,7 @@ class WordPressSpider(scrapy.Spider):
         if not already_item:
             yield self.page_item(response, "listing")
         posts = self.listing_posts(response)
-        every = [normalize(urljoin(response.url, h))
-                 for h in response.css("a::attr(href)").getall()]
-        yield from self.follow_posts(posts + every)
+        yield from self.follow_posts(posts)
         if not self.backfill:
             if self.max_listing_pages is not None and page_no >= self.max_listing_pages:
                 return

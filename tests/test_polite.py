@@ -86,3 +86,17 @@ def test_unreachable_site_is_a_failed_run_not_a_cached_one(tmp_path, serve):
     assert r.returncode == 1
     run = last_run(tmp_path / "monitor.db")
     assert run["outcome"] == "failed" and "start URL" in run["error"]
+
+
+def test_timeouts_are_retried_then_fail_the_run(tmp_path, serve):
+    site = simple_site(1)
+    site.hang = True  # accepts connections, never answers
+    srv = serve(site)
+    cfg = crawl_config(tmp_path / "config.toml", srv,
+                       crawl={"timeout": "1s", "obey_robots": False})
+    r = run_monitor("crawl", "--no-notify", config=cfg)
+    assert r.returncode == 1
+    run = last_run(tmp_path / "monitor.db")
+    assert run["outcome"] == "failed" and "start URL" in run["error"]
+    assert "took longer than 1.0 seconds" in run["error"]
+    assert run["requests"] == 3  # the first try and two retries

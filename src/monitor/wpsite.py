@@ -54,6 +54,10 @@ class Site:
     # a site that is briefly down (503) or rate-limits (429, with `retry_after` seconds)
     flaky: dict[str, list[int]] = field(default_factory=dict)
     retry_after: int | None = None
+    # theme weight, as a real WordPress theme adds: markup for <head> (styles, scripts,
+    # JSON-LD) and for after the content (sidebar widgets, footer menus); empty by default
+    theme_head: str = ""
+    theme_aside: str = ""
 
     def add(self, post: Post) -> Post:
         if not post.post_id:
@@ -73,7 +77,7 @@ def _page(site: Site, title: str, main: str, base: str, head_extra: str = "") ->
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)} &#8211; {html.escape(site.name)}</title>
 <link rel="alternate" type="application/rss+xml" title="{html.escape(site.name)} &raquo; Feed" href="{base}/feed/" />
-{head_extra}
+{head_extra}{site.theme_head}
 <meta name="generator" content="WordPress 6.4.3" />
 </head>
 <body class="wp-site-blocks">
@@ -83,7 +87,7 @@ def _page(site: Site, title: str, main: str, base: str, head_extra: str = "") ->
 </header>
 <main id="main" class="site-main">
 {main}
-</main>
+</main>{site.theme_aside}
 <footer class="site-footer"><p>&copy; {html.escape(site.name)}. Todos los derechos reservados.</p></footer>
 </body>
 </html>

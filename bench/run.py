@@ -1,0 +1,341 @@
+"""What one monitoring cycle costs: backfill, no-change recheck, alert latency, extraction, memory.
+
+    .venv/bin/python bench/run.py [--n 300] [--out bench/RESULTS.md]
+
+Serves a generated WordPress-shaped copy of both sources (`--n` monthly reports each) on
+127.0.0.1 with politeness delays off, runs the real `monitor` command against it, prints a
+table and writes it to bench/RESULTS.md. Figures are measurements, not assertions: the
+targets are printed next to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from sitegen import build_sites, next_pd_post  # noqa: E402
+
+from monitor import archive, extract  # noqa: E402
+from monitor.wpsite import SiteServer, render_post  # noqa: E402
+
+SOURCES = ("prisoners_defenders", "ocdh")
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.arrived: list[float] = []
+        self.subjects: list[str] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        msg = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.arrived.append(time.monotonic())
+            self.subjects.append(str(msg["Subject"]))
+        return "250 OK"
+
+
+def write_config(path: Path, servers: dict[str, SiteServer], smtp_port: int) -> Path:
+    mail = (f"mailto://127.0.0.1:{smtp_port}?from=monitor@example.org"
+            f"&to=alerts@example.org&smtp=127.0.0.1&secure=no")
+    lines = ['[database]', 'path = "monitor.db"', '',
+             '[schedule]', 'interval = "6h"', 'jitter = "0s"', '',
+             '[crawl]', 'download_delay = 0.0', 'timeout = "30s"',
+             'user_agent = "monitor-bench (+mailto:bench@example.org)"', '',
+             '[notify]', f'urls = ["{mail}"]', '']
+    for name, srv in servers.items():
+        lines += [f"[sources.{name}]", f'start_urls = ["{srv.base_url}/feed/"]',
+                  f'allowed_domains = ["{srv.host}"]', ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def monitor(cfg: Path, *args: str) -> tuple[float, subprocess.CompletedProcess]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    t0 = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), *args],
+                       capture_output=True, text=True, env=env, timeout=3600)
+    elapsed = time.monotonic() - t0
+    if r.returncode != 0:
+        print(r.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"monitor {' '.join(args)} failed with {r.returncode}")
+    return elapsed, r
+
+
+def runs_since(conn: sqlite3.Connection, after_id: int) -> list[dict]:
+    return [dict(r) for r in conn.execute("SELECT * FROM runs WHERE id > ?", (after_id,))]
+
+
+def max_run_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) FROM runs").fetchone()[0]
+
+
+def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("pages", "observations", "figures", "events", "notifications", "runs")}
+
+
+def page_snapshot(conn: sqlite3.Connection) -> dict[str, tuple]:
+    return {r[0]: tuple(r) for r in conn.execute(
+        "SELECT url, last_fetched, last_changed, content_hash, http_status FROM pages")}
+
+
+def sum_runs(rows: list[dict], key: str) -> int:
+    return sum(int(r[key] or 0) for r in rows)
+
+
+def stored_posts(conn: sqlite3.Connection) -> list[tuple[str, str, bytes]]:
+    return [(r["source"], r["url"], archive.decompress(r["html_z"])) for r in conn.execute(
+        "SELECT source, url, html_z FROM pages WHERE kind='post' ORDER BY id")]
+
+
+def bare_posts(n: int) -> list[tuple[str, str, bytes]]:
+    """The same reports rendered without theme markup (the bare fixture shape)."""
+    base = "http://127.0.0.1"
+    out = []
+    for site, src in zip(build_sites(n, theme=False), SOURCES, strict=True):
+        out += [(src, base + p.path(site.style), render_post(site, p, base).encode())
+                for p in site.posts]
+    return out
+
+
+def extraction_bench(pages: list[tuple[str, str, bytes]]) -> dict[str, float]:
+    """Extractor pages/s vs lxml-only parse (the floor) on the same pages."""
+    import logging
+
+    import lxml.html
+
+    logging.disable(logging.WARNING)  # extraction gaps are reported by count, not logged
+    t0 = time.perf_counter()
+    for _src, _url, html in pages:
+        lxml.html.document_fromstring(html)
+    floor = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    found = 0
+    for src, url, html in pages:
+        found += bool(extract.extract(src, html, url).observations)
+    cost = time.perf_counter() - t0
+    logging.disable(logging.NOTSET)
+    return {"pages": len(pages), "lxml_s": floor, "extract_s": cost,
+            "lxml_pps": len(pages) / floor, "extract_pps": len(pages) / cost,
+            "ratio": cost / floor, "with_figures": found,
+            "avg_kb": sum(len(h) for _s, _u, h in pages) / max(len(pages), 1) / 1024}
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def daemon_idle_rss(cfg: Path, settle: float) -> int:
+    """RSS of `monitor daemon` after it has planned its (hours-away) runs and gone idle."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(cfg), "daemon"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        time.sleep(settle)
+        return rss_kb(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def machine() -> list[str]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    import apscheduler
+    import lxml.etree
+    import scrapy
+
+    from monitor import __version__ as mv
+    load = os.getloadavg()
+    return [
+        f"date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"machine: {platform.platform()}; {os.cpu_count()} CPUs ({cpu}); RAM {mem}; "
+        f"load average {load[0]:.2f}",
+        f"versions: monitor {mv}, Python {platform.python_version()}, Scrapy "
+        f"{scrapy.__version__}, lxml {'.'.join(map(str, lxml.etree.LXML_VERSION))}, SQLite "
+        f"{sqlite3.sqlite_version}, APScheduler {apscheduler.__version__}",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=300, help="monthly reports per source (<= 2000)")
+    ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    ap.add_argument("--daemon-settle", type=float, default=8.0,
+                    help="seconds to let the daemon start and go idle before measuring")
+    args = ap.parse_args(argv)
+    if not 1 <= args.n <= 2000:
+        ap.error("--n must be between 1 and 2000")
+
+    from aiosmtpd.controller import Controller
+
+    pd_site, ocdh_site = build_sites(args.n)
+    mailbox = Mailbox()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        smtp_port = sock.getsockname()[1]
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    servers = {"prisoners_defenders": SiteServer(pd_site).start(),
+               "ocdh": SiteServer(ocdh_site).start()}
+    rows: list[tuple[str, str, str]] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="monitor-bench-") as tmp:
+            cfg = write_config(Path(tmp) / "config.toml", servers, smtp_port)
+            conn = sqlite3.connect(Path(tmp) / "monitor.db")
+            conn.row_factory = sqlite3.Row
+
+            # 1. backfill
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            secs, _ = monitor(cfg, "crawl", "--backfill", "--no-notify")
+            cmd_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            archive.migrate(conn)
+            back = runs_since(conn, 0)
+            posts = conn.execute("SELECT count(*) FROM pages WHERE kind='post'").fetchone()[0]
+            back_bytes = sum_runs(back, "bytes_received")
+            child_peak = max(int(r["crawl_max_rss_kb"] or 0) for r in back)
+            rows += [
+                ("backfill: time", f"{secs:.1f} s", f"{posts} posts, {len(back)} sources"),
+                ("backfill: throughput", f"{posts / secs:.0f} pages/s",
+                 f"crawl+extract+store; {sum_runs(back, 'requests')} requests"),
+                ("backfill: bytes received", f"{back_bytes / 1e6:.2f} MB", ""),
+            ]
+
+            # 2. no-change recheck
+            counts, snap, last = table_counts(conn), page_snapshot(conn), max_run_id(conn)
+            secs, _ = monitor(cfg, "crawl")
+            re_runs = runs_since(conn, last)
+            after = table_counts(conn)
+            page_rows = sum(1 for u, v in page_snapshot(conn).items() if snap.get(u) != v)
+            other = {t: after[t] - counts[t] for t in after if after[t] != counts[t]}
+            re_bytes = sum_runs(re_runs, "bytes_received")
+            statuses: dict[str, int] = {}
+            for r in re_runs:
+                for k, v in json.loads(r["responses"] or "{}").items():
+                    statuses[k] = statuses.get(k, 0) + v
+            pct = 100.0 * re_bytes / back_bytes if back_bytes else 0.0
+            rows += [
+                ("no-change recheck: time", f"{secs:.1f} s", "both sources, whole command"),
+                ("no-change recheck: requests", str(sum_runs(re_runs, "requests")),
+                 "responses " + json.dumps(statuses, sort_keys=True)),
+                ("no-change recheck: bytes", f"{re_bytes} B",
+                 f"{pct:.3f}% of backfill (target < 2%)"),
+                ("no-change recheck: rows written", f"{page_rows} page rows",
+                 "other: " + (", ".join(f"{t} +{n}" for t, n in other.items()) or "none")
+                 + " (target: no page rows, only run rows)"),
+            ]
+
+            # 3. one new post -> alert on the loopback SMTP server
+            new = next_pd_post(pd_site)
+            pd_site.add(new)
+            n_mail = len(mailbox.arrived)
+            t0 = time.monotonic()
+            proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(cfg),
+                                     "crawl", "--source", "prisoners_defenders"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    text=True)
+            latency = None
+            while time.monotonic() - t0 < 300:
+                with mailbox.lock:
+                    if len(mailbox.arrived) > n_mail:
+                        latency = mailbox.arrived[n_mail] - t0
+                        break
+                if proc.poll() is not None and len(mailbox.arrived) == n_mail:
+                    time.sleep(0.5)
+                    if len(mailbox.arrived) == n_mail:
+                        break
+                time.sleep(0.01)
+            proc.wait()
+            new_run = runs_since(conn, max_run_id(conn) - 1)[-1]
+            subject = mailbox.subjects[n_mail] if latency else ""
+            rows.append(("new post -> alert", f"{latency:.2f} s" if latency else "no alert!",
+                         f"crawl start to SMTP delivery; {new_run['requests']} requests; "
+                         f"subject: {subject[:70]}"))
+
+            # 4. extraction vs lxml floor: stored (themed) pages, then bare fixture pages
+            for label, pages in (("themed pages", stored_posts(conn)),
+                                 ("bare pages", bare_posts(args.n))):
+                ex = extraction_bench(pages)
+                rows += [
+                    (f"extraction, {label}", f"{ex['extract_pps']:.0f} pages/s",
+                     f"{ex['pages']} posts, avg {ex['avg_kb']:.1f} KB; "
+                     f"{ex['with_figures']} yielded figures"),
+                    (f"lxml parse floor, {label}", f"{ex['lxml_pps']:.0f} pages/s",
+                     "lxml.html.document_fromstring only"),
+                    (f"extraction / floor, {label}", f"{ex['ratio']:.2f}x", "target < 3x"),
+                ]
+
+            # 5. memory
+            rows += [
+                ("crawl child peak RSS", f"{child_peak / 1024:.0f} MB",
+                 "ru_maxrss of the Scrapy child, backfill"),
+                ("crawl command peak RSS", f"{max(cmd_peak, before) / 1024:.0f} MB",
+                 "largest process of `monitor crawl --backfill` (RUSAGE_CHILDREN)"),
+            ]
+            conn.close()
+            idle = daemon_idle_rss(cfg, args.daemon_settle)
+            rows.append(("idle daemon RSS", f"{idle / 1024:.1f} MB",
+                         f"VmRSS after {args.daemon_settle:.0f}s idle (target < 60 MB)"))
+    finally:
+        for s in servers.values():
+            s.stop()
+        smtp.stop()
+
+    report = render(rows, args.n)
+    print(report)
+    args.out.write_text(report, encoding="utf-8")
+    return 0
+
+
+def render(rows: list[tuple[str, str, str]], n: int) -> str:
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    lines = ["# Benchmark results", "", "Last run of `bench/run.py` "
+             f"(`--n {n}`: {n} monthly reports per source, both sources, 127.0.0.1, "
+             "download_delay 0).", "", *[f"- {m}" for m in machine()], "",
+             f"| {'measure'.ljust(w0)} | {'value'.ljust(w1)} | notes |",
+             f"|{'-' * (w0 + 2)}|{'-' * (w1 + 2)}|-------|"]
+    lines += [f"| {a.ljust(w0)} | {b.ljust(w1)} | {c} |" for a, b, c in rows]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
