@@ -335,3 +335,26 @@ def test_second_daemon_on_same_archive_exits_2(tmp_path):
         d.cleanup()
     s = run_monitor("status", config=cfg)
     assert "daemon: not running" in s.stdout
+
+
+def test_a_source_held_by_a_manual_crawl_is_put_off_not_lost(tmp_path, serve):
+    from monitor.lock import source_lock
+
+    srv = serve(pd_site())
+    cfg = write_config(tmp_path / "config.toml", sites={"prisoners_defenders": srv},
+                       extra=FAST.format(interval="2s", timeout="30s"))
+    db = tmp_path / "monitor.db"
+    held = source_lock(db, "prisoners_defenders").acquire()  # as `monitor crawl` would
+    d = Daemon(tmp_path, cfg, "--grace", "0s")
+    try:
+        wait_for(lambda: "did not record a run" in d.stderr, what="the refused run")
+        assert runs(db) == []
+        held.release()
+        wait_for(lambda: runs(db), what="the run once the source is free")
+        d.signal(signal.SIGTERM)
+        assert d.wait() == 0, d.stderr
+    finally:
+        held.release()
+        d.cleanup()
+    assert [r[2] for r in runs(db)][:1] == ["ok"]
+    assert "already running" not in d.stderr
