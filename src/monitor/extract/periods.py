@@ -125,10 +125,12 @@ def resolve_month(month: int, ref: YM | None, *, allow_same: bool = False,
     return None
 
 
-def cutoff_month(year: int, month: int, day: int | None) -> YM:
-    """The month a list dated (year, month, day) describes: the 1st closes the month before."""
+def cutoff_month(year: int, month: int, day: int | None, early_days: int = 1) -> YM:
+    """The month a list dated (year, month, day) describes: a date in the first
+    `early_days` days of a month closes the month before ("as of October 1, 2020" is
+    September's list)."""
     ym = YM(year, month)
-    return ym.shift(-1) if day == 1 else ym
+    return ym.shift(-1) if day is not None and day <= early_days else ym
 
 
 _URL_DATES = (

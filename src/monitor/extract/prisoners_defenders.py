@@ -28,6 +28,9 @@ MONTHLY = ("political_prisoners_total", "new_political_prisoners", "released",
 YEARLY = ("new_political_prisoners", "present_on_list")
 FLOWS = ("new_political_prisoners", "released")
 TOTAL = "political_prisoners_total"
+# Lists close at month end; a data cut-off in the first half of a month ("as of October 1",
+# "con cierre de datos a 10 de septiembre") is the previous month's list closed late.
+_EARLY_DAYS = 15
 
 # ----------------------------------------------------------------------------- vocabulary
 # All patterns run on fold()ed text: lower case, no accents.
@@ -412,11 +415,11 @@ def _classify_ref(s: Sent, r: Ref, ctx: Ctx, anchor: YM | None = None
         if not (_CUTOFF_LC.search(lc) or r.start == 0):
             return None
         if r.year:
-            return "month", cutoff_month(r.year, r.month or 1, r.day)
+            return "month", cutoff_month(r.year, r.month or 1, r.day, _EARLY_DAYS)
         m = _month_of(Ref(r.start, r.end, r.month, None), ctx, anchor)
         if m is None:
             return None
-        return "month", (m.shift(-1) if r.day == 1 else m)
+        return "month", (m.shift(-1) if r.day and r.day <= _EARLY_DAYS else m)
     # a month
     if _REF_LC_BAD.search(lc) and not _CUTOFF_LC.search(lc):
         return None
@@ -441,7 +444,7 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
         for r in find_refs(s.folded, s.text):
             if r.kind == "date" and r.year and _CUTOFF_LC.search(s.folded[max(0, r.start - 45):
                                                                           r.start]):
-                anchor = cutoff_month(r.year, r.month or 1, r.day)
+                anchor = cutoff_month(r.year, r.month or 1, r.day, _EARLY_DAYS)
                 break
         if anchor:
             break
