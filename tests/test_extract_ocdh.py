@@ -239,3 +239,11 @@ def test_undated_page_with_a_month_but_no_year_yields_nothing():
     assert {(o.metric, o.period) for o in extract(
         "ocdh", dated, "https://www.example.org/x/").observations} == {
         ("repressive_actions", "2023-03"), ("arbitrary_detentions", "2023-03")}
+
+
+def test_related_post_links_are_not_read_as_this_pages_figures():
+    html = _page(["Madrid, 6 de mayo de 2025",
+                  "En abril se contabilizaron al menos 332 acciones represivas.",
+                  '<a href="/ocdh-275-acciones-represivas-en-septiembre/">OCDH: 275 acciones '
+                  'represivas en septiembre</a>'], published="2025-05-06")
+    assert _obs(html) == {("repressive_actions", "2025-04"): (332, "at_least")}

@@ -6,7 +6,15 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from monitor.extract.base import Extraction, Observation, Page, log, parse_page, sentences
+from monitor.extract.base import (
+    Extraction,
+    Observation,
+    Page,
+    clean_space,
+    log,
+    parse_page,
+    sentences,
+)
 from monitor.extract.numbers import (
     MONTHS,
     Number,
@@ -437,9 +445,24 @@ def _int(text: str) -> int:
 
 # --------------------------------------------------------------------------- the page
 
+def _link_only_blocks(page: Page) -> set[str]:
+    """Texts of blocks that are nothing but a link: related-post lists, other releases'
+    headlines. Their figures belong to other pages (and often other years)."""
+    out: set[str] = set()
+    if page.soup is None:
+        return out
+    for block in page.soup.find_all(("li", "p", "h2", "h3", "h4")):
+        anchors = block.find_all("a")
+        text = clean_space(block.get_text(" "))
+        if text and anchors and clean_space(" ".join(a.get_text(" ") for a in anchors)) == text:
+            out.add(text)
+    return out
+
+
 def extract(html: bytes | str, url: str) -> Extraction:
     page = parse_page(html, url)
-    paragraphs = list(page.paragraphs)
+    links = _link_only_blocks(page)
+    paragraphs = [p for p in page.paragraphs if p not in links]
     dl = _dateline(paragraphs)
     mp = page.meta_published
     meta = RefDate(int(mp[:4]), int(mp[5:7]), int(mp[8:10])) if mp else _meta_partial(page)
