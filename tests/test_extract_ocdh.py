@@ -247,3 +247,12 @@ def test_related_post_links_are_not_read_as_this_pages_figures():
                   '<a href="/ocdh-275-acciones-represivas-en-septiembre/">OCDH: 275 acciones '
                   'represivas en septiembre</a>'], published="2025-05-06")
     assert _obs(html) == {("repressive_actions", "2025-04"): (332, "at_least")}
+
+
+def test_province_breakdown_never_replaces_the_national_figure():
+    html = _page(["Madrid, 6 de mayo de 2025",
+                  "En abril se contabilizaron al menos 332 acciones represivas.",
+                  "Las provincias más afectadas fueron La Habana, con 80 acciones represivas, "
+                  "y Matanzas, con 45.",
+                  "Santiago de Cuba sumó 30 detenciones arbitrarias."], published="2025-05-06")
+    assert _obs(html) == {("repressive_actions", "2025-04"): (332, "at_least")}

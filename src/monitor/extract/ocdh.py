@@ -388,6 +388,7 @@ _PROVINCES = (r"(?:la\s+habana|havana|matanzas|santiago\s+de\s+cuba|villa\s+clar
               r"ciego\s+de\s+avila|las\s+tunas|granma|guantanamo|isla\s+de\s+la\s+juventud)")
 _PROVINCE = re.compile(r"\b(?:en|in)\s+(?:la\s+provincia\s+de\s+|the\s+province\s+of\s+)?"
                        + _PROVINCES + r"\b[^.;]*$|\bprovincia\s+de\s+\w+[^.;]{0,20}$")
+_PROVINCE_NEAR = re.compile(r"\b" + _PROVINCES + r"\b[^.;]*$")
 _PROVINCE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:en|in)\s+"
                              r"(?:la\s+provincia\s+de\s+|the\s+province\s+of\s+)?" + _PROVINCES
                              + r"\b")
@@ -429,9 +430,10 @@ class Candidate:
     by_ellipsis: bool = False
 
     def rank(self) -> tuple:
+        # "casi 200", "más de mil" give way to the exact 197 / 1.130 stated elsewhere; two
+        # precise values that disagree are a conflict (see _choose)
         round_hedge = self.qualifier != "exact" and self.value % 100 == 0
-        return (not self.is_word, self.qualifier == "exact", not round_hedge,
-                not self.by_ellipsis)
+        return (not self.is_word, not round_hedge, not self.by_ellipsis)
 
 
 def _qualifier(text: str, start: int) -> str:
@@ -590,8 +592,10 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
                 r"(?:media|promedio|average)\b[^.;]{0,30}$", before) or re.match(
                 r"^\s*(?:mas|menos|more|fewer|less)\b(?!\s+de\b)", rest):
             continue
-        if _attributed_elsewhere(f, n.start) or _PROVINCE.search(
-                f[max(0, n.start - 50):n.start]) or _PROVINCE_AFTER.match(f[n.end + term_len:]):
+        if _attributed_elsewhere(f, n.start) or _PROVINCE.search(f[max(0, n.start - 50):n.start]) \
+                or _PROVINCE_NEAR.search(f[max(0, n.start - 30):n.start]) \
+                or re.search(r"\bprovincias?\b|\bprovinces?\b", f[:n.start]) \
+                or _PROVINCE_AFTER.match(f[n.end + term_len:]):
             continue
         scope = governing(n.start, n.end + term_len)
         if scope is None or scope.kind == "window":
