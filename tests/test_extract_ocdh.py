@@ -256,3 +256,13 @@ def test_province_breakdown_never_replaces_the_national_figure():
                   "y Matanzas, con 45.",
                   "Santiago de Cuba sumó 30 detenciones arbitrarias."], published="2025-05-06")
     assert _obs(html) == {("repressive_actions", "2025-04"): (332, "at_least")}
+
+
+def test_date_in_the_url_hint_dates_an_undated_press_copy():
+    dated = _page(["Según el OCDH, en noviembre hubo casi 1.130 acciones represivas y más de "
+                   "doscientas detenciones arbitrarias."], published="2021-12-03")
+    undated = re.sub(r'<meta property="article:[a-z_]+time"[^>]*>|<time [^>]*>', "", dated)
+    assert _obs(undated, "https://news.example.com/2021/12/03/cuba-ocdh/") == {
+        ("repressive_actions", "2021-11"): (1130, "about"),
+        ("arbitrary_detentions", "2021-11"): (200, "at_least")}
+    assert _obs(undated, "https://news.example.com/cuba-ocdh/") == {}

@@ -309,7 +309,7 @@ _TERMS = {
         r"(?:arrested|besieged|confined|detained)\s+in\s+their\s+(?:own\s+)?homes|"
         r"(?:sitios|cercos)\s+policiales\b|"
         r"house\s+sieges|(?:homes|houses)\s+(?:besieged|under\s+siege)|besieged\s+homes|"
-        r"police\s+sieges\s+(?:of|on)\s+(?:homes|houses)"),
+        r"(?:police\s+)?sieges?\s+(?:of|on)\s+(?:activists\W?\s+)?(?:homes|houses)"),
     "other_abuses": (
         r"otr[oa]s\s+(?:acciones|actos|actuaciones|incidentes)\s+represiv[oa]s|"
         r"other\s+repressive\s+(?:actions|acts|incidents)|"
