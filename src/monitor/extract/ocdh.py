@@ -24,6 +24,7 @@ from monitor.extract.numbers import (
     qualifier_before,
     shift_month,
 )
+from monitor.extract.periods import YM, iso_or_partial, resolve_month, url_date
 
 VERSION = "1.0"
 SOURCE = "ocdh"
@@ -46,9 +47,6 @@ _DATE_ONLY = re.compile(
     r"^\s*(?:[a-z]+,?\s+)?(?:(?P<d1>\d{1,2})\s+de\s+(?P<m1>" + _MONTH_ALT
     + r")\s+de\s+(?P<y1>\d{4})|(?P<m2>" + _MONTH_ALT
     + r")\s+(?P<d2>\d{1,2}),\s+(?P<y2>\d{4}))\s*$")
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{2})(?:/(\d{2}))?/")
-
-
 @dataclass
 class RefDate:
     """What the page says about when it was published (day may be unknown)."""
@@ -62,13 +60,13 @@ class RefDate:
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}" if self.day else None
 
 
-def _meta_partial(page: Page) -> RefDate | None:
-    """article:published_time given only to the month ("2021-03")."""
-    if page.soup is None:
-        return None
-    tag = page.soup.find("meta", attrs={"property": "article:published_time"})
-    m = re.match(r"\s*(\d{4})-(\d{2})\s*$", str(tag.get("content", ""))) if tag else None
-    return RefDate(int(m.group(1)), int(m.group(2))) if m else None
+def _meta_date(page: Page) -> RefDate | None:
+    """article:published_time, also when given only to the month ("2021-03")."""
+    got = iso_or_partial(page.meta_published)
+    if got is None and page.soup is not None:
+        tag = page.soup.find("meta", attrs={"property": "article:published_time"})
+        got = iso_or_partial(str(tag.get("content", ""))) if tag else None
+    return RefDate(*got) if got else None
 
 
 def _dateline(paragraphs: list[str]) -> tuple[int, RefDate, int] | None:
@@ -268,8 +266,8 @@ def _resolve(t: TimeExpr, pub: RefDate | None, main: Scope | None,
     if t.year is not None:
         return Scope("month", period(t.year, t.month))
     if pub is not None:                   # the latest such month not after publication
-        y = pub.year if t.month <= pub.month else pub.year - 1
-        return Scope("month", period(y, t.month))
+        ym = resolve_month(t.month, YM(pub.year, pub.month), allow_same=True)
+        return Scope("month", str(ym)) if ym else None
     if year_hint is not None:
         return Scope("month", period(year_hint, t.month))
     return None
@@ -466,8 +464,7 @@ def extract(html: bytes | str, url: str) -> Extraction:
     links = _link_only_blocks(page)
     paragraphs = [p for p in page.paragraphs if p not in links]
     dl = _dateline(paragraphs)
-    mp = page.meta_published
-    meta = RefDate(int(mp[:4]), int(mp[5:7]), int(mp[8:10])) if mp else _meta_partial(page)
+    meta = _meta_date(page)
     if dl is not None:
         i, dl_date, cut = dl
         paragraphs[i] = paragraphs[i][cut:] if cut < len(paragraphs[i]) else ""
@@ -477,10 +474,8 @@ def extract(html: bytes | str, url: str) -> Extraction:
                         "the metadata", url, dl_date.year, dl_date.month, dl_date.day or "??",
                         page.meta_published or f"{meta.year}-{meta.month:02d}")
     pub = meta or (dl[1] if dl else None) or _date_only(paragraphs)
-    if pub is None:
-        m = _URL_DATE.search(url)
-        if m:
-            pub = RefDate(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
+    if pub is None and url_date(url):
+        pub = RefDate(*url_date(url))
     published = pub.iso if pub else None
     out = Extraction(source=SOURCE, url=url, title=page.title, published=published,
                      text=page.text)

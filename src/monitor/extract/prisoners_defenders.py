@@ -52,7 +52,9 @@ _TOTAL_AFTER_BAD = re.compile(
     r"^\W*(?:y\s+de\s+conciencia\W*|and\s+(?:prisoners\s+)?of\s+conscience\W*)?"
     r"(?:que\s+|who\s+|which\s+)?(?:sufren|padecen|suffer|tienen|have\b|has\b|proceden|cumplen|"
     r"fueron|han\s+sido|han\s+pasado|pasaron|han\s+estado|llegaron|were\b|nuev|new\b|"
-    r"arrastran|aquejados|con\s+(?:enfermedades|patolog)|with\s+serious|"
+    r"arrastran|aquejados|con\s+(?:enfermedades|patolog)|with\s+serious|condenad\w*\s+(?:por|a)\b|"
+    r"sentenciad|acusad|procesad|liberad|excarcelad|released|freed|sentenced|charged|"
+    r"(?:del|por\s+el|por\s+las\s+protestas(?:\s+del)?|for\s+the)\s+11\s*-?j|por\s+(?:las\s+)?protestas|"
     r"(?:en|in|de)\s+(?:la\s+provincia|the\s+province|santiago|villa\s+clara|camaguey|ciego|"
     r"pinar|holguin|granma|matanzas|cienfuegos|sancti|las\s+tunas|guantanamo|artemisa|"
     r"mayabeque|la\s+habana|havana|isla\s+de\s+la\s+juventud|venezuela|nicaragua))")
@@ -79,8 +81,10 @@ _PP_COLON = re.compile(r"(?:" + _PP + r"|presos|prisioneros|prisoners)[^.;\d]{0,
 _SUBJECT_PP = re.compile(r"(?:" + _PP + r"|\bcifra\b|\btotal\b|\btally\b|\blista?\b|\bcount\b"
                          r"|presos|prisioneros|prisoners)")
 _OTHER_SUBJECT = re.compile(r"\b(?:mujeres|women|menores|minors|ninos|ninas|manifestantes|"
-                            r"protesters|patolog|enfermedad|mental|medical|sedicion|sedition|"
-                            r"nuev[oa]s|new)\b")
+                            r"protesters|patolog\w*|enfermedad\w*|mental|medical|sedicion|"
+                            r"sedition|nuev[oa]s|new|excarcelad\w*|liberad\w*|released|freed|"
+                            r"salieron|bajas|sentenciad\w*|condenad\w*|procesad\w*|acusad\w*|"
+                            r"11\s*-?j)\b")
 # "la lista comenzó con N", "The list opened January 2021 with N": the stock at a month start
 _BASELINE_LC = re.compile(
     r"\b(?:comenzo|empezo|empezado|arranco|inicio|started|opened|began|contenia|contained|"
@@ -141,8 +145,8 @@ _CAT_RC = re.compile(r"^" + _CAT_FILL + r"(?:" + "|".join(f"(?P<{k}>{v})" for k,
                      + r")")
 _CAT_LABEL = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _CATS.items()))
 
-_WOMEN_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:las|los)\s+)?(?:(?:incarcerated|imprisoned|"
-                       r"political|jailed)\s+)?(?:mujeres|women|prisioneras|presas\s+politicas)\b"
+_WOMEN_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:las|los|son|are)\s+)?(?:(?:incarcerated|"
+                       r"imprisoned|political|jailed)\s+)?(?:mujeres|women|prisioneras|presas\s+politicas)\b"
                        r"(?!\s+(?:ingresaron|entraron|nuevas|trans\b|transgenero|were\s+(?:arrested|"
                        r"added)|joined))")
 _WOMEN_LC = re.compile(r"(?:mujeres|women)\b[^.;\d]{0,50}?\b(?:son|es\s+de|number|suman|"
@@ -153,6 +157,8 @@ _MINORS_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:son|are)\s+)?(?:menores|minor
                         r"cumpliendo|serving|are\s+serving|already))")
 _MINORS_LC = re.compile(r"(?:menores|minors)\b[^.;\d]{0,30}?\b(?:son|number|suman|account\s+for)"
                         r"\s*$")
+_NEW_ENTRY = re.compile(r"\b(?:nuev[oa]s|new|entraron|ingresaron|incorporad\w*|incorporaron|"
+                        r"added|joined)\b")
 _SUBSET_LC = re.compile(r"(?:entre\s+ellas|entre\s+ellos|de\s+ellas|de\s+ellos|among\s+them|"
                         r"of\s+them|incluidas|incluidos|including|la\s+mitad|half|de\s+estos|"
                         r"de\s+estas)[,:\s]*(?:\w+\s+){0,2}$")
@@ -176,9 +182,10 @@ _11J_RC = re.compile(
 
 # Windows, averages and announcements: numbers under them are not monthly figures.
 _WINDOW = re.compile(
-    r"ultim[oa]s?\s+(?:12|doce|seis|6|tres|3|24)\s+meses|(?:12|doce|seis|6)\s+ultimos\s+meses|"
-    r"\bultimo\s+ano\b|\bultimo\s+semestre|\bsemestre\b|(?:past|last)\s+(?:12|twelve|six|6|three|3)"
-    r"\s+months|(?:past|last)\s+year\b|over\s+the\s+(?:past|last)\b|over\s+the\s+year|"
+    r"ultim[oa]s?\s+(?:\w+\s+)?(?:meses|semanas|anos)|\w+\s+ultim[oa]s\s+(?:meses|semanas|anos)|"
+    r"este\s+ano|this\s+year|en\s+lo\s+que\s+va|so\s+far|hasta\s+ahora|"
+    r"\bultimo\s+ano\b|\bultimo\s+semestre|\bsemestre\b|(?:past|last)\s+(?:\w+\s+)?"
+    r"(?:months|weeks|years)|(?:past|last)\s+year\b|over\s+the\s+(?:past|last)\b|over\s+the\s+year|"
     r"over\s+(?:19|20)\d\d|during\s+the\s+year|a\s+lo\s+largo|en\s+el\s+conjunto|\bdesde\b|"
     r"\bsince\b|\bbetween\b|\bentre\s+(?:el\s+)?\d{1,2}\s+de|balance\s+anual|\banual\b|"
     r"\bannual\b|en\s+algun\s+momento|han\s+pasado|pasaron\s+por|por\s+ella\s+pasaron|"
@@ -193,7 +200,7 @@ _ANNOUNCE = re.compile(r"anunci\w*|announc\w*|prometid\w*|pledg\w*|promis\w*|com
 _OTHER_ORG = re.compile(
     r"\b(?:amnist\w*|amnesty|ccdh|centro\s+cubano\s+de\s+derechos|unpacu|foro\s+penal|"
     r"naciones\s+unidas|united\s+nations|onu|un\s+committee|observatorio|obserbatorio|ocdh|"
-    r"cubalex|justicia\s*11j|human\s+rights\s+watch|cidh|iachr)\b")
+    r"cubalex|justicia\s*11j|human\s+rights\s+watch|cidh|iachr|ai|oea|fundacion)\b")
 _OTHER_COUNTRY = re.compile(r"\b(?:venezuela|venezolan\w*|nicaragua\w*|bielorrusia|belarus|"
                             r"rusia|russia|china|iran|bolivia)\b")
 _CUBA = re.compile(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|"
@@ -474,9 +481,12 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
     if pub is None:
         return anchor, anchor is not None
     day = ctx.pub[2] if ctx.pub else None
-    if day is None or day <= 20:
+    # since 2021 the report for M appears on the 5th-15th of M+1 (2019-2020 lists were
+    # dated the 1st): a page from the first days of a month may still quote M-2
+    early = day is not None and day <= 4 and pub.year >= 2021
+    if day is None or (day <= 20 and not early):
         return pub.shift(-1), False
-    # published outside the 5th-15th release window: only a month the text names will do
+    # published outside the release window: only a month the text names will do
     for s in sents:
         for r in find_refs(s.folded, s.text):
             if r.kind != "month" or _in_window(s.folded, r.start):
@@ -486,10 +496,10 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
                 return c[1], True
     # a dated press release ("MADRID, August 26, 2019.") counting its "current list"
     dl = _dateline(sents)
-    if dl and (dl[0], dl[1]) == (pub.year, pub.month) and dl[2] > 20 and any(
+    if dl and not early and (dl[0], dl[1]) == (pub.year, pub.month) and dl[2] > 20 and any(
             _CURRENT.search(s.folded) for s in sents):
         return YM(dl[0], dl[1]), True
-    ctx.notes.append("published late in the month with no month named")
+    ctx.notes.append("published outside the release window with no month named")
     return None, False
 
 
@@ -646,6 +656,9 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
     # ("... 120 mujeres, entre ellas dos mujeres trans": a part of a count already given)
     # a part of a group just named ("de ellos, 13 menores") counts less than a plain count
     before = f[:n.start]
+    if _NEW_ENTRY.search(f) and not re.search(r"\b(?:lista?|registro)\b[^.;\d]{0,25}$", lc):
+        subset = True
+        before += " mujeres menores"
     if (_WOMEN_RC.match(rc_full) or _WOMEN_LC.search(lc)) and not (
             subset and re.search(r"mujeres|women|prisioneras", before)):
         out.append(("women", 1 if subset else 2))
@@ -653,8 +666,12 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
             subset and re.search(r"menores|minors|ninos|children", before)):
         out.append(("minors", 1 if subset else 2))
 
-    # health
+    # health (not of a subgroup: "de los 34 menores, 5 padecen ...")
     h = _health(rc_full, nums, idx)
+    clause = lc[max([m.end() for m in re.finditer(r"[.;]", lc)] or [0]):]
+    if h and re.search(r"\b(?:menores|minors|mujeres|women|ninos|manifestantes|protesters)\b",
+                       clause):
+        h = None
     if h:
         out = [(k, v) for k, v in out if k != TOTAL]
         out.append((h, 2))
@@ -781,6 +798,10 @@ def _choose(out: Extraction, cands: list[Cand], url: str, published: str | None)
         groups.setdefault((metric, c.period), []).append(c)
     chosen: list[Cand] = []
     for (metric, per), cs in groups.items():
+        # a hedged round number ("más de 700", "at least 10") approximates, it is no figure
+        cs = [c for c in cs if c.qualifier == "exact" or c.value % 10]
+        if not cs:
+            continue
         top = max(c.score for c in cs)
         tops = [c for c in cs if c.score == top]
         exact = [c for c in tops if c.qualifier == "exact"]
