@@ -43,6 +43,8 @@ def normalize(url: str) -> str:
 
 
 def _failure_reason(failure: Any) -> str:
+    if failure.check(IgnoreRequest):
+        return str(failure.value) or "ignored (outside allowed_domains?)"
     msg = failure.getErrorMessage() or getattr(failure.type, "__name__", str(failure.type))
     if "max size" in msg or "maxsize" in msg or "larger than download" in msg:
         return f"page too large (over max_page_size): {msg}"
@@ -90,31 +92,30 @@ class WordPressSpider(scrapy.Spider):
 
     async def start(self):  # scrapy >= 2.13
         for url in self.start_urls:
+            # no handle_httpstatus_all here: it would stop redirects (http -> https, a moved
+            # feed) from being followed; HTTPERROR_ALLOW_ALL lets error statuses through
             yield scrapy.Request(url, callback=self.parse_start, errback=self.start_failed,
-                                 meta={"start": True, "handle_httpstatus_all": True},
-                                 dont_filter=True)
+                                 meta={"start": True}, dont_filter=True)
 
     def start_failed(self, failure: Any) -> None:
         url = failure.request.url
-        if failure.check(IgnoreRequest):
-            reason = "forbidden by robots.txt"
-        else:
-            reason = _failure_reason(failure)
+        reason = _failure_reason(failure)
         self.start_failures.append(f"{url}: {reason}")
         self.logger.error("start URL failed: %s: %s", url, reason)
 
     def page_failed(self, failure: Any) -> None:
         url = failure.request.url
         if failure.check(IgnoreRequest):
-            self.robots_skipped.append(url)
-            self.logger.info("skipped %s: forbidden by robots.txt", url)
+            if "robots.txt" in str(failure.value):
+                self.robots_skipped.append(url)
+            self.logger.info("skipped %s: %s", url, _failure_reason(failure))
             return
         reason = _failure_reason(failure)
         self.page_errors.append(f"{url}: {reason}")
         self.logger.warning("page failed: %s: %s", url, reason)
 
     def parse_start(self, response: Response):
-        if response.status >= 400:
+        if response.status >= 300:  # an error, or a redirect that could not be followed
             self.start_failures.append(f"{response.url}: HTTP {response.status}")
             self.logger.error("start URL failed: %s: HTTP %s", response.url, response.status)
             return

@@ -150,3 +150,19 @@ def test_feed_links_read_rss_and_atom():
 ])
 def test_post_url_shapes(source, url, is_post):
     assert _spider(source).is_post(url) is is_post
+
+
+def test_start_url_redirect_is_followed_and_robots_block_fails_the_run(tmp_path, serve):
+    site = simple_site(3)
+    site.redirects["/rss/"] = "/feed/"
+    srv = serve(site)
+    cfg = crawl_config(tmp_path / "config.toml", srv, start="/rss/")
+    r = run_monitor("crawl", "--no-notify", config=cfg)
+    assert r.returncode == 0, r.stderr
+    assert len(_post_urls(tmp_path / "monitor.db")) == 3
+
+    site.robots = "User-agent: *\nDisallow: /rss/\n"
+    (tmp_path / "monitor.db").unlink()
+    r = run_monitor("crawl", "--no-notify", config=cfg)
+    assert r.returncode == 1
+    assert "Forbidden by robots.txt" in r.stderr

@@ -58,6 +58,7 @@ class Site:
     # JSON-LD) and for after the content (sidebar widgets, footer menus); empty by default
     theme_head: str = ""
     theme_aside: str = ""
+    redirects: dict[str, str] = field(default_factory=dict)   # path -> path (301)
 
     def add(self, post: Post) -> Post:
         if not post.post_id:
@@ -229,6 +230,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path in site.status_override:
             code = site.status_override[path]
             return code, html_t, f"<html><body>Error {code}</body></html>".encode(), {}
+        if path in site.redirects:
+            return 301, html_t, b"", {"Location": base + site.redirects[path]}
         if path in site.extra:
             ctype, body = site.extra[path]
             return 200, ctype, body, {}
