@@ -280,6 +280,12 @@ _Q = r"[\"'\u201c\u201d\u2018\u2019\u00ab\u00bb]"
 _BARE_OK = (r"\s*(?:[,.;:)]|$)|\s+(?:y|and|en|in|durante|during|de\s+(?:ellas|ellos|este|ese)|"
             r"contra\s+(?:civiles|la\s+poblacion|la\s+ciudadania|activistas|opositores)|"
             r"against\s+(?:civilians|the\s+population|activists|opponents))\b")
+# a count of one group only ("42 acciones represivas contra presos políticos")
+_SUBSET = (r"\s+(?:dirigid[oa]s\s+|directed\s+|ejercid[oa]s\s+)?(?:contra|against|de|of|a)\s+"
+           r"(?:los\s+|las\s+|the\s+)?(?:presos|reclusos|prisioneros|prisoners|inmates|"
+           r"personas\s+(?:encarceladas|presas|privadas)|privad[oa]s\s+de\s+libertad|"
+           r"religios\w+|lideres\s+religiosos|menores|minors|artistas|artists|"
+           r"periodistas|journalists)\b(?![^.;,]{0,30}\s(?:y|and)\s)")
 # words that may stand between a number and the measure it counts
 _GAP = (r"(?:\s+|,|" + _Q + r"|de\s+(?:ellas|ellos|estas|estos|esas|esos)\b|de\s+los\s+casos\b|"
         r"of\s+them\b|(?:en|in)\s+total\b|fueron\b|eran\b|se\s+practicaron\b|se\s+produjeron\b|"
@@ -317,15 +323,16 @@ _TERMS = {
         r"(?:other|different|various)\s+(?:forms\s+of\s+|kinds\s+of\s+|types\s+of\s+)?abuses?\b"
         r"(?!\s+against)|forms\s+of\s+abuse\b(?!\s+against)"),
     "arbitrary_detentions": (
-        r"detenci(?:on|ones)\b(?:\s+" + _Q + r"?arbitrari[oa]s" + _Q + r"?)?(?!\s+(?:de\s+)?"
-        r"(?:violent|con\s+violencia|contra|a\s+mujeres|a\s+hombres|mujeres|hombres))|"
-        r"arrestos\s+arbitrarios|"
-        r"arbitrary\s+(?:arrests|detentions)|detentions\b|arrests\b"),
+        r"detenci(?:on|ones)\b(?>\s+" + _Q + r"?arbitrari[oa]s" + _Q + r"?)?(?!\s+(?:de\s+)?"
+        r"(?:violent|con\s+violencia|contra\s+(?:las\s+|los\s+)?(?:mujeres|hombres)|"
+        r"a\s+mujeres|a\s+hombres|mujeres|hombres))(?!" + _SUBSET + r")|"
+        r"arrestos\s+arbitrarios(?!" + _SUBSET + r")|"
+        r"(?:arbitrary\s+(?:arrests|detentions)|detentions\b|arrests\b)(?!" + _SUBSET + r")"),
     "repressive_actions": (
-        r"(?:acciones|actuaciones|actos|incidentes|hechos)\s+represiv[oa]s|"
+        r"(?:acciones|actuaciones|actos|incidentes|hechos)\s+represiv[oa]s(?!" + _SUBSET + r")|"
         r"(?:incidentes|acciones|incidents|actions)(?=" + _BARE_OK + r")|"
-        r"repressive\s+(?:actions|acts|incidents)|(?:cases|acts)\s+of\s+repression|"
-        r"(?:cases\s+of\s+)?repressive\s+actions"),
+        r"(?:repressive\s+(?:actions|acts|incidents)|(?:cases|acts)\s+of\s+repression|"
+        r"(?:cases\s+of\s+)?repressive\s+actions)(?!" + _SUBSET + r")"),
 }
 _TERM_AFTER = re.compile(
     r"^" + _GAP + r"(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _TERMS.items()) + r")")
@@ -486,11 +493,14 @@ def extract(html: bytes | str, url: str) -> Extraction:
     main: Scope | None = None
     year_hint: int | None = None
     tf = fold(page.title)
+    title_scopes = []
     for t in time_exprs(tf, page.title, pub):
         if t.year:
             year_hint = t.year
-        if main is None and not t.comparison:
-            main = _resolve(t, pub, None, year_hint)
+        if not t.comparison:
+            title_scopes.append(_resolve(t, pub, None, year_hint))
+    if title_scopes and all(sc == title_scopes[0] for sc in title_scopes):
+        main = title_scopes[0]      # a title naming two periods says nothing certain
     if (main is None or main.kind == "window") and monthly_signal and pub is not None:
         y, mo = shift_month(pub.year, pub.month, -1)
         main = Scope("month", period(y, mo))
