@@ -266,3 +266,14 @@ def test_date_in_the_url_hint_dates_an_undated_press_copy():
         ("repressive_actions", "2021-11"): (1130, "about"),
         ("arbitrary_detentions", "2021-11"): (200, "at_least")}
     assert _obs(undated, "https://news.example.com/cuba-ocdh/") == {}
+
+
+def test_counts_for_one_group_and_ambiguous_titles_are_not_monthly_totals():
+    html = _page(["Madrid, 4 de octubre de 2022",
+                  "En septiembre hubo más de 300 acciones represivas; 42 acciones represivas "
+                  "contra presos políticos y 5 detenciones de periodistas."])
+    assert _obs(html) == {("repressive_actions", "2022-09"): (300, "at_least")}
+    two_months = _page(["El OCDH registró 300 acciones represivas."],
+                       title="Tras el récord de julio, agosto registra 300 acciones",
+                       published="2022-09-04")
+    assert _obs(two_months) == {}
