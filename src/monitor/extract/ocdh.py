@@ -285,7 +285,8 @@ _SUBSET = (r"\s+(?:dirigid[oa]s\s+|directed\s+|ejercid[oa]s\s+)?(?:contra|agains
            r"(?:los\s+|las\s+|the\s+)?(?:presos|reclusos|prisioneros|prisoners|inmates|"
            r"personas\s+(?:encarceladas|presas|privadas)|privad[oa]s\s+de\s+libertad|"
            r"religios\w+|lideres\s+religiosos|menores|minors|artistas|artists|"
-           r"periodistas|journalists)\b(?![^.;,]{0,30}\s(?:y|and)\s)")
+           r"periodistas|journalists)\b(?![^.;,]{0,30}\s(?:y|and)\s+(?:los\s+|las\s+)?"
+           r"(?:activistas|opositores|activists|opponents|ciudadanos|civiles|civilians))")
 # words that may stand between a number and the measure it counts
 _GAP = (r"(?:\s+|,|" + _Q + r"|de\s+(?:ellas|ellos|estas|estos|esas|esos)\b|de\s+los\s+casos\b|"
         r"of\s+them\b|(?:en|in)\s+total\b|fueron\b|eran\b|se\s+practicaron\b|se\s+produjeron\b|"
