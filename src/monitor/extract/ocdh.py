@@ -47,6 +47,8 @@ _DATE_ONLY = re.compile(
     r"^\s*(?:[a-z]+,?\s+)?(?:(?P<d1>\d{1,2})\s+de\s+(?P<m1>" + _MONTH_ALT
     + r")\s+de\s+(?P<y1>\d{4})|(?P<m2>" + _MONTH_ALT
     + r")\s+(?P<d2>\d{1,2}),\s+(?P<y2>\d{4}))\s*$")
+
+
 @dataclass
 class RefDate:
     """What the page says about when it was published (day may be unknown)."""
@@ -445,10 +447,6 @@ class Candidate:
 def _qualifier(text: str, start: int) -> str:
     head = re.sub(r"[\s\"'\u201c\u201d\u2018\u2019\u00ab\u00bb(\u2014\u2013-]+$", "", text[:start])
     return qualifier_before(head + " ", len(head) + 1)
-
-
-def _int(text: str) -> int:
-    return int(re.sub(r"\D", "", text))
 
 
 # --------------------------------------------------------------------------- the page
