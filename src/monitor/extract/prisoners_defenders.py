@@ -31,6 +31,9 @@ TOTAL = "political_prisoners_total"
 # Lists close at month end; a data cut-off in the first half of a month ("as of October 1",
 # "con cierre de datos a 10 de septiembre") is the previous month's list closed late.
 _EARLY_DAYS = 15
+# A report's figures sit in its first few thousand characters; past this much text a page
+# is a long archive or junk, and reading on costs time and invites false readings.
+_MAX_TEXT = 60_000
 
 # ----------------------------------------------------------------------------- vocabulary
 # All patterns run on fold()ed text: lower case, no accents.
@@ -59,10 +62,8 @@ _TOTAL_AFTER_BAD = re.compile(
     r"pinar|holguin|granma|matanzas|cienfuegos|sancti|las\s+tunas|guantanamo|artemisa|"
     r"mayabeque|la\s+habana|havana|isla\s+de\s+la\s+juventud|venezuela|nicaragua))")
 _TOTAL_LC = re.compile(
-    r"(?:\btotal\b(?:\s+de\s+(?:presos|prisioneros)[a-z\s]*?)?\s+(?:de|en|a|es\s+de|era\s+de|"
-    r"sigue\s+en|se\s+mantiene\s+en|asciende\s+a|ascendia\s+a|llega\s+a|llego\s+a|alcanza|"
-    r"pasaba\s+asi\s+a\s+ser\s+de|queda\s+en|stands\s+at|stood\s+at|of|to|is|was|reached|"
-    r"reaches|reaching|rises\s+to|rose\s+to)"
+    r"(?:\btotal\b[^.;\d]{0,40}?\b(?:de|en|a|at|to|of|is|was|alcanza|alcanzo|reached|reaches|"
+    r"reaching)"
     r"|\b(?:en\s+total|in\s+total)\s*,?"
     r"|\bcifra\b[^.;\d]{0,60}?\b(?:en|a|de|es\s+de|era\s+de|hasta)"
     r"|\b(?:list|lista|registro)\b[^.;\d]{0,30}?\b(?:contiene|contains|recoge|reune|incluye|"
@@ -117,7 +118,7 @@ _REL_RC = re.compile(
     r"la\s+misma|del\s+registro|de\s+la\s+lista|prision|la\s+carcel)"
     r"|(?:la|lo)\s+abandonaron"
     r"|(?:[a-z]+\s+){0,2}?quedaron\s+en\s+libertad"
-    r"|(?:[a-z]+\s+){0,3}?(?:were\s+(?:freed|released)|left\s+(?:the\s+)?(?:list|registry)|"
+    r"|(?:[a-z]+\s+){0,3}?(?:were\s+(?:freed|released)|left\s+(?:it\b|the\s+list|the\s+registry)|"
     r"exited\s+the\s+(?:list|registry)|came\s+off\s+the\s+list)"
     r"|bajas?\b)")
 _REL_LC = re.compile(r"(?:dio\s+de\s+baja\s+a|salir\s+(?:de\s+(?:prision|la\s+lista)\s+)?a|"
@@ -167,7 +168,8 @@ _HEALTH_GAP_WORDS = frozenset(re.split(r"\s+", """
     actuales that who que sufren padecen tienen have has suffer suffering arrastran carry carries
     a an clinical diagnosis of with con aquejados casos cases in prison en prision graves
     serious severe severos severas y and trastornos disorders disorder salud health problemas
-    medical medicas medicos patients siguen sufriendo padeciendo""".strip()))
+    medical medicas medicos patients siguen sufriendo padeciendo political jailed list on the
+    currently from""".strip()))
 _HEALTH_NOUN = re.compile(r"(?P<mental>mental|mentales|psiquiatric\w*|psychiatric)|(?P<health>"
                           r"patologias?|enfermedades|enfermedad|conditions|pathologies|illness\w*|"
                           r"diseases?)\b")
@@ -331,10 +333,19 @@ def extract(html: bytes | str, url: str) -> Extraction:
         or url_date(url)
     sents: list[Sent] = []
     order = 0
+    size = 0
     for i, block in enumerate([page.title, *page.paragraphs]):
+        size += len(block)
+        if size > _MAX_TEXT:
+            log.warning("%s: long page (%d characters of text); reading figures from the "
+                        "first %d only", url, len(page.text), _MAX_TEXT)
+            out_note = f"text cut at {_MAX_TEXT} characters"
+            break
         for s in _split(block):
             order += 1
             sents.append(Sent(s, fold(s), order, title=(i == 0)))
+    else:
+        out_note = ""
     if ctx.pub is None:
         ctx.pub = _dateline(sents)
     published = None
@@ -342,6 +353,8 @@ def extract(html: bytes | str, url: str) -> Extraction:
         published = f"{ctx.pub[0]:04d}-{ctx.pub[1]:02d}-{ctx.pub[2]:02d}"
     out = Extraction(source=SOURCE, url=url, title=page.title, published=published,
                      text=page.text)
+    if out_note:
+        out.notes.append(out_note)
     head = fold(" ".join([page.title, page.subtitle]))
     out.looks_like_report = bool(
         re.search(r"pres[oa]s\s+politic|prisioneros\s+politic|political\s+prisoners", head)
@@ -352,6 +365,7 @@ def extract(html: bytes | str, url: str) -> Extraction:
         log.info("%s: page is about %s, not Cuba; no figures", url,
                  _OTHER_COUNTRY.search(alltext).group(0))
         out.notes.append("not about Cuba")
+        out.looks_like_report = False
         return out
     ctx.eleven_j_doc = bool(_11J.search(alltext))
     ctx.doc, ctx.doc_from_text = _doc_period(sents, ctx)
@@ -702,8 +716,9 @@ def _health(rc: str, nums: list[Number], idx: int) -> str | None:
     words = re.findall(r"[a-z]+|\d", gap)
     if any(w not in _HEALTH_GAP_WORDS for w in words):
         return None
+    tail = re.split(r"[\d,;.]", rc[m.start():], maxsplit=1)[0][:40]
     return "mental_health_issues" if m.group("mental") or re.search(
-        r"\b(?:salud\s+mental|mental)\b", rc[m.start():m.start() + 40]) else "with_health_issues"
+        r"\b(?:salud\s+mental|mental)\b", tail) else "with_health_issues"
 
 
 def _deaths(rc: str) -> int:
@@ -748,9 +763,8 @@ def _period_for(s: Sent, n: Number, metric: str, refs: list, ctx: Ctx) -> str | 
     chosen = before[-1] if before else (after[0] if after else None)
     flow = metric in FLOWS
     if metric == "previous_total":
-        if ctx.doc is None:
-            return None
-        return None if chosen else str(ctx.doc.shift(-1))
+        own = chosen[1][1] if chosen and chosen[1][0] == "month" else ctx.doc
+        return str(own.shift(-1)) if own is not None else None
     if chosen is not None:
         kind, ym = chosen[1]
         if kind == "month":
