@@ -44,9 +44,15 @@ _PP = (r"(?:presos|prisioneros|reos|reclusos)\s+(?:politicos|por\s+(?:motivos|ra
        r"convictos\s+y\s+condenados(?:\s+politicos)?|presos\s+y\s+condenados|"
        r"prisoners\s+and\s+convicts|condenados\s+politicos")
 _PERSONS = r"(?:personas|people|cubanos|cubans|ciudadanos|individuos)"
+# what may stand between "1.176 personas" and "por motivos políticos": being held, not an
+# arrest on some day ("300 personas fueron detenidas por motivos políticos en la marcha")
+_HELD_WORDS = set("""privadas privados de la libertad presas presos encarceladas encarcelados en
+    prision carcel carceles condenadas condenados a tras las rejas behind bars jailed imprisoned
+    in prison held cuba estan are siguen permanecen que who remain still the island isla""".split())
 _TOTAL_RC = re.compile(
     r"^\s*" + _Q + r"?\s*(?:(?:los|las)\s+)?(?:" + _PP + r"|" + _PERSONS
-    + r"\s+(?:[a-z]+\s+){0,5}?(?:por\s+(?:motivos|razones)\s+politic\w*|for\s+political\s+reasons)"
+    + r"\s+(?:(?:" + "|".join(sorted(_HELD_WORDS)) + r")\s+){0,5}?"
+    r"(?:por\s+(?:motivos|razones)\s+politic\w*|for\s+political\s+reasons)"
     r"|(?:prisoners|presos|prisioneros|people|personas)\s+(?:appear|figuran|are|estan)\s+"
     r"(?:on|en)\s+(?:our|the|la|nuestra|su)\s+(?:list|lista))")
 _TOTAL_RC_WEAK = re.compile(r"^\s*" + _Q + r"?\s*(?:en\s+total|in\s+total|casos\b|" + _PERSONS
@@ -176,7 +182,8 @@ _HEALTH_NOUN = re.compile(r"(?P<mental>mental|mentales|psiquiatric\w*|psychiatri
 _11J = re.compile(r"\b11\s*-?\s*j\b|\b11\s+de\s+julio\b|\bjuly\s+11\b|\bjulio\s+de\s+2021\b|"
                   r"\bjuly\s+2021\b|protestas\s+de\s+hace\s+(?:dos|2)\s+anos")
 _11J_RC = re.compile(
-    r"\b(?:proceden|stem|linked|vinculad\w*|relacionad\w*)\b|\bdel\s+11\s*-?\s*j\b|"
+    r"\b(?:proceden|stem|linked|vinculad\w*|relacionad\w*)\b|\b(?:el|del)\s+11\s*-?\s*j\b|"
+    r"\bpor\s+haberse\s+manifestado|"
     r"\bpor\s+(?:su\s+participacion|haber\s+participado|participar|las\s+protestas|el\s+11\s*-?j)|"
     r"\b(?:condenad\w*|encarcelad\w*|detenid\w*|presos|jailed|imprisoned)\s+(?:[a-z]+\s+){0,3}?"
     r"(?:por|for|after)\s+(?:las\s+|aquellas\s+|esas\s+|estas\s+|the\s+)?(?:protestas|protests|"
@@ -623,6 +630,10 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
     rc = f[n.end:nxt]
     out: list[tuple[str, int]] = []
     reference = bool(re.search(r"(?:\bde|\bof)\s+(?:los|las|the|estos|esos)\s*$", lc))
+    # a count for another country in a sentence that also speaks of Cuba
+    near = lc[-40:] + " " + re.split(r"[.;]", rc_full, maxsplit=1)[0][:40]
+    if _OTHER_COUNTRY.search(near) and not _CUBA.search(near):
+        return []
     compare = bool(_COMPARE_LC.search(lc))
     subset = bool(_SUBSET_LC.search(lc))
     conditional = bool(re.search(r"\b(?:habrian|habria|would)\b", rc_full[:40]))
