@@ -46,9 +46,10 @@ _PP = (r"(?:presos|prisioneros|reos|reclusos)\s+(?:politicos|por\s+(?:motivos|ra
 _PERSONS = r"(?:personas|people|cubanos|cubans|ciudadanos|individuos)"
 # what may stand between "1.176 personas" and "por motivos políticos": being held, not an
 # arrest on some day ("300 personas fueron detenidas por motivos políticos en la marcha")
-_HELD_WORDS = set("""privadas privados de la libertad presas presos encarceladas encarcelados en
-    prision carcel carceles condenadas condenados a tras las rejas behind bars jailed imprisoned
-    in prison held cuba estan are siguen permanecen que who remain still the island isla""".split())
+_HELD_WORDS = set(re.split(r"\s+", """privadas privados de la libertad presas presos encarceladas
+    encarcelados en prision carcel carceles condenadas condenados a tras las rejas behind bars
+    jailed imprisoned in prison held cuba estan are siguen permanecen que who remain still the
+    island isla""".strip()))
 _TOTAL_RC = re.compile(
     r"^\s*" + _Q + r"?\s*(?:(?:los|las)\s+)?(?:" + _PP + r"|" + _PERSONS
     + r"\s+(?:(?:" + "|".join(sorted(_HELD_WORDS)) + r")\s+){0,5}?"
@@ -253,6 +254,8 @@ _YEAR_END_AFTER = re.compile(r"^\s*(?:termina|cierra|closes|ends|concluye|acaba)
 _YEAR_START = re.compile(r"(?:al\s+comenzar|al\s+inicio\s+de|a\s+principios\s+de|arranca|empieza|"
                          r"inicia|start\s+of|beginning\s+of|starts|begins)\s+(?:este\s+|el\s+ano\s+|"
                          r"the\s+year\s+)?$")
+_BASELINE_WORDS = re.compile(r"\b(?:comenz\w*|empez\w*|arranc\w*|inici\w*|conten\w*|"
+                             r"opened|started|began|contained|abrio)\b")
 _YEAR_BASELINE_AFTER = re.compile(r"^\s*(?:comenzo|empezo|began|started|opened)\s+(?:con|with)\b")
 _YEAR_WINDOW_LC = re.compile(r"(?:en\s+el\s+conjunto\s+de|a\s+lo\s+largo\s+de(?:l\s+ano)?|durante|"
                              r"during|over(?:\s+the\s+year)?|en)\s+(?:el\s+ano\s+)?$")
@@ -477,11 +480,16 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
         if anchor:
             break
     for pass_ in ("cutoff", "title", "any"):
-        for s in sents:
+        for k, s in enumerate(sents):
             if pass_ == "title" and not s.title:
                 continue
             if pass_ == "any" and _pub_ym(ctx) is not None:
                 break
+            # without a date, a month named in the lead or a heading ("Agosto de 2025: ...")
+            # is the report's; one further down may be a baseline or an old event
+            if pass_ == "any" and ((k > 3 and len(s.text) > 80) or _BASELINE_WORDS.search(
+                    s.folded)):
+                continue
             for r in find_refs(s.folded, s.text):
                 lc = s.folded[max(0, r.start - 45):r.start]
                 if pass_ == "cutoff" and not (_CUTOFF_LC.search(lc) or _YEAR_END.search(lc)
@@ -723,7 +731,7 @@ def _health(rc: str, nums: list[Number], idx: int) -> str | None:
     if not m:
         return None
     gap = rc[:m.start()]
-    gap = re.sub(r"\b(?:de|of)\s+(?:los|las|the)\s+[\d.,]+", " ", gap)
+    gap = re.sub(r"\b(?:de|of)\s+(?:los|las|the)\s+(?:\d[\d.,\s]*\d|\d)", " ", gap)
     words = re.findall(r"[a-z]+|\d", gap)
     if any(w not in _HEALTH_GAP_WORDS for w in words):
         return None
