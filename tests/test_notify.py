@@ -89,7 +89,8 @@ def test_sigkill_before_commit_and_before_delivery_loses_and_repeats_nothing(
     assert len(webhook.received) == 2
     assert "1,190" in webhook.received[1]["title"] and "October 2025" in webhook.received[1][
         "title"]
-    assert _db_rows(db, "SELECT count(*) FROM events WHERE period='2025-10'") == [(1,)]
+    assert _db_rows(db, "SELECT count(*) FROM events WHERE period='2025-10'"
+                        " AND metric='political_prisoners_total'") == [(1,)]
     assert _db_rows(db, "SELECT status, attempts FROM notifications ORDER BY id") == [
         ("sent", 1), ("sent", 1)]
     conn = archive.connect(db)
