@@ -107,6 +107,7 @@ _NEW_RC = re.compile(
     r"|(?:casos|cases|nombres|names)\s+(?:a|al|to|en|in)\s+(?:la|su|el|the|our|nuestra)?\s*"
     r"(?:lista|listado|registro|list|registry)"
     r"|casos\s+de\s+(?:presos|prisioneros)\s+politicos\s+nuevos"
+    r"|(?:presos|prisioneros)\s+politicos\s+nuevos"
     r"|cases\s+of\s+new\s+political\s+prisoners"
     r"|que\s+(?:entraron|ingresaron|se\s+incorporaron|se\s+sumaron)"
     r"|(?:nombres|names|casos|cases|personas|people|presos|prisioneros|prisoners)\s+"
@@ -114,6 +115,10 @@ _NEW_RC = re.compile(
     r"incorporados|incorporadas|anadidos|agregados|entraron\s+en|ingresaron\s+en\s+(?:la|el)\s+"
     r"(?:lista|listado|registro)|were\s+(?:added|incorporated|included)|joined\s+the|"
     r"entered\s+the|came\s+onto))")
+# "entraron en la lista 166 (un promedio ...)": the verb before, nothing after
+_NEW_LC = re.compile(r"\b(?:entraron|ingresaron|se\s+incorporaron|se\s+sumaron|se\s+agregaron|"
+                     r"se\s+anadieron|joined|entered)\s+(?:en\s+|a\s+|to\s+)?(?:la|su|el|nuestra|the|"
+                     r"our)\s+(?:lista|listado|registro|list|registry)\s*$")
 _NEW_BAD = re.compile(
     r"^[^.;\d]{0,60}?\b(?:fueron|han\s+sido|were|have\s+been|habian\s+sido)\s+"
     r"(?:sentenciad|condenad|sentenced|convicted|golpead|beaten|juzgad|tried|arrestad|detenid)")
@@ -258,7 +263,13 @@ _BASELINE_WORDS = re.compile(r"\b(?:comenz\w*|empez\w*|arranc\w*|inici\w*|conten
                              r"opened|started|began|contained|abrio)\b")
 _YEAR_BASELINE_AFTER = re.compile(r"^\s*(?:comenzo|empezo|began|started|opened)\s+(?:con|with)\b")
 _YEAR_WINDOW_LC = re.compile(r"(?:en\s+el\s+conjunto\s+de|a\s+lo\s+largo\s+de(?:l\s+ano)?|durante|"
-                             r"during|over(?:\s+the\s+year)?|en)\s+(?:el\s+ano\s+)?$")
+                             r"during|over(?:\s+the\s+year)?|en|(?:recien\s+)?terminado|"
+                             r"concluido)\s+(?:el\s+ano\s+)?$")
+_PRESENT_RC = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:llegaron\s+a\s+figurar|estuvieron\s+"
+                         r"(?:encarcelad\w*|pres[oa]s|en\s+la\s+lista)|pasaron\s+por|"
+                         r"appeared\s+on|were\s+on\s+the\s+list)")
+_PRESENT_LC = re.compile(r"(?:por\s+ella\s+pasaron|pasaron\s+por\s+(?:ella|la\s+lista|"
+                         r"el\s+registro)|came\s+to\s+include|hubo\s+en\s+total)(?:\s+\w+){0,2}\s*$")
 _CURRENT = re.compile(r"\b(?:current|currently|actual|actuales|actualmente|hoy|today|now|"
                       r"en\s+la\s+actualidad)\b")
 _BULLETS = re.compile("[\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
@@ -585,14 +596,11 @@ def _sentence(s: Sent, ctx: Ctx) -> list[Cand]:
     for idx, n in enumerate(nums):
         nxt = nums[idx + 1].start if idx + 1 < len(nums) else len(f)
         found = _metrics_for(f, n, nums, idx, nxt, ctx, has_new_word)
-        if not found:
-            continue
         # "en ese mismo periodo" is the month when the sentence names one, else a window
         if _in_window(f, n.start) or (same_period and not same_period_ok):
-            for metric, _score in found:
-                y = _yearly(s, n, ctx, metric, refs)
-                if y:
-                    out.append(y)
+            out.extend(_yearly(s, n, ctx, [m for m, _ in found], refs))
+            continue
+        if not found:
             continue
         for metric, score in found:
             per = _period_for(s, n, metric, refs, ctx)
@@ -676,6 +684,8 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
     # new entries
     if _NEW_RC.match(rc_full) and not _NEW_BAD.match(rc_full) and not _NEW_CATEGORY.match(rc):
         out.append(("new_political_prisoners", 2))
+    elif _NEW_LC.search(lc) and re.match(r"^\s*(?:$|[,.;:(])", rc_full):
+        out.append(("new_political_prisoners", 1))
     # releases
     if _REL_RC.match(rc) or _REL_LC.search(lc):
         out.append(("released", 2))
@@ -801,11 +811,18 @@ def _period_for(s: Sent, n: Number, metric: str, refs: list, ctx: Ctx) -> str | 
     return str(ctx.doc) if ctx.doc is not None else None
 
 
-def _yearly(s: Sent, n: Number, ctx: Ctx, metric: str, refs: list) -> Cand | None:
-    """A calendar year's count: 'en el conjunto de 2024 entraron 166', 'a lo largo del año'."""
-    if metric not in ("new_political_prisoners",):
-        return None
+def _yearly(s: Sent, n: Number, ctx: Ctx, metrics: list[str], refs: list) -> list[Cand]:
+    """A calendar year's count: 'en el conjunto de 2024 entraron 166 ... y por ella pasaron
+    1.219' (new entries, everyone present on the list that year)."""
     f = s.folded
+    names = []
+    if "new_political_prisoners" in metrics:
+        names.append("new_political_prisoners")
+    if (_PRESENT_RC.match(f[n.end:]) or _PRESENT_LC.search(f[max(0, n.start - 40):n.start])) \
+            and n.value >= 50:
+        names.append("present_on_list")
+    if not names:
+        return []
     year = None
     for r, c in refs:
         if c and c[0] in ("year", "year_end") and r.start < n.start:
@@ -814,10 +831,10 @@ def _yearly(s: Sent, n: Number, ctx: Ctx, metric: str, refs: list) -> Cand | Non
             r"a\s+lo\s+largo\s+del\s+ano|en\s+el\s+conjunto\s+del\s+ano|balance\s+anual|"
             r"durante\s+el\s+ano|over\s+the\s+year\b", f):
         year = ctx.doc.year
-    if year is None:
-        return None
-    return Cand("new_political_prisoners", f"{year:04d}", n.value, _qualifier(s.text, n.start),
-                s.text, 1, s.order)
+    if year is None or re.search(r"ultimo\s+ano|last\s+year|past\s+year|meses|months", f):
+        return []
+    return [Cand(name, f"{year:04d}", n.value, _qualifier(s.text, n.start), s.text, 1, s.order)
+            for name in names]
 
 
 # ----------------------------------------------------------------------------- choice
