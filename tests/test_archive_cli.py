@@ -159,3 +159,14 @@ def test_latest_from_the_command_line(tmp_path):
     r = run_monitor("--db", str(db), "latest")
     assert r.returncode == 0, r.stderr
     assert r.stdout == LATEST_TABLE
+
+
+@pytest.mark.parametrize("args", [["events", "--since", "last week"],
+                                  ["history", "--since", "2025/09"],
+                                  ["latest", "--format", "xml"],
+                                  ["events", "--kind", "surprise"]])
+def test_bad_options_are_usage_errors(capsys, db, args):
+    with pytest.raises(SystemExit) as exc:
+        main(["--db", str(db), *args])
+    assert exc.value.code == 2
+    assert "error: argument" in capsys.readouterr().err

@@ -99,6 +99,9 @@ def test_attach_detach_and_file_creation_are_refused(capsys, db, tmp_path, sql):
     ("SELECT * FROM no_such_table", "no such table: no_such_table"),
     ("SELECT nope FROM figures", "no such column: nope"),
     ("SELECT 1; SELECT 2", "one statement at a time"),
+    ("", "empty or incomplete statement"),
+    (" ; ", "empty or incomplete statement"),
+    ("SELECT 'unterminated", "empty or incomplete statement"),
 ])
 def test_bad_sql_is_exit_2_with_sqlites_message(capsys, db, sql, message):
     code, out, err = query(capsys, db, sql)
