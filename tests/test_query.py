@@ -119,6 +119,8 @@ def test_reads_work_including_views_ctes_and_introspection(capsys, db):
     code, out, _ = query(capsys, db, "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1"
                                      " FROM c WHERE n < 3) SELECT n FROM c", "json")
     assert code == 0 and out == '{"n": 1}\n{"n": 2}\n{"n": 3}\n'
+    code, out, _ = query(capsys, db, "SELECT 1 AS one; -- trailing comment", "csv")
+    assert code == 0 and out == "one\n1\n"
     code, out, _ = query(capsys, db, "PRAGMA table_info(figures)", "json")
     assert code == 0 and json.loads(out.splitlines()[0])["name"] == "source"
     code, out, _ = query(capsys, db, "SELECT name FROM pragma_table_info('revisions')"

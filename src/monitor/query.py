@@ -104,7 +104,7 @@ def _ensure_migrated(db_path: Path) -> None:
 
 def run_query(db_path: Path, sql: str, fmt: str) -> int:
     """`monitor query`: 0 ok, 1 refused (or no archive), 2 bad SQL with SQLite's message."""
-    if not sqlite3.complete_statement(sql.strip() + ";") or not sql.strip(" \t\n;"):
+    if not sqlite3.complete_statement(sql + "\n;") or not sql.strip(" \t\n;"):
         print("monitor: bad SQL: empty or incomplete statement", file=sys.stderr)
         return 2
     try:
