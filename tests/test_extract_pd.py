@@ -151,7 +151,7 @@ def test_period_from_url_when_the_page_has_no_date_and_month_without_year():
 def test_previous_month_figure_is_kept_for_that_month():
     html = page("Cuba: 1.197 presos políticos en diciembre de 2025", [
         "La lista de diciembre de 2025 contiene un total de 1.197 presos políticos, frente a "
-        "los 1.192 del mes anterior."])
+        "los 1.192 del mes anterior."], published="2026-01-15")
     assert figures(html, "https://www.prisonersdefenders.org/2026/01/15/x/") == {
         ("political_prisoners_total", "2025-12"): 1197,
         ("political_prisoners_total", "2025-11"): 1192}
@@ -160,11 +160,46 @@ def test_previous_month_figure_is_kept_for_that_month():
 def test_yearly_count_is_yearly_not_monthly():
     html = page("Cuba termina 2025 con 134 nuevos presos políticos y 1.197 en total", [
         "A lo largo de 2025 entraron en la lista 134 nuevos presos políticos.",
-        "En diciembre hubo 10 nuevos presos políticos y el total se situó en 1.197."])
+        "En diciembre hubo 10 nuevos presos políticos y el total se situó en 1.197."],
+        published="2026-01-15")
     got = figures(html, "https://www.prisonersdefenders.org/2026/01/15/x/")
     assert got[("new_political_prisoners", "2025-12")] == 10
     assert got[("political_prisoners_total", "2025-12")] == 1197
     assert got[("new_political_prisoners", "2025")] == 134
+
+
+def test_press_copy_previous_month_and_government_releases():
+    html = page("Suben a 1.113 los presos políticos en Cuba", [
+        "Prisoners Defenders informó este jueves que en septiembre hubo 13 nuevos presos "
+        "políticos en Cuba.",
+        "La cifra total asciende a 1.113, frente a 1.105 en agosto.",
+        "Según la ONG, 116 mujeres y 30 menores de edad figuran en la lista.",
+        "En 2024 han entrado en la lista 120 nuevos presos políticos.",
+        "El régimen excarceló a 553 reos en enero.",
+        "Un manifestante de 24 años fue condenado a 8 años el 3 de septiembre."], published=None)
+    assert figures(html, "https://news.example/noticias/2024-10-10-u1-presos") == {
+        ("political_prisoners_total", "2024-09"): 1113,
+        ("political_prisoners_total", "2024-08"): 1105,
+        ("new_political_prisoners", "2024-09"): 13,
+        ("women", "2024-09"): 116,
+        ("minors", "2024-09"): 30,
+    }
+
+
+def test_english_report_with_eleven_j_and_cumulative_counts():
+    html = page("8 new political prisoners in March bring the total to 1,066", [
+        "The list stood at 1,066 on March 31, 2023, after 8 new political prisoners were "
+        "added and 8 left the list.",
+        "Of them, 700 were jailed for the 11J protests of July 2021.",
+        "In the last 12 months, 250 new political prisoners entered the list, and 1,251 were "
+        "on it at some point. Since July 2021 the list has included 1,700 people.",
+        "The NGO also counted 130 cases of torture."], published="2023-04-12")
+    assert figures(html) == {
+        ("political_prisoners_total", "2023-03"): 1066,
+        ("new_political_prisoners", "2023-03"): 8,
+        ("released", "2023-03"): 8,
+        ("eleven_j_prisoners", "2023-03"): 700,
+    }
 
 
 # ----------------------------------------------------------------------------- bad input

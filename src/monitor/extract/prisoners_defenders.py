@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from monitor.extract.base import Extraction, Observation, log, parse_page
 from monitor.extract.numbers import Number, find_numbers, fold, qualifier_before
 from monitor.extract.periods import (
+    MONTH_ALT,
     YM,
     Ref,
     cutoff_month,
@@ -134,7 +135,7 @@ _REL_RC = re.compile(
     r"exited\s+the\s+(?:list|registry)|came\s+off\s+the\s+list)"
     r"|bajas?\b)")
 _REL_LC = re.compile(r"(?:dio\s+de\s+baja\s+a|salir\s+(?:de\s+(?:prision|la\s+lista)\s+)?a|"
-                     r"se\s+eliminaron|eliminaron\s+a|excarcelo\s+a)\s*$")
+                     r"se\s+eliminaron|eliminaron\s+a)\s*$")
 _DEATH = re.compile(r"(?P<n>\w+)\s+(?:\w+\s+){0,2}?por\s+(?:la\s+)?(?:fallecimiento|muerte|"
                     r"defuncion)|(?P<n2>\w+)\s+(?:due\s+to|by|from)\s+(?:a\s+)?death")
 _SAME_NUMBER = re.compile(r"\b(?:the\s+same\s+number|el\s+mismo\s+numero|otros\s+tantos|"
@@ -189,11 +190,12 @@ _11J = re.compile(r"\b11\s*-?\s*j\b|\b11\s+de\s+julio\b|\bjuly\s+11\b|\bjulio\s+
                   r"\bjuly\s+2021\b|protestas\s+de\s+hace\s+(?:dos|2)\s+anos")
 _11J_RC = re.compile(
     r"\b(?:proceden|stem|linked|vinculad\w*|relacionad\w*)\b|\b(?:el|del)\s+11\s*-?\s*j\b|"
+    r"\b(?:el|del|the)\s+oncej\b|"
     r"\bpor\s+haberse\s+manifestado|"
     r"\bpor\s+(?:su\s+participacion|haber\s+participado|participar|las\s+protestas|el\s+11\s*-?j)|"
     r"\b(?:condenad\w*|encarcelad\w*|detenid\w*|presos|jailed|imprisoned)\s+(?:[a-z]+\s+){0,3}?"
     r"(?:por|for|after)\s+(?:las\s+|aquellas\s+|esas\s+|estas\s+|the\s+)?(?:protestas|protests|"
-    r"manifestaciones|su\s+participacion|haber\s+participado|11\s*-?j)")
+    r"manifestaciones|su\s+participacion|haber\s+participado|11\s*-?j|oncej)")
 
 # Windows, averages and announcements: numbers under them are not monthly figures.
 _WINDOW = re.compile(
@@ -238,6 +240,9 @@ _REF_LC_BAD = re.compile(
     r"(?:protest\w*|manifestacion\w*|estallido|nacid\w*|born|aniversario|@\w+\)?|"
     r"(?:arrest\w*|detenid\w*|juzgad\w*|sentenciad\w*|condenad\w*)\s+(?:el|on))"
     r"\W*(?:\w+\s+){0,2}(?:de\s+|of\s+)?$")
+_REF_COMPARE_NUM = re.compile(r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|\bthan|"
+                              r"\bque|respecto\s+a|up\s+from|from)\s+(?:los|las|the)?\s*\d[\d.,]*"
+                              r"(?:\s+\w+){0,3}?\s+(?:en|in|de|of|del)?\s*$")
 _REF_COMPARE = re.compile(r"(?:\bque|than|frente\s+a|against|compared\s+(?:to|with)|respecto\s+a|"
                           r"desde|since|from|between|entre|a\s+partir\s+de)\s+(?:en\s+|in\s+|el\s+|"
                           r"the\s+|al\s+)?(?:mes\s+de\s+|month\s+of\s+)?(?:\d{1,2}\s+de\s+)?$")
@@ -440,7 +445,7 @@ def _classify_ref(s: Sent, r: Ref, ctx: Ctx, anchor: YM | None = None
     f = s.folded
     lc = f[max(0, r.start - 45):r.start]
     rc = f[r.end:r.end + 30]
-    if _REF_COMPARE.search(lc):
+    if _REF_COMPARE.search(lc) or _REF_COMPARE_NUM.search(lc):
         return None
     if r.kind == "year":
         y = r.year or 0
@@ -460,7 +465,7 @@ def _classify_ref(s: Sent, r: Ref, ctx: Ctx, anchor: YM | None = None
             return "month", cutoff_month(r.year, r.month or 1, r.day, _EARLY_DAYS)
         m = _month_of(Ref(r.start, r.end, r.month, None), ctx, anchor)
         if m is None:
-            return None
+            return "unknown", None
         return "month", (m.shift(-1) if r.day and r.day <= _EARLY_DAYS else m)
     # a month
     if _REF_LC_BAD.search(lc) and not _CUTOFF_LC.search(lc):
@@ -470,12 +475,13 @@ def _classify_ref(s: Sent, r: Ref, ctx: Ctx, anchor: YM | None = None
     if re.match(r"^\s*del\s+ano\s+pasado", rc):
         base = ctx.doc if ctx.doc_from_text and ctx.doc else _pub_ym(ctx)
         if base is None:
-            return None
+            return "unknown", None
         return "month", YM(base.year - 1, r.month or 1)
     if r.year is None and not (_MONTH_OK_LC.search(lc) or _MONTH_OK_RC.match(rc)):
         return None
     m = _month_of(r, ctx, anchor)
-    return ("month", m) if m else None
+    # a month that cannot be placed ("en enero" a year back) is still not the page's month
+    return ("month", m) if m else ("unknown", None)
 
 
 def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
@@ -676,7 +682,9 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
             score = 1
         if score:
             out.append((TOTAL, score - (1 if reference else 0)))
-    elif n.value >= 50 and compare and _PREV_RC.match(rc_full):
+    elif n.value >= 50 and compare and (_PREV_RC.match(rc_full) or re.match(
+            r"^\s+(?:en|in|de|of|del\s+mes\s+de|at\s+the\s+end\s+of|al\s+cierre\s+de)\s+"
+            r"(?:" + MONTH_ALT + r")\b", rc_full)):
         out.append(("previous_total", 1))
     if reference or compare or conditional:
         return [(m, s) for m, s in out if s > 0]
@@ -721,6 +729,8 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
     # 11J
     if ctx.eleven_j_doc and n.value >= 50 and not n.is_word:
         body = re.sub(r"\([^)]*\)", " ", rc_full)
+        body = re.sub(r"\b11\s*-?\s*j\b|\b11\s+de\s+julio(?:\s+de\s+2021)?|"
+                      r"\bjuly\s+11(?:,?\s+2021)?", "oncej", body)
         cut = re.search(r"\d|[.;]", body)
         body = body[:cut.start()] if cut else body
         if _11J_RC.search(body[:140]) and not re.search(r"15\s*-?\s*n\b|15\s+de\s+noviembre",
@@ -793,9 +803,17 @@ def _period_for(s: Sent, n: Number, metric: str, refs: list, ctx: Ctx) -> str | 
     flow = metric in FLOWS
     if metric == "previous_total":
         own = chosen[1][1] if chosen and chosen[1][0] == "month" else ctx.doc
-        return str(own.shift(-1)) if own is not None else None
+        if own is None:
+            return None
+        named = [r for r, _ in refs if r.month and 0 < r.start - n.end <= 25]
+        if named:   # "frente a 1.105 en agosto": only when agosto is the month before
+            m = _month_of(named[0], ctx, own)
+            return str(m) if m is not None and m == own.shift(-1) else None
+        return str(own.shift(-1))
     if chosen is not None:
         kind, ym = chosen[1]
+        if kind == "unknown":
+            return None
         if kind == "month":
             return str(ym)
         if kind == "year_end":
