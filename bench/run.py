@@ -241,11 +241,17 @@ def main(argv: list[str] | None = None) -> int:
 
             # 2. no-change recheck
             counts, snap, last = table_counts(conn), page_snapshot(conn), max_run_id(conn)
+            state = [tuple(r) for r in conn.execute("SELECT * FROM source_state ORDER BY source")]
             secs, _ = monitor(cfg, "crawl")
             re_runs = runs_since(conn, last)
             after = table_counts(conn)
             page_rows = sum(1 for u, v in page_snapshot(conn).items() if snap.get(u) != v)
-            other = {t: after[t] - counts[t] for t in after if after[t] != counts[t]}
+            other = {t: f"+{after[t] - counts[t]}" for t in after if after[t] != counts[t]}
+            state_now = [tuple(r) for r in conn.execute(
+                "SELECT * FROM source_state ORDER BY source")]
+            changed_state = sum(1 for a, b in zip(state, state_now, strict=False) if a != b)
+            if changed_state:
+                other["source_state"] = f"{changed_state} updated"
             re_bytes = sum_runs(re_runs, "bytes_received")
             statuses: dict[str, int] = {}
             for r in re_runs:
@@ -259,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("no-change recheck: bytes", f"{re_bytes} B",
                  f"{pct:.3f}% of backfill (target < 2%)"),
                 ("no-change recheck: rows written", f"{page_rows} page rows",
-                 "other: " + (", ".join(f"{t} +{n}" for t, n in other.items()) or "none")
+                 "other: " + (", ".join(f"{t} {n}" for t, n in other.items()) or "none")
                  + " (target: no page rows, only run rows)"),
             ]
 
