@@ -105,10 +105,13 @@ class TimeExpr:
     month: int = 0
     year: int | None = None
     comparison: bool = False   # "frente a junio", "over June", "ayer": not carried forward
+    bare: bool = False         # a year standing alone: no hint for months without a year
 
 
 _WINDOW = re.compile(
     r"\b(?:desde|since|a\s+partir\s+de|hasta\s+la\s+fecha|to\s+date|"
+    r"(?:hasta|until|through)\s+(?:el\s+|the\s+)?\d{1,2}(?:\s+de)?\s+(?:" + _MONTH_ALT + r")|"
+    r"(?:los|the)\s+(?:\w+|\d+)\s+(?:meses|months)|"
     r"(?:en\s+)?lo\s+que\s+va\s+(?:de|del)\b|so\s+far\s+(?:this|in)|"
     r"(?<!de\s)(?<!del\s)este\s+ano|(?<!of\s)this\s+year|"
     r"presente\s+ano|acumulad[oa]s?|cumulative|in\s+total\s+since|"
@@ -140,8 +143,10 @@ _MONTH_YEAR = re.compile(
 _MONTH = re.compile(r"\b(?P<m>" + _MONTH_ALT + r")\b")
 _YEAR = re.compile(
     r"\b(?:a\s+lo\s+largo\s+de(?:l\s+ano)?|durante(?:\s+el\s+ano)?|en(?:\s+el\s+ano)?|"
-    r"al\s+cierre\s+de|cierre\s+de|balance\s+de|termino|terminó|cerro|concluyo|"
-    r"throughout|during|in|closed|ended|for)\s+(?P<y>(?:19|20)\d{2})\b")
+    r"al\s+cierre\s+de|cierre\s+de|balance\s+de|termino|cerro|concluyo|"
+    r"throughout|during|in|closed|ended|for)\s+(?:(?:todo|toda|all\s+of|el\s+ano)\s+)?"
+    r"(?P<y>(?:19|20)\d{2})\b")
+_BARE_YEAR = re.compile(r"(?<![\d.,/])(?P<y>(?:19|20)\d{2})(?![\d.,/]\d)")
 _YEAR_WORDS = re.compile(
     r"\b(?:durante\s+el\s+ano|a\s+lo\s+largo\s+del\s+ano|del\s+ano|balance\s+anual|"
     r"informe\s+anual|el\s+ano\s+pasado|ano\s+anterior|annual|during\s+the\s+year|"
@@ -206,6 +211,13 @@ def time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr
             continue
         out.append(TimeExpr("year", m.start(), m.end(), year=int(m.group("y"))))
         taken.append(m.span())
+    for m in _BARE_YEAR.finditer(folded):
+        # a year standing alone ("las protestas de 2021", "durante todo 2023"): it rules the
+        # numbers next to it (as a year, never a month) but is not carried forward
+        if not _overlaps(taken, *m.span()):
+            out.append(TimeExpr("year", m.start(), m.end(), year=int(m.group("y")),
+                                comparison=True, bare=True))
+            taken.append(m.span())
     for m in _YEAR_WORDS.finditer(folded):
         if _overlaps(taken, *m.span()):
             continue
@@ -494,7 +506,7 @@ def extract(html: bytes | str, url: str) -> Extraction:
     tf = fold(page.title)
     title_scopes = []
     for t in time_exprs(tf, page.title, pub):
-        if t.year:
+        if t.year and not t.bare:
             year_hint = t.year
         if not t.comparison:
             title_scopes.append(_resolve(t, pub, None, year_hint))
@@ -535,7 +547,7 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
     exprs = time_exprs(f, sent, pub)
     scopes: list[tuple[TimeExpr, Scope | None]] = []
     for t in exprs:
-        if t.year and t.kind != "window":
+        if t.year and t.kind != "window" and not t.bare:
             year_hint = t.year
         elif t.kind == "window" and not re.match(r"(?:desde|since|a partir)", f[t.start:]):
             y = re.search(r"\b(?:19|20)\d{2}\b", f[t.start:t.end])
