@@ -277,3 +277,12 @@ def test_counts_for_one_group_and_ambiguous_titles_are_not_monthly_totals():
                        title="Tras el récord de julio, agosto registra 300 acciones",
                        published="2022-09-04")
     assert _obs(two_months) == {}
+
+
+def test_a_year_standing_alone_is_never_read_as_the_releases_month():
+    html = _page(["Madrid, 5 de enero de 2024",
+                  "Durante todo 2023 se registraron 3.830 acciones represivas. Hasta el 30 "
+                  "de septiembre hubo 2.900. En los nueve meses, 2.500 detenciones arbitrarias.",
+                  "En diciembre hubo 438 acciones represivas."], published="2024-01-05")
+    assert _obs(html) == {("repressive_actions", "2023"): (3830, "exact"),
+                          ("repressive_actions", "2023-12"): (438, "exact")}
