@@ -303,7 +303,7 @@ _SUBSET = (r"\s+(?:dirigid[oa]s\s+|directed\s+|ejercid[oa]s\s+)?(?:contra|agains
            r"(?:activistas|opositores|activists|opponents|ciudadanos|civiles|civilians))")
 # words that may stand between a number and the measure it counts
 _GAP = (r"(?:\s+|,|" + _Q + r"|de\s+(?:ellas|ellos|estas|estos|esas|esos)\b|de\s+los\s+casos\b|"
-        r"of\s+them\b|(?:en|in)\s+total\b|fueron\b|eran\b|se\s+practicaron\b|se\s+produjeron\b|"
+        r"of\s+them\b|of\s+which\b|de\s+(?:las|los)\s+cuales\b|de\s+(?:las|los)\s+que\b|(?:en|in)\s+total\b|fueron\b|eran\b|se\s+practicaron\b|se\s+produjeron\b|"
         r"se\s+registraron\b|se\s+documentaron\b|consistieron\s+en\b|correspondieron\s+a\b|"
         r"se\s+(?:clasificaron|catalogaron|calificaron)\s+como\b|"
         r"(?:incidentes|acciones|casos|cases|incidents)\s+(?:consistieron\s+en|fueron|"

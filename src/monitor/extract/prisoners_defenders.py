@@ -72,18 +72,22 @@ _TOTAL_AFTER_BAD = re.compile(
 _TOTAL_LC = re.compile(
     r"(?:\btotal\b[^.;\d]{0,40}?\b(?:de|en|a|at|to|of|is|was|alcanza|alcanzo|reached|reaches|"
     r"reaching)"
-    r"|\b(?:en\s+total|in\s+total)\s*,?"
+    r"|\b(?:en\s+total|in\s+total)\s*,?|\btotal\s*:"
     r"|\bcifra\b[^.;\d]{0,60}?\b(?:en|a|de|es\s+de|era\s+de|hasta)"
     r"|\b(?:list|lista|registro)\b[^.;\d]{0,30}?\b(?:contiene|contains|recoge|reune|incluye|"
     r"includes|cuenta|counts|tiene)(?:\s+un\s+total\s+de|\s+a\s+total\s+of)?"
     r")\s*(?:" + _Q + r"|\s)*(?:(?:los|las|ya|a|at\s+least|al\s+menos|mas\s+de|more\s+than|"
     r"over|casi|nearly|some|unos)\s+)*$")
 _TOTAL_VERB = re.compile(
-    r"\b(?:eleva|elevo|elevan|sube|subio|suben|situa|cifra|cifro|aumenta|suman?|suma\s+ya|"
-    r"alcanzan?|alcanzo|llegan?|llego|asciende|ascienden|ascendia|rise|rises|rose|climb|climbs|"
-    r"climbed|reach|reaches|reached|number|numbers|stays|stay|remains|stood|stands|"
-    r"se\s+mantiene|sigue|queda|contabiliza|contabilizo|conto|contaba|verifico|verified|counts|"
-    r"confirms|audited|hay|there\s+are|arrojaba|era\s+de|es\s+de|were)"
+    r"\b(?:eleva|elevo|elevan|elevaron|sube|subio|suben|subieron|situa|situo|cifra|cifro|aumenta|"
+    r"aumento|suman?|sumaban|suma\s+ya|alcanzan?|alcanzo|alcanzaron|llegan?|llego|llegaron|"
+    r"asciende|ascienden|ascendia|ascendio|se\s+eleva|se\s+elevo|se\s+situa|se\s+situo|crecio|"
+    r"rise|rises|rose|climb|climbs|climbed|reach|reaches|reached|increased|grew|went\s+up|"
+    r"number|numbers|numbered|stays|stay|stayed|remains|remained|stood|stands|totals|totaled|"
+    r"totalled|amounts|amounted|se\s+mantiene|se\s+mantuvo|sigue|queda|quedo|contabiliza|"
+    r"contabilizo|conto|contaba|verifico|verified|counts|counted|confirms|audited|hay|habia|"
+    r"there\s+are|there\s+were|arrojaba|era\s+de|es\s+de|fue\s+de|were)"
+    r"(?:\s+(?:en|in|durante|during)\s+(?:el\s+mes\s+de\s+)?[a-z]+(?:\s+(?:de\s+)?\d{4})?)?"
     r"(?:\s+(?:a|en|hasta|to|at|ya|now|hoy|today|los|las|un\s+total\s+de|de))*\s*"
     r"(?:(?:at\s+least|al\s+menos|mas\s+de|more\s+than|over)\s+)?$")
 _PP_COLON = re.compile(r"(?:" + _PP + r"|presos|prisioneros|prisoners)[^.;\d]{0,25}:\s*$")
@@ -169,8 +173,8 @@ _MINORS_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:son|are)\s+)?(?:menores|minor
                         r"(?!\s+y\s+\w+\s+ninas))"
                         r"(?!(?:\s+de\s+edad)?\s+(?:que\s+|who\s+)?(?:cumplen|cumpliendo|siguen\s+"
                         r"cumpliendo|serving|are\s+serving|already))")
-_MINORS_LC = re.compile(r"(?:menores|minors)\b[^.;\d]{0,30}?\b(?:son|number|suman|account\s+for)"
-                        r"\s*$")
+_MINORS_LC = re.compile(r"(?:menores|minors)\b[^.;\d]{0,30}?\b(?:son|number|suman|"
+                        r"account\s+for)\s*$")
 _NEW_ENTRY = re.compile(r"\b(?:nuev[oa]s|new|entraron|ingresaron|incorporad\w*|incorporaron|"
                         r"added|joined)\b")
 _SUBSET_LC = re.compile(r"(?:entre\s+ellas|entre\s+ellos|de\s+ellas|de\s+ellos|among\s+them|"
@@ -277,6 +281,10 @@ _PRESENT_LC = re.compile(r"(?:por\s+ella\s+pasaron|pasaron\s+por\s+(?:ella|la\s+
                          r"el\s+registro)|came\s+to\s+include|hubo\s+en\s+total)(?:\s+\w+){0,2}\s*$")
 _CURRENT = re.compile(r"\b(?:current|currently|actual|actuales|actualmente|hoy|today|now|"
                       r"en\s+la\s+actualidad)\b")
+_RELATED = re.compile(r"^\W*(?:noticias\s+relacionadas|related|lea\s+tambien|leer\s+mas|"
+                      r"lee\s+tambien|te\s+puede\s+interesar|le\s+puede\s+interesar|"
+                      r"tambien\s+(?:le|te)\s+puede|read\s+(?:also|more)|see\s+also|ver\s+tambien|"
+                      r"mas\s+noticias|otras\s+noticias|more\s+news|relacionad[oa]s?)\b")
 _BULLETS = re.compile("[\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
                       "\u2022\ufe0f]+|\\s>\\s")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u00c0-\u00dd\u00bf\u00a1\"\u201c\u00ab(0-9])")
@@ -367,6 +375,8 @@ def extract(html: bytes | str, url: str) -> Extraction:
                         "first %d only", url, len(page.text), _MAX_TEXT)
             out_note = f"text cut at {_MAX_TEXT} characters"
             break
+        if i and _RELATED.match(fold(block)):
+            continue    # "Noticias relacionadas: ...": other articles' headlines
         for s in _split(block):
             order += 1
             sents.append(Sent(s, fold(s), order, title=(i == 0)))
