@@ -133,7 +133,16 @@ def stop_process(proc: subprocess.Popen, grace: float = KILL_GRACE) -> None:
     except ProcessLookupError:
         return
     try:
-        proc.wait(timeout=grace)
+        # Scrapy's first SIGTERM waits for downloads in flight (forever on a hung site);
+        # a second one stops it at once, between callbacks (issue 6: hung-site timeouts)
+        proc.wait(timeout=min(1.0, grace))
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    try:
+        proc.wait(timeout=max(grace - 1.0, 0.1))
     except subprocess.TimeoutExpired:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
