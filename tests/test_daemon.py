@@ -286,7 +286,7 @@ def test_hung_site_is_killed_then_failing_then_recovered(tmp_path, serve, webhoo
     srv = serve(site)
     cfg = write_config(tmp_path / "config.toml", sites={"prisoners_defenders": srv},
                        notify_urls=[webhook.url],
-                       extra=FAST.format(interval="1s", timeout="2s"))
+                       extra=FAST.format(interval="1s", timeout="5s"))
     text = cfg.read_text().replace('timeout = "10s"', 'timeout = "60s"')
     cfg.write_text(text.replace("[sources.prisoners_defenders]\n",
                                 "[sources.prisoners_defenders]\nfailing_after = 2\n"))
@@ -301,7 +301,7 @@ def test_hung_site_is_killed_then_failing_then_recovered(tmp_path, serve, webhoo
         site.hang = False
         srv.httpd.hung.set()  # let the stuck requests go
         wait_for(lambda: rows(db, "SELECT 1 FROM events WHERE kind='source_recovered'"),
-                 timeout=60, what="source_recovered")
+                 timeout=120, what="source_recovered")
         wait_for(lambda: len(webhook.received) >= 3, what="recovered and data alerts")
         d.signal(signal.SIGTERM)
         assert d.wait() == 0, d.stderr

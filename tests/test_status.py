@@ -8,7 +8,7 @@ import io
 import json
 import sqlite3
 
-from conftest import free_port, run_monitor, write_config
+from conftest import run_monitor, write_config
 from fixtures.pd_posts import report_post
 from monitor.wpsite import Site
 
@@ -62,15 +62,13 @@ def test_status_of_a_healthy_source_and_the_next_run_with_jitter(tmp_path, serve
     assert got[0]["state"] == "ok" and list(got[0]) == COLUMNS
 
 
-def test_failing_source_is_exit_1_with_failures_and_undelivered_alerts(tmp_path, webhook):
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(
-        '[database]\npath = "monitor.db"\n[crawl]\ndownload_delay = 0.0\ntimeout = "5s"\n'
-        f'[notify]\nurls = ["{webhook.url}"]\n'
-        '[sources.ocdh]\nenabled = false\n'
-        '[sources.prisoners_defenders]\nfailing_after = 2\n'
-        f'start_urls = ["http://127.0.0.1:{free_port()}/feed/"]\n'
-        'allowed_domains = ["127.0.0.1"]\n')
+def test_failing_source_is_exit_1_with_failures_and_undelivered_alerts(tmp_path, serve,
+                                                                        webhook):
+    srv = serve(Site("PD", status_override={"/feed/": 404}))  # the start URL is gone
+    cfg = write_config(tmp_path / "config.toml", sites={"prisoners_defenders": srv},
+                       notify_urls=[webhook.url])
+    cfg.write_text(cfg.read_text().replace("[sources.prisoners_defenders]\n",
+                                           "[sources.prisoners_defenders]\nfailing_after = 2\n"))
     webhook.fail_next = 100
     assert run_monitor("crawl", config=cfg).returncode == 1
     rc, rows = status(cfg)

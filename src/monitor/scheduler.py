@@ -179,11 +179,17 @@ def stop_tree(proc: subprocess.Popen, grace: float = STOP_GRACE, *,
     """
     pids = [proc.pid, *descendants(proc.pid)]
     _signal_tree(pids, sig)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
+    start = time.monotonic()
+    again = sig == signal.SIGTERM
+    while time.monotonic() - start < grace:
         proc.poll()
-        if not any(_alive(p) for p in pids):
+        left = [p for p in pids if _alive(p)]
+        if not left:
             break
+        if again and time.monotonic() - start >= 1.0:
+            # Scrapy's first SIGTERM waits for downloads in flight; a second stops it now
+            _signal_tree(left, signal.SIGTERM)
+            again = False
         time.sleep(0.05)
     proc.poll()
     left = [p for p in pids if _alive(p)]
@@ -261,6 +267,7 @@ class Daemon:
 
     def _run_source(self, src: SourceConfig) -> None:
         t0 = time.monotonic()
+        before = self._last_run_id(src)
         with self.lock:  # so a shutdown never misses a child started at the same moment
             if self.stopping.is_set():
                 return
@@ -282,17 +289,30 @@ class Daemon:
         finally:
             with self.lock:
                 self.children.pop(src.name, None)
-        took = time.monotonic() - t0
-        if rc in (0, 1):  # the run is in the archive (1: it failed, or an alert did)
+        log.debug("%s: crawl process exited %s after %.1fs", src.name, rc,
+                  time.monotonic() - t0)
+        # judged by the archive, not the exit status: a crawl that exits 1 before storing
+        # anything (a full disk) must not be restarted in a tight loop either
+        if before is not None and self._last_run_id(src) not in (None, before):
             self.unrecorded.pop(src.name, None)
-            log.debug("%s: crawl process exited %s after %.1fs", src.name, rc, took)
         elif self.stopping.is_set():
             log.info("%s: crawl stopped for shutdown; nothing of it was stored", src.name,
                      extra={"source": src.name})
         else:
-            why = ("held by another process or bad config" if rc == 2
-                   else f"exit status {rc}")
+            why = {2: "source held by another process, or bad config"}.get(
+                rc, f"exit status {rc}")
             self._unrecorded(src, why)
+
+    def _last_run_id(self, src: SourceConfig) -> int | None:
+        """Newest run id of the source (0: none yet), None if the archive cannot be read."""
+        try:
+            with contextlib.closing(archive.connect(self.cfg.db_path)) as conn:
+                row = conn.execute("SELECT MAX(id) FROM runs WHERE source=?",
+                                   (src.name,)).fetchone()
+            return row[0] or 0
+        except Exception:
+            log.exception("%s: cannot read the archive", src.name)
+            return None
 
     def _unrecorded(self, src: SourceConfig, why: str) -> None:
         held = self.unrecorded.setdefault(src.name, _Unrecorded())
