@@ -198,6 +198,27 @@ def test_sigterm_lets_a_running_crawl_finish_and_delivers_it(tmp_path, serve, we
     assert d.processes() == []
 
 
+def test_sigterm_after_the_commit_delivers_what_was_committed(tmp_path, serve, webhook):
+    srv = serve(pd_site())
+    cfg = write_config(tmp_path / "config.toml", sites={"prisoners_defenders": srv},
+                       notify_urls=[webhook.url], extra=FAST.format(interval="1h", timeout="30s"))
+    db = tmp_path / "monitor.db"
+    # the crawl committed its run, then stalls before sending: the grace runs out, the
+    # crawl is stopped, and the daemon sends the committed alert itself on the way out
+    d = Daemon(tmp_path, cfg, "--grace", "1s",
+               env={"MONITOR_TEST_PAUSE_BEFORE_DELIVERY": "60"})
+    try:
+        wait_for(lambda: "alerts not yet sent" in d.stderr, what="the commit")
+        d.signal(signal.SIGTERM)
+        assert d.wait(timeout=30) == 0, d.stderr
+    finally:
+        d.cleanup()
+    assert [r[2] for r in runs(db)] == ["ok"]
+    assert rows(db, "SELECT status FROM notifications") == [("sent",)]
+    assert len(webhook.received) == 1 and "1,187" in webhook.received[0]["title"]
+    assert d.processes() == []
+
+
 def test_sigterm_stops_a_hung_crawl_after_grace_leaving_nothing(tmp_path, serve):
     site = pd_site()
     site.hang = True
