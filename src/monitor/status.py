@@ -1,8 +1,9 @@
 """`monitor status`: per source last run, newest period, failures, next run; a health check.
 
 Exit status 1 when any enabled source is failing, stale or overdue, so it can serve as a
-health check (systemd, cron, a monitoring agent); 0 otherwise. It only reads: the daemon
-lock is inspected through /proc/locks, never taken.
+health check (systemd, cron, a monitoring agent); 0 otherwise. It only reads (so it never
+waits behind a crawl's write transaction), and the daemon lock is inspected through
+/proc/locks, never taken.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime) ->
     from monitor.scheduler import last_runs, next_run
 
     last, _ok, failures = last_runs(conn, src.name)
-    st = archive.source_state(conn, src.name)
+    row = conn.execute("SELECT * FROM source_state WHERE source=?", (src.name,)).fetchone()
+    st = dict(row) if row else {"failing": 0, "stale": 0, "last_new_period_at": None}
     newest = conn.execute("SELECT MAX(period) FROM figures WHERE source=? AND length(period)=7",
                           (src.name,)).fetchone()[0]
     pending = conn.execute("SELECT COUNT(*) FROM notifications WHERE status='pending' AND"
