@@ -320,8 +320,8 @@ class Daemon:
         cap = src.interval if src.interval is not None else 3600
         delay = max(retry_delay(held.count, cap), MIN_GAP)
         held.not_before = _utcnow() + dt.timedelta(seconds=delay)
-        log.error("%s: crawl did not record a run (%s); retrying in %ds", src.name, why,
-                  delay, extra={"source": src.name})
+        log.warning("%s: crawl did not record a run (%s); retrying in %ds", src.name, why,
+                    delay, extra={"source": src.name})
 
     # alerts
 
