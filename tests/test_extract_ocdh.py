@@ -286,3 +286,12 @@ def test_a_year_standing_alone_is_never_read_as_the_releases_month():
                   "En diciembre hubo 438 acciones represivas."], published="2024-01-05")
     assert _obs(html) == {("repressive_actions", "2023"): (3830, "exact"),
                           ("repressive_actions", "2023-12"): (438, "exact")}
+
+
+def test_bulleted_lists_and_ratios():
+    html = _page(["Madrid, 4 de octubre de 2022",
+                  "En septiembre hubo 275 acciones represivas; 1 de cada 3 detenciones fue "
+                  "contra mujeres.", "• Detenciones arbitrarias: 81", "• Otros abusos: 194"])
+    assert {k: v[0] for k, v in _obs(html).items()} == {
+        ("repressive_actions", "2022-09"): 275, ("arbitrary_detentions", "2022-09"): 81,
+        ("other_abuses", "2022-09"): 194}

@@ -367,7 +367,8 @@ _BEFORE_LINKS = (
     r"more\s+than|nearly|almost)\s+)?$",
 )
 # "Detenciones arbitrarias: 81" with the measure heading its clause
-_TERM_COLON = re.compile(r"(?:^|[;,.]\s*|\n)" + _Q + r"?(?:" + _TERM_BEFORE_ALT + r")" + _Q
+_TERM_COLON = re.compile(r"(?:^|[;,.]\s*|\n)[\s\u2022\u00b7*\u2013-]*" + _Q
+                         + r"?(?:" + _TERM_BEFORE_ALT + r")" + _Q
                          + r"?\s*:\s*$")
 _GENDER_AFTER = re.compile(
     r"^" + _GAP + r"(?:(?:acciones|detenciones)(?:\s+(?:represivas|arbitrarias))?\s+)?"
@@ -591,7 +592,8 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
         if 1900 <= n.value <= 2100 and not n.is_word and re.match(r"^\d{4}$", n.text):
             continue
         before = f[max(0, n.start - 40):n.start]
-        if _DIFF_BEFORE.search(before) or re.search(r"(?:\bdia|\bdias|\bdays?)\s+$", before):
+        if _DIFF_BEFORE.search(before) or re.search(
+                r"(?:\bdia|\bdias|\bdays?|\bcada|\bevery|\bout\s+of)\s+$", before):
             continue
         if n.value <= 31 and re.match(r"^\s+de\s+(?:" + _MONTH_ALT + r")\b", f[n.end:]):
             continue  # a day date
