@@ -205,6 +205,9 @@ _11J_RC = re.compile(
 _WINDOW = re.compile(
     r"ultim[oa]s?\s+(?:\w+\s+)?(?:meses|semanas|anos)|\w+\s+ultim[oa]s\s+(?:meses|semanas|anos)|"
     r"este\s+ano|this\s+year|en\s+lo\s+que\s+va|so\s+far|hasta\s+ahora|"
+    r"hace\s+(?:un|una|\w+|\d+)\s+(?:anos?|mes|meses|semanas)|(?:a|one|two|three|\d+)\s+"
+    r"(?:years?|months?)\s+(?:ago|earlier|before)|\bel\s+ano\s+pasado|last\s+year|"
+    r"un\s+ano\s+antes|year\s+earlier|"
     r"\bultimo\s+ano\b|\bultimo\s+semestre|\bsemestre\b|(?:past|last)\s+(?:\w+\s+)?"
     r"(?:months|weeks|years)|(?:past|last)\s+year\b|over\s+the\s+(?:past|last)\b|over\s+the\s+year|"
     r"over\s+(?:19|20)\d\d|during\s+the\s+year|a\s+lo\s+largo|en\s+el\s+conjunto|\bdesde\b|"
