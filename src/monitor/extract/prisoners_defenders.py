@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from monitor.extract.base import Extraction, Observation, log, parse_page
-from monitor.extract.numbers import Number, find_numbers, fold, qualifier_before
+from monitor.extract.numbers import MONTHS, Number, find_numbers, fold, qualifier_before
 from monitor.extract.periods import (
     MONTH_ALT,
     YM,
@@ -56,9 +56,14 @@ _TOTAL_RC = re.compile(
     + r"\s+(?:(?:" + "|".join(sorted(_HELD_WORDS)) + r")\s+){0,5}?"
     r"(?:por\s+(?:motivos|razones)\s+politic\w*|for\s+political\s+reasons)"
     r"|(?:prisoners|presos|prisioneros|people|personas)\s+(?:appear|figuran|are|estan)\s+"
-    r"(?:on|en)\s+(?:our|the|la|nuestra|su)\s+(?:list|lista))")
-_TOTAL_RC_WEAK = re.compile(r"^\s*" + _Q + r"?\s*(?:en\s+total|in\s+total|casos\b|" + _PERSONS
-                            + r"\b|prisoners\b|presos\b|prisioneros\b|" + _Q + r"?\s*[,.;:]|$)")
+    r"(?:on|en)\s+(?:our|the|la|nuestra|su)\s+(?:list|lista)"
+    r"|(?:es|era|fue|is|was)\s+(?:el|la|the)\s+(?:numero|cifra|number|total|count)\s+(?:de|of)\s+"
+    r"(?:" + _PP + r"))")
+_TOTAL_RC_WEAK = re.compile(
+    r"^\s*" + _Q + r"?\s*(?:en\s+total|in\s+total|casos\b|" + _PERSONS
+    + r"\b|prisoners\b|presos\b|prisioneros\b|" + _Q + r"?\s*[,.;:)]|$|segun\b|according\b|"
+    r"(?:en|in|al|at|a|hasta|until|as)\s+(?:finales|cierre|the\s+end|el\s+mes|the\s+month|of\b|"
+    + "|".join(sorted(MONTHS, key=len, reverse=True)) + r"))")
 _TOTAL_AFTER_BAD = re.compile(
     r"^\W*(?:y\s+de\s+conciencia\W*|and\s+(?:prisoners\s+)?of\s+conscience\W*)?"
     r"(?:que\s+|who\s+|which\s+)?(?:sufren|padecen|suffer|tienen|have\b|has\b|proceden|cumplen|"
@@ -86,7 +91,8 @@ _TOTAL_VERB = re.compile(
     r"number|numbers|numbered|stays|stay|stayed|remains|remained|stood|stands|totals|totaled|"
     r"totalled|amounts|amounted|se\s+mantiene|se\s+mantuvo|sigue|queda|quedo|contabiliza|"
     r"contabilizo|conto|contaba|verifico|verified|counts|counted|confirms|audited|hay|habia|"
-    r"there\s+are|there\s+were|arrojaba|era\s+de|es\s+de|fue\s+de|were)"
+    r"there\s+are|there\s+were|arrojaba|era\s+de|es\s+de|fue\s+de|were|hit|hits|holds|held|"
+    r"(?:un|una|a)\s+(?:nuevo\s+|new\s+)?(?:record|maximo|high)(?:\s+historico)?(?:\s+(?:de|of))?)"
     r"(?:\s+(?:en|in|durante|during)\s+(?:el\s+mes\s+de\s+)?[a-z]+(?:\s+(?:de\s+)?\d{4})?)?"
     r"(?:\s+(?:a|en|hasta|to|at|ya|now|hoy|today|los|las|un\s+total\s+de|de))*\s*"
     r"(?:(?:at\s+least|al\s+menos|mas\s+de|more\s+than|over)\s+)?$")
@@ -117,7 +123,8 @@ _NEW_RC = re.compile(
     r"|que\s+(?:entraron|ingresaron|se\s+incorporaron|se\s+sumaron)"
     r"|(?:nombres|names|casos|cases|personas|people|presos|prisioneros|prisoners)\s+"
     r"(?:[a-z]+\s+){0,4}?(?:se\s+incorporaron|se\s+sumaron|se\s+agregaron|se\s+anadieron|"
-    r"incorporados|incorporadas|anadidos|agregados|entraron\s+en|ingresaron\s+en\s+(?:la|el)\s+"
+    r"incorporados|incorporadas|anadidos|agregados|fueron\s+(?:incluid|incorporad|anadid|agregad)"
+    r"\w*|entraron\s+en|ingresaron\s+en\s+(?:la|el)\s+"
     r"(?:lista|listado|registro)|were\s+(?:added|incorporated|included)|joined\s+the|"
     r"entered\s+the|came\s+onto))")
 # "entraron en la lista 166 (un promedio ...)": the verb before, nothing after
