@@ -202,6 +202,19 @@ def test_english_report_with_eleven_j_and_cumulative_counts():
     }
 
 
+def test_events_past_counts_and_related_news_are_not_this_months_figures():
+    html = page("Cuba mantiene 1.185 presos políticos en agosto, según una ONG", [
+        "Madrid, 12 sep (EFE).- La ONG Prisoners Defenders contabilizó 1.185 presos políticos "
+        "en Cuba en agosto, la misma cifra que el mes anterior.",
+        "Dos mujeres fueron condenadas a cinco años y tres menores fueron detenidos en Holguín.",
+        "Hace un año, la cifra era de 1.105 presos políticos; el año pasado entraron 166.",
+        "En 2024 la lista contaba 1.161 presos políticos.",
+        "Noticias relacionadas: Prisoners Defenders: 1.176 presos políticos en Cuba en julio.",
+    ], published="2025-09-12")
+    assert figures(html, "https://news.example/cuba-presos") == {
+        ("political_prisoners_total", "2025-08"): 1185}
+
+
 # ----------------------------------------------------------------------------- bad input
 
 def test_post_without_figures_is_an_extraction_gap_with_a_log_line(caplog):

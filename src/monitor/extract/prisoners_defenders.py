@@ -170,16 +170,19 @@ _CAT_RC = re.compile(r"^" + _CAT_FILL + r"(?:" + "|".join(f"(?P<{k}>{v})" for k,
                      + r")")
 _CAT_LABEL = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _CATS.items()))
 
+# "dos mujeres fueron condenadas": something that happened to some, not a count of the list
+_EVENT = (r"(?:(?:fueron|han\s+sido|were|have\s+been)\s+)?(?:detenid|arrestad|condenad|sentenciad|"
+          r"sentenced|arrested|detained|golpead|beaten|excarcelad|liberad|released|freed)")
 _WOMEN_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:las|los|son|are)\s+)?(?:(?:incarcerated|"
                        r"imprisoned|political|jailed)\s+)?(?:mujeres|women|prisioneras|presas\s+politicas)\b"
-                       r"(?!\s+(?:ingresaron|entraron|nuevas|trans\b|transgenero|were\s+(?:arrested|"
-                       r"added)|joined))")
+                       r"(?!\s+(?:ingresaron|entraron|nuevas|trans\b|transgenero|joined|" + _EVENT
+                       + r"))")
 _WOMEN_LC = re.compile(r"(?:mujeres|women)\b[^.;\d]{0,50}?\b(?:son|es\s+de|number|suman|"
                        r"ascienden\s+a)\s*$")
 _MINORS_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:son|are)\s+)?(?:menores|minors|ninos\b"
                         r"(?!\s+y\s+\w+\s+ninas))"
                         r"(?!(?:\s+de\s+edad)?\s+(?:que\s+|who\s+)?(?:cumplen|cumpliendo|siguen\s+"
-                        r"cumpliendo|serving|are\s+serving|already))")
+                        r"cumpliendo|serving|are\s+serving|already|" + _EVENT + r"))")
 _MINORS_LC = re.compile(r"(?:menores|minors)\b[^.;\d]{0,30}?\b(?:son|number|suman|"
                         r"account\s+for)\s*$")
 _NEW_ENTRY = re.compile(r"\b(?:nuev[oa]s|new|entraron|ingresaron|incorporad\w*|incorporaron|"
