@@ -249,7 +249,8 @@ def test_page_in_another_encoding_is_decoded():
 def test_page_about_another_country_gives_no_cuban_figure(caplog):
     html = page("Foro Penal: 800 presos políticos en Venezuela en agosto de 2025", [
         "La ONG venezolana contabilizó 800 presos políticos al cierre de agosto de 2025, de "
-        "ellos 90 mujeres y 5 menores.", "En agosto hubo 30 nuevos presos políticos."])
+        "ellos 90 mujeres y 5 menores.", "En agosto hubo 30 nuevos presos políticos.",
+        "La represión en Venezuela se parece a la de Cuba, denuncia la ONG venezolana."])
     with caplog.at_level("INFO", logger="monitor.extract"):
         res = extract("prisoners_defenders", html, "https://news.example/2025/09/10/vzla/")
     assert res.observations == [] and not res.extraction_gap

@@ -347,6 +347,21 @@ def _split(text: str) -> list[str]:
     return out
 
 
+def _sentences(title: str, paragraphs: list[str]) -> tuple[list[Sent], bool]:
+    """The page's sentences in order (title first), and whether the text was cut short."""
+    sents: list[Sent] = []
+    size = 0
+    for i, block in enumerate([title, *paragraphs]):
+        size += len(block)
+        if size > _MAX_TEXT:
+            return sents, True
+        if i and _RELATED.match(fold(block)):
+            continue    # "Noticias relacionadas: ...": other articles' headlines
+        for s in _split(block):
+            sents.append(Sent(s, fold(s), len(sents) + 1, title=(i == 0)))
+    return sents, False
+
+
 def _meta_partial(page) -> str | None:
     if page.soup is None:
         return None
@@ -378,23 +393,10 @@ def extract(html: bytes | str, url: str) -> Extraction:
     ctx = Ctx()
     ctx.pub = iso_or_partial(page.meta_published) or iso_or_partial(_meta_partial(page)) \
         or url_date(url)
-    sents: list[Sent] = []
-    order = 0
-    size = 0
-    for i, block in enumerate([page.title, *page.paragraphs]):
-        size += len(block)
-        if size > _MAX_TEXT:
-            log.warning("%s: long page (%d characters of text); reading figures from the "
-                        "first %d only", url, len(page.text), _MAX_TEXT)
-            out_note = f"text cut at {_MAX_TEXT} characters"
-            break
-        if i and _RELATED.match(fold(block)):
-            continue    # "Noticias relacionadas: ...": other articles' headlines
-        for s in _split(block):
-            order += 1
-            sents.append(Sent(s, fold(s), order, title=(i == 0)))
-    else:
-        out_note = ""
+    sents, cut = _sentences(page.title, page.paragraphs)
+    if cut:
+        log.warning("%s: long page (%d characters of text); reading figures from the first "
+                    "%d only", url, len(page.text), _MAX_TEXT)
     if ctx.pub is None:
         ctx.pub = _dateline(sents)
     published = None
@@ -402,24 +404,28 @@ def extract(html: bytes | str, url: str) -> Extraction:
         published = f"{ctx.pub[0]:04d}-{ctx.pub[1]:02d}-{ctx.pub[2]:02d}"
     out = Extraction(source=SOURCE, url=url, title=page.title, published=published,
                      text=page.text)
-    if out_note:
-        out.notes.append(out_note)
+    if cut:
+        out.notes.append(f"text cut at {_MAX_TEXT} characters")
     head = fold(" ".join([page.title, page.subtitle]))
     out.looks_like_report = bool(
         re.search(r"pres[oa]s\s+politic|prisioneros\s+politic|political\s+prisoners", head)
         and any(r.month for r in find_refs(head, page.title + " " + page.subtitle)))
 
     alltext = " ".join(s.folded for s in sents)
-    if not _CUBA.search(alltext) and _OTHER_COUNTRY.search(alltext):
-        log.info("%s: page is about %s, not Cuba; no figures", url,
-                 _OTHER_COUNTRY.search(alltext).group(0))
+    other = _OTHER_COUNTRY.findall(alltext)
+    cuba = _CUBA.findall(alltext)
+    title_other = _OTHER_COUNTRY.search(fold(page.title)) and not _CUBA.search(fold(page.title))
+    if other and (not cuba or len(other) > len(cuba) or title_other):
+        log.info("%s: page is about %s, not Cuba; no figures", url, other[0])
         out.notes.append("not about Cuba")
         out.looks_like_report = False
         return out
     ctx.eleven_j_doc = bool(_11J.search(alltext))
     ctx.doc, ctx.doc_from_text = _doc_period(sents, ctx)
+    out.notes.extend(ctx.notes)
     if ctx.doc is None:
-        log.info("%s: the month the figures describe cannot be told; emitting nothing", url)
+        log.info("%s: the month the figures describe cannot be told; only figures with "
+                 "their own month are read", url)
         out.notes.append("no period")
 
     tainted = _tainted(sents)
