@@ -814,6 +814,9 @@ def _label_first(s: Sent, nums: list[Number], refs: list, ctx: Ctx) -> list[Cand
             lc = f[max(0, n.start - 25):n.start]
             if _COMPARE_LC.search(lc) or re.search(r"\bby\s*$|\bpor\s*$", lc):
                 continue
+            if not re.match(r"^\s*(?:[).,;:]|$|today|hoy|now|ahora|en\s+total|in\s+total)",
+                            f[n.end:]):
+                break   # "convictos de conciencia, 15 son menores": another count
             per = _period_for(s, n, m.lastgroup, refs, ctx)
             if per:
                 out.append(Cand(m.lastgroup, per, n.value, _qualifier(s.text, n.start), s.text,
