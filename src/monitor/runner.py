@@ -15,6 +15,7 @@ import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from monitor import archive, diff, extract, fetch, messages, notify
 from monitor.config import Config, SourceConfig
@@ -25,14 +26,22 @@ log = logging.getLogger("monitor.run")
 
 @dataclass
 class PageInput:
-    """A page to store: fetched now, or read back from the archive by `reparse`."""
+    """A page to store: fetched now, or read back from the archive by `reparse`.
+
+    The sixth field is the body as bytes, or the Path of the file the crawl child wrote it
+    to: then a backfill of thousands of pages never holds every body in memory at once.
+    """
 
     url: str
     kind: str
     status: int | None
     etag: str | None
     last_modified: str | None
-    body: bytes
+    raw: bytes | Path
+
+    @property
+    def body(self) -> bytes:
+        return self.raw.read_bytes() if isinstance(self.raw, Path) else self.raw
 
 
 @dataclass
@@ -70,14 +79,13 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         log.info("%s: crawling %s%s", src.name, ", ".join(src.start_urls),
                  " (backfill)" if backfill else "")
         fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts)
-        try:
+        try:  # bodies are read from the child's files while storing, then removed
             pages, new_aliases = _pages_to_store(fr.pages, known, aliases)
-            run_fields = _run_stats(fr)
+            outcome = store(cfg, conn, src, pages, started=started, t0=t0,
+                            backfill=backfill, send=send, targets=targets, failed=fr.failed,
+                            error=fr.error, run_fields=_run_stats(fr))
         finally:
             fr.cleanup()
-        outcome = store(cfg, conn, src, pages, started=started, t0=t0, backfill=backfill,
-                        send=send, targets=targets, failed=fr.failed, error=fr.error,
-                        run_fields=run_fields)
         if outcome.ok and new_aliases:
             _save_aliases(conn, src.name, new_aliases)
         outcome.page_errors = fr.page_errors
@@ -104,11 +112,10 @@ def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
             continue
         seen.add(p.url)
         new_aliases.update({a: p.url for a in p.aliases if aliases.get(a) != p.url})
-        body = p.body()
         old = known.get(p.url)
-        if p.cached and old and old["content_hash"] == archive.content_hash(body):
+        if p.cached and old and old["content_hash"] == archive.content_hash(p.body()):
             continue
-        pages.append(PageInput(p.url, p.kind, p.status, p.etag, p.last_modified, body))
+        pages.append(PageInput(p.url, p.kind, p.status, p.etag, p.last_modified, p.body_path))
     return pages, new_aliases
 
 
