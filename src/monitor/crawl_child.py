@@ -15,6 +15,21 @@ from pathlib import Path
 from typing import Any
 
 
+def peak_rss_kb() -> int:
+    """This process's peak resident memory (KiB).
+
+    VmHWM, not ru_maxrss: Linux carries ru_maxrss across execve, so a child forked from a
+    big parent would report the parent's size.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def scrapy_settings(params: dict[str, Any]) -> dict[str, Any]:
     """Polite, incremental crawling (README "Crawling politely").
 
@@ -106,7 +121,7 @@ def main(argv: list[str]) -> int:
     spider = crawler.spider
     stats = {k: v for k, v in (crawler.stats.get_stats() or {}).items()
              if isinstance(v, (int, float, str))}
-    stats["memory/max_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    stats["memory/max_rss_kb"] = peak_rss_kb()
     result = {
         "start_failures": spider.start_failures,
         "page_errors": spider.page_errors,
