@@ -53,10 +53,21 @@ def _sources(cfg: Config, names: list[str] | None) -> list:
     return cfg.enabled_sources()
 
 
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C: the open transaction rolls back, the Scrapy child stops."""
+    import signal
+
+    def handler(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from monitor.runner import run_cycle
 
     cfg = _config(args)
+    _interrupt_on_sigterm()
     return run_cycle(cfg, _sources(cfg, args.source), backfill=args.backfill,
                      send=not args.no_notify)
 
@@ -65,6 +76,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from monitor.runner import reparse
 
     cfg = _config(args)
+    _interrupt_on_sigterm()
     return reparse(cfg, _sources(cfg, args.source), send=not args.no_notify)
 
 

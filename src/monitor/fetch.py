@@ -91,7 +91,10 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
         log.error("%s: %s", src.name, result.error)
         return result
     except BaseException:
+        # interrupted (SIGTERM/SIGINT on `monitor crawl`): take the Scrapy child and the
+        # spool directory down with us instead of leaving them behind
         stop_process(proc)
+        result.cleanup()
         raise
     log.debug("%s: crawl child finished in %.1fs rc=%s", src.name, time.monotonic() - started, rc)
     rfile = out / "result.json"
@@ -104,6 +107,13 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
     result.page_errors = info.get("page_errors", [])
     result.robots_skipped = info.get("robots_skipped", [])
     result.pages = list(_read_pages(out))
+    reason = info.get("finish_reason")
+    if reason not in (None, "finished"):
+        # e.g. "shutdown": the child was stopped by a signal; what it fetched is incomplete
+        result.failed = True
+        result.error = f"crawl stopped before it finished ({reason})"
+        result.pages = []
+        return result
     if info.get("start_failures"):
         result.failed = True
         result.error = "start URL could not be fetched: " + "; ".join(info["start_failures"])
