@@ -18,7 +18,7 @@ run: setup            ## install, then run the daemon with ./config.toml
 
 test: setup           ## install, then run the linter and the test suite
 	$(BIN)/ruff check src spiders tests bench
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 demo: setup
 	$(BIN)/monitor demo
