@@ -20,6 +20,8 @@ from monitor.wpsite import Site, SiteServer
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference"
+# the real monthly series (figures only), kept in the repo so the suite runs without shared/
+SERIES = Path(__file__).resolve().parent / "data" / "series.json"
 
 
 def free_port() -> int:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from conftest import REFERENCE, run_monitor, write_config
+from conftest import SERIES, run_monitor, write_config
 from fixtures.ocdh_posts import series_site, year_total
 
 
 def test_backfill_reconstructs_the_real_series(tmp_path, serve):
-    series = json.loads((REFERENCE / "series.json").read_text(encoding="utf-8"))["ocdh"]
+    series = json.loads(SERIES.read_text(encoding="utf-8"))["ocdh"]
     site = series_site(series, per_page=8)
     assert len(site.posts) > site.per_page * 4          # several listing pages to walk
     srv = serve(site)

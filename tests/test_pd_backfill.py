@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import sqlite3
 
-from conftest import REFERENCE, run_monitor, write_config
+from conftest import SERIES, run_monitor, write_config
 from fixtures.pd_posts import correction_post, series_posts
 from monitor.extract import extract
 from monitor.extract.prisoners_defenders import MONTHLY
@@ -19,7 +19,7 @@ from monitor.wpsite import Site, render_post
 
 
 def load_series() -> dict[str, dict[str, int]]:
-    return json.loads((REFERENCE / "series.json").read_text(encoding="utf-8"))[
+    return json.loads(SERIES.read_text(encoding="utf-8"))[
         "prisoners_defenders"]
 
 
