@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bs4 import BeautifulSoup
+from lxml import etree
 
 log = logging.getLogger("monitor.extract")
 
@@ -67,7 +68,19 @@ class Page:
     paragraphs: list[str]
     meta_published: str | None
     meta_modified: str | None
-    soup: BeautifulSoup | None = None
+    # the document's elements in order, dropped parts (nav, footer, script...) left out
+    elements: list[Any] = field(default_factory=list, repr=False)
+
+    def meta(self, *names: str) -> str | None:
+        """Content of the first <meta property|name=...> with content, trying `names` in turn."""
+        return _meta(self.elements, *names)
+
+    def first(self, tag: str, attr: str | None = None) -> Any:
+        """The first kept element `tag` (having attribute `attr`, if given), else None."""
+        for el in self.elements:
+            if el.tag == tag and (attr is None or el.get(attr) is not None):
+                return el
+        return None
 
     @property
     def text(self) -> str:
@@ -79,7 +92,7 @@ def decode(html: bytes | str) -> str:
     if isinstance(html, str):
         return html
     head = html[:4096].decode("ascii", "ignore")
-    m = re.search(r"charset=[\"']?([A-Za-z0-9_\-]+)", head)
+    m = _CHARSET.search(head)
     candidates = ([m.group(1)] if m else []) + ["utf-8", "cp1252"]
     for enc in candidates:
         try:
@@ -96,12 +109,21 @@ _CONTENT_SELECTORS = (
     "article .entry-content", "div.entry-content", ".post-content", ".td-post-content",
     "article", "main", "#content", "body",
 )
+_BLOCK_SET = frozenset(_BLOCKS)
+_DROP_SET = frozenset(_DROP)
+# strings BeautifulSoup's get_text() leaves out (code, ruby annotations): the text rules
+# below were written against it, so the lxml walk reproduces it exactly
+_NO_TEXT = frozenset(("script", "style", "template", "rt", "rp"))
+_PARSER = etree.HTMLParser(encoding="utf-8", recover=True)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_SPACE = re.compile(r"\s+")
+_CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9_\-]+)")
 
 
 def _iso_date(value: str | None) -> str | None:
     if not value:
         return None
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", value.strip())
+    m = _ISO_DATE.match(value.strip())
     if not m:
         return None
     try:
@@ -112,7 +134,131 @@ def _iso_date(value: str | None) -> str | None:
 
 def clean_space(text: str) -> str:
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACE.sub(" ", text).strip()
+
+
+def _strings(el: Any, out: list[str], drop: bool) -> None:
+    """Text nodes under `el` in document order, as bs4's get_text() yields them: no
+    comments, no script/style text; with `drop`, none from dropped elements (their tails
+    stay, as after bs4's decompose())."""
+    if el.tag in _NO_TEXT:
+        return
+    if el.text:
+        out.append(el.text)
+    for ch in el:
+        tag = ch.tag
+        if isinstance(tag, str) and not (drop and tag in _DROP_SET):
+            _strings(ch, out, drop)
+        if ch.tail:
+            out.append(ch.tail)
+
+
+def get_text(el: Any, drop: bool = True) -> str:
+    """An element's strings joined by a space (bs4's `get_text(" ")`)."""
+    out: list[str] = []
+    _strings(el, out, drop)
+    return " ".join(out)
+
+
+def element_text(el: Any, drop: bool = True) -> str:
+    """An element's text with whitespace collapsed."""
+    return clean_space(get_text(el, drop))
+
+
+def descendants(el: Any, tag: str) -> list[Any]:
+    """Elements `tag` under `el` in document order, none inside a dropped element."""
+    out: list[Any] = []
+    for ch in el:
+        t = ch.tag
+        if not isinstance(t, str) or t in _DROP_SET:
+            continue
+        if t == tag:
+            out.append(ch)
+        out.extend(descendants(ch, tag))
+    return out
+
+
+def _kept(root: Any) -> list[Any]:
+    """Every element in document order, minus dropped ones and their subtrees."""
+    out: list[Any] = []
+    it = root.iter()
+    for el in it:
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if tag in _DROP_SET:
+            last = el
+            while len(last):
+                last = last[-1]
+            if last is not el:
+                for nxt in it:
+                    if nxt is last:
+                        break
+            continue
+        out.append(el)
+    return out
+
+
+def _classes(el: Any) -> list[str]:
+    return (el.get("class") or "").split()
+
+
+def _select_content(kept: list[Any]) -> Any:
+    """The first element matching the first of _CONTENT_SELECTORS that matches anything."""
+    tests = (
+        lambda e: "entry-content" in _classes(e) and any(
+            True for _ in e.iterancestors("article")),
+        lambda e: e.tag == "div" and "entry-content" in _classes(e),
+        lambda e: "post-content" in _classes(e),
+        lambda e: "td-post-content" in _classes(e),
+        lambda e: e.tag == "article",
+        lambda e: e.tag == "main",
+        lambda e: e.get("id") == "content",
+        lambda e: e.tag == "body",
+    )
+    for test in tests:
+        for el in kept:
+            if test(el):
+                return el
+    return None
+
+
+def _top_blocks(el: Any, out: list[Any]) -> None:
+    """Block elements under `el`, not descending into a block (nested ones are its text)."""
+    for ch in el:
+        tag = ch.tag
+        if not isinstance(tag, str) or tag in _DROP_SET:
+            continue
+        if tag in _BLOCK_SET:
+            out.append(ch)
+        else:
+            _top_blocks(ch, out)
+
+
+def _meta(elements: Any, *names: str) -> str | None:
+    """Content of the first <meta property=name> (else name=name) with content, by name."""
+    metas = [e for e in elements if e.tag == "meta"]
+    for name in names:
+        tag = next((e for e in metas if e.get("property") == name), None)
+        if tag is None:
+            tag = next((e for e in metas if e.get("name") == name), None)
+        if tag is not None and tag.get("content"):
+            return str(tag.get("content"))
+    return None
+
+
+def _parse(text: str) -> Any:
+    """The lxml root of `text`; BeautifulSoup only when lxml gives up on it."""
+    try:
+        root = etree.fromstring(text.encode("utf-8"), _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError, UnicodeError):
+        root = None
+    if root is not None:
+        return root
+    from lxml.html import soupparser
+
+    roots = soupparser.convert_tree(BeautifulSoup(text, "lxml"))
+    return roots[0] if roots else None
 
 
 def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
@@ -125,58 +271,47 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
     if len(text) > max_chars:
         log.warning("%s: page is %d characters; reading the first %d", url, len(text), max_chars)
         text = text[:max_chars]
-    soup = BeautifulSoup(text, "lxml")
-
-    def meta(*names: str) -> str | None:
-        for name in names:
-            tag = soup.find("meta", attrs={"property": name}) or soup.find(
-                "meta", attrs={"name": name})
-            if tag and tag.get("content"):
-                return str(tag["content"])
-        return None
-
-    published = _iso_date(meta("article:published_time", "datePublished", "date",
-                               "dc.date", "DC.date.issued"))
+    root = _parse(text)
+    if root is None:
+        return Page(url=url, title="", subtitle="", paragraphs=[], meta_published=None,
+                    meta_modified=None)
+    everything = [e for e in root.iter() if isinstance(e.tag, str)]
+    published = _iso_date(_meta(everything, "article:published_time", "datePublished",
+                                "date", "dc.date", "DC.date.issued"))
     if not published:
-        t = soup.find("time", attrs={"datetime": True})
-        if t:
-            published = _iso_date(str(t["datetime"]))
-    modified = _iso_date(meta("article:modified_time", "dateModified"))
+        t = next((e for e in everything if e.tag == "time" and e.get("datetime") is not None),
+                 None)
+        if t is not None:
+            published = _iso_date(str(t.get("datetime")))
+    modified = _iso_date(_meta(everything, "article:modified_time", "dateModified"))
 
-    h1 = soup.find("h1")
-    title = clean_space(h1.get_text(" ")) if h1 else ""
+    h1 = next((e for e in everything if e.tag == "h1"), None)
+    title = element_text(h1, drop=False) if h1 is not None else ""
     if not title:
-        title = clean_space(meta("og:title") or (soup.title.get_text(" ") if soup.title else ""))
+        head_title = next((e for e in everything if e.tag == "title"), None)
+        title = clean_space(_meta(everything, "og:title") or (
+            element_text(head_title, drop=False) if head_title is not None else ""))
 
-    for tag in soup.find_all(_DROP):
-        tag.decompose()
-    content = None
-    for sel in _CONTENT_SELECTORS:
-        content = soup.select_one(sel)
-        if content is not None:
-            break
+    kept = _kept(root)
+    content = _select_content(kept)
     paragraphs: list[str] = []
     subtitle = ""
     if content is not None:
-        blocks = content.find_all(_BLOCKS)
-        seen: set[int] = set()
+        blocks: list[Any] = []
+        _top_blocks(content, blocks)
         for b in blocks:
-            # skip blocks nested in an already-taken block (li inside blockquote, p in td)
-            if any(id(p) in seen for p in b.parents):
-                continue
-            seen.add(id(b))
-            t = clean_space(b.get_text(" "))
+            t = element_text(b)
             if not t or t == title:
                 continue
-            if not subtitle and b.name in ("h2", "h3") and not paragraphs:
+            if not subtitle and b.tag in ("h2", "h3") and not paragraphs:
                 subtitle = t
             paragraphs.append(t)
         if not paragraphs:
-            raw = clean_space(content.get_text(" "))
+            raw = element_text(content)
             if raw:
                 paragraphs = [raw]
     return Page(url=url, title=title, subtitle=subtitle, paragraphs=paragraphs,
-                meta_published=published, meta_modified=modified, soup=soup)
+                meta_published=published, meta_modified=modified, elements=kept)
 
 
 _SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÁÉÍÓÚÑ¿¡\"“«(0-9])")

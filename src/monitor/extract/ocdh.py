@@ -11,6 +11,9 @@ from monitor.extract.base import (
     Observation,
     Page,
     clean_space,
+    descendants,
+    element_text,
+    get_text,
     log,
     parse_page,
     sentences,
@@ -65,9 +68,10 @@ class RefDate:
 def _meta_date(page: Page) -> RefDate | None:
     """article:published_time, also when given only to the month ("2021-03")."""
     got = iso_or_partial(page.meta_published)
-    if got is None and page.soup is not None:
-        tag = page.soup.find("meta", attrs={"property": "article:published_time"})
-        got = iso_or_partial(str(tag.get("content", ""))) if tag else None
+    if got is None:
+        tag = next((e for e in page.elements if e.tag == "meta"
+                    and e.get("property") == "article:published_time"), None)
+        got = iso_or_partial(str(tag.get("content", ""))) if tag is not None else None
     return RefDate(*got) if got else None
 
 
@@ -464,16 +468,21 @@ def _qualifier(text: str, start: int) -> str:
 
 # --------------------------------------------------------------------------- the page
 
+_LINK_BLOCKS = frozenset(("li", "p", "h2", "h3", "h4"))
+
+
 def _link_only_blocks(page: Page) -> set[str]:
     """Texts of blocks that are nothing but a link: related-post lists, other releases'
     headlines. Their figures belong to other pages (and often other years)."""
     out: set[str] = set()
-    if page.soup is None:
-        return out
-    for block in page.soup.find_all(("li", "p", "h2", "h3", "h4")):
-        anchors = block.find_all("a")
-        text = clean_space(block.get_text(" "))
-        if text and anchors and clean_space(" ".join(a.get_text(" ") for a in anchors)) == text:
+    for block in page.elements:
+        if block.tag not in _LINK_BLOCKS:
+            continue
+        anchors = descendants(block, "a")
+        if not anchors:
+            continue
+        text = element_text(block)
+        if text and clean_space(" ".join(get_text(a) for a in anchors)) == text:
             out.add(text)
     return out
 

@@ -363,15 +363,11 @@ def _sentences(title: str, paragraphs: list[str]) -> tuple[list[Sent], bool]:
 
 
 def _meta_partial(page) -> str | None:
-    if page.soup is None:
-        return None
-    for name in ("article:published_time", "datePublished", "date"):
-        tag = page.soup.find("meta", attrs={"property": name}) or page.soup.find(
-            "meta", attrs={"name": name})
-        if tag and tag.get("content"):
-            return str(tag["content"])
-    t = page.soup.find("time", attrs={"datetime": True})
-    return str(t["datetime"]) if t else None
+    got = page.meta("article:published_time", "datePublished", "date")
+    if got is not None:
+        return got
+    t = page.first("time", "datetime")
+    return str(t.get("datetime")) if t is not None else None
 
 
 def _dateline(sents: list[Sent]) -> tuple[int, int, int] | None:
