@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 UNITS_ES = {
     "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
@@ -58,13 +59,31 @@ MONTH_NAMES_EN = ["January", "February", "March", "April", "May", "June", "July"
                   "September", "October", "November", "December"]
 
 
+def _fold_char(ch: str) -> str:
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base.lower() if len(base.lower()) == 1 else ch.lower()
+
+
+class _FoldTable(dict):
+    """str.translate table for fold(): filled on first sight of a code point."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = out = _fold_char(chr(code))
+        return out
+
+
+_FOLD = _FoldTable()
+for _code in range(0x250):      # ASCII, Latin-1, Latin Extended-A/B: the usual text
+    _FOLD[_code] = _fold_char(chr(_code))
+
+
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lower case without accents: 'Dieciséis' -> 'dieciseis'. Keeps string length."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0]
-        out.append(base.lower() if len(base.lower()) == 1 else ch.lower())
-    return "".join(out)
+    """Lower case without accents: 'Dieciséis' -> 'dieciseis'. Keeps string length.
+
+    A translate table instead of per-character normalisation, and cached: extractors fold
+    the same sentence several times."""
+    return text.translate(_FOLD)
 
 
 def _word_value(tokens: list[str]) -> int | None:
@@ -124,11 +143,26 @@ class Number:
     is_decimal: bool = False
 
 
+# fold()ed text is lower case, so matching it case-sensitively gives the same matches as
+# IGNORECASE, three times faster, except for the two characters fold() leaves alone that
+# IGNORECASE equates with ASCII letters (long s, dotless i).
+_NUMBER_RE_CS = re.compile(NUMBER_RE.pattern)
+_CASE_TWINS = ("\u017f", "\u0131")
+
+
 def find_numbers(text: str) -> list[Number]:
     """Every integer written in `text`, with its span. Decimals are flagged, not dropped."""
+    return list(_find_numbers(text))
+
+
+@lru_cache(maxsize=4096)
+def _find_numbers(text: str) -> tuple[Number, ...]:
+    """Cached: extractors look for numbers in the same sentence several times (callers
+    never mutate a Number)."""
     folded = fold(text)
+    rx = NUMBER_RE if any(c in folded for c in _CASE_TWINS) else _NUMBER_RE_CS
     out: list[Number] = []
-    for m in NUMBER_RE.finditer(folded):
+    for m in rx.finditer(folded):
         raw = text[m.start():m.end()]
         if m.group("milnum"):
             value = int(m.group("milnum")) * 1000 + int(m.group("milrest") or 0)
@@ -149,7 +183,7 @@ def find_numbers(text: str) -> list[Number]:
                           ["hundred"]):
                 continue
             out.append(Number(value, m.start(), m.end(), raw, is_word=True))
-    return out
+    return tuple(out)
 
 
 def parse_number(text: str) -> int | None:

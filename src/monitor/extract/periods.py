@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from monitor.extract.numbers import MONTHS, shift_month
 
@@ -75,7 +76,13 @@ def _month_ok(original: str, start: int, word: str) -> bool:
 
 def find_refs(folded: str, original: str | None = None) -> list[Ref]:
     """Every date, month and year in `folded` text, longest reading first, no overlaps."""
-    original = original if original is not None else folded
+    return list(_find_refs(folded, original if original is not None else folded))
+
+
+@lru_cache(maxsize=4096)
+def _find_refs(folded: str, original: str) -> tuple[Ref, ...]:
+    """Cached: the extractors read the same sentence's dates in several passes (and never
+    mutate a Ref)."""
     out: list[Ref] = []
     taken: list[tuple[int, int]] = []
 
@@ -109,7 +116,7 @@ def find_refs(folded: str, original: str | None = None) -> list[Ref]:
         if free(*m.span()):
             add(Ref(m.start(), m.end(), None, int(m.group("y")), None, "year"))
     out.sort(key=lambda r: r.start)
-    return out
+    return tuple(out)
 
 
 def resolve_month(month: int, ref: YM | None, *, allow_same: bool = False,
