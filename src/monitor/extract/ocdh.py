@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from monitor.extract.base import (
     Extraction,
@@ -175,6 +177,20 @@ def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
 
 def time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr]:
     """Every time expression of a sentence, in order. Day dates are masked, never periods."""
+    key = (pub.year, pub.month) if pub is not None else None
+    return [copy.copy(t) for t in _time_exprs_cached(folded, original, key)]
+
+
+@lru_cache(maxsize=4096)
+def _time_exprs_cached(folded: str, original: str,
+                       pub_ym: tuple[int, int] | None) -> tuple[TimeExpr, ...]:
+    """Cached by text and publication month (the only part of `pub` the grammar reads):
+    releases repeat their boilerplate sentences month after month."""
+    pub = RefDate(*pub_ym) if pub_ym is not None else None
+    return tuple(_time_exprs(folded, original, pub))
+
+
+def _time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr]:
     out: list[TimeExpr] = []
     taken: list[tuple[int, int]] = []
     for m in _DAY_DATE.finditer(folded):

@@ -597,12 +597,15 @@ def _tainted(sents: list[Sent]) -> set[int]:
         f = s.folded
         bounds = [0] + [m.end() for m in re.finditer(r"[,;:()\u2014\u2013]|\s(?:y|and)\s", f)]
         bounds.append(len(f) + 1)
+        windows: list[int] | None = None     # found once per sentence, only when needed
         for n in find_numbers(s.text):
             if n.value < 50:
                 continue
             a = max(b for b in bounds if b <= n.start)
             b = min(b for b in bounds if b > n.start)
-            if any(a <= m.start() < b for m in _WINDOW.finditer(f)):
+            if windows is None:
+                windows = [m.start() for m in _WINDOW.finditer(f)]
+            if any(a <= w < b for w in windows):
                 out.add(n.value)
     return out
 
