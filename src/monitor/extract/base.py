@@ -73,7 +73,7 @@ class Page:
 
     def meta(self, *names: str) -> str | None:
         """Content of the first <meta property|name=...> with content, trying `names` in turn."""
-        return _meta(self.elements, *names)
+        return _meta([e for e in self.elements if e.tag == "meta"], *names)
 
     def first(self, tag: str, attr: str | None = None) -> Any:
         """The first kept element `tag` (having attribute `attr`, if given), else None."""
@@ -235,9 +235,8 @@ def _top_blocks(el: Any, out: list[Any]) -> None:
             _top_blocks(ch, out)
 
 
-def _meta(elements: Any, *names: str) -> str | None:
+def _meta(metas: list[Any], *names: str) -> str | None:
     """Content of the first <meta property=name> (else name=name) with content, by name."""
-    metas = [e for e in elements if e.tag == "meta"]
     for name in names:
         tag = next((e for e in metas if e.get("property") == name), None)
         if tag is None:
@@ -275,21 +274,20 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
     if root is None:
         return Page(url=url, title="", subtitle="", paragraphs=[], meta_published=None,
                     meta_modified=None)
-    everything = [e for e in root.iter() if isinstance(e.tag, str)]
-    published = _iso_date(_meta(everything, "article:published_time", "datePublished",
+    metas = list(root.iter("meta"))
+    published = _iso_date(_meta(metas, "article:published_time", "datePublished",
                                 "date", "dc.date", "DC.date.issued"))
     if not published:
-        t = next((e for e in everything if e.tag == "time" and e.get("datetime") is not None),
-                 None)
+        t = next((e for e in root.iter("time") if e.get("datetime") is not None), None)
         if t is not None:
             published = _iso_date(str(t.get("datetime")))
-    modified = _iso_date(_meta(everything, "article:modified_time", "dateModified"))
+    modified = _iso_date(_meta(metas, "article:modified_time", "dateModified"))
 
-    h1 = next((e for e in everything if e.tag == "h1"), None)
+    h1 = next(root.iter("h1"), None)
     title = element_text(h1, drop=False) if h1 is not None else ""
     if not title:
-        head_title = next((e for e in everything if e.tag == "title"), None)
-        title = clean_space(_meta(everything, "og:title") or (
+        head_title = next(root.iter("title"), None)
+        title = clean_space(_meta(metas, "og:title") or (
             element_text(head_title, drop=False) if head_title is not None else ""))
 
     kept = _kept(root)
