@@ -594,6 +594,8 @@ def _tainted(sents: list[Sent]) -> set[int]:
     12 months'): never the monthly total, wherever else the page repeats them."""
     out: set[int] = set()
     for s in sents:
+        if not find_numbers(s.text):
+            continue
         f = s.folded
         bounds = [0] + [m.end() for m in re.finditer(r"[,;:()\u2014\u2013]|\s(?:y|and)\s", f)]
         bounds.append(len(f) + 1)
@@ -616,6 +618,8 @@ def _segments(f: str) -> list[tuple[int, int]]:
 
 
 def _sentence(s: Sent, ctx: Ctx) -> list[Cand]:
+    if not find_numbers(s.text):
+        return []   # every reading below starts from a number; most prose has none
     f = s.folded
     if _OTHER_ORG.search(f) or _ANNOUNCE.search(f):
         return []
