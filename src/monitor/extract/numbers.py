@@ -77,12 +77,23 @@ for _code in range(0x250):      # ASCII, Latin-1, Latin Extended-A/B: the usual 
     _FOLD[_code] = _fold_char(chr(_code))
 
 
-@lru_cache(maxsize=8192)
+# cached work is keyed by sentence text; longer keys (a whole page's text) are computed
+# afresh so the caches stay a few MB however large the pages a backfill reads
+CACHE_MAX_KEY = 4096
+
+
 def fold(text: str) -> str:
     """Lower case without accents: 'Dieciséis' -> 'dieciseis'. Keeps string length.
 
     A translate table instead of per-character normalisation, and cached: extractors fold
     the same sentence several times."""
+    if len(text) > CACHE_MAX_KEY:
+        return text.translate(_FOLD)
+    return _fold_cached(text)
+
+
+@lru_cache(maxsize=8192)
+def _fold_cached(text: str) -> str:
     return text.translate(_FOLD)
 
 
@@ -152,6 +163,8 @@ _CASE_TWINS = ("\u017f", "\u0131")
 
 def find_numbers(text: str) -> list[Number]:
     """Every integer written in `text`, with its span. Decimals are flagged, not dropped."""
+    if len(text) > CACHE_MAX_KEY:
+        return list(_find_numbers.__wrapped__(text))
     return list(_find_numbers(text))
 
 

@@ -21,6 +21,7 @@ from monitor.extract.base import (
     sentences,
 )
 from monitor.extract.numbers import (
+    CACHE_MAX_KEY,
     MONTHS,
     Number,
     find_numbers,
@@ -177,6 +178,8 @@ def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
 
 def time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr]:
     """Every time expression of a sentence, in order. Day dates are masked, never periods."""
+    if len(folded) > CACHE_MAX_KEY:
+        return _time_exprs(folded, original, pub)
     key = (pub.year, pub.month) if pub is not None else None
     return [copy.copy(t) for t in _time_exprs_cached(folded, original, key)]
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from monitor.extract.numbers import MONTHS, shift_month
+from monitor.extract.numbers import CACHE_MAX_KEY, MONTHS, shift_month
 
 # month names (es/en, plus common short forms) as a regex alternative, longest first
 _SHORT = {"ene": 1, "feb": 2, "mar": 3, "abr": 4, "jun": 6, "jul": 7, "ago": 8, "sep": 9,
@@ -76,7 +76,10 @@ def _month_ok(original: str, start: int, word: str) -> bool:
 
 def find_refs(folded: str, original: str | None = None) -> list[Ref]:
     """Every date, month and year in `folded` text, longest reading first, no overlaps."""
-    return list(_find_refs(folded, original if original is not None else folded))
+    original = original if original is not None else folded
+    if len(folded) > CACHE_MAX_KEY:
+        return list(_find_refs.__wrapped__(folded, original))
+    return list(_find_refs(folded, original))
 
 
 @lru_cache(maxsize=4096)
