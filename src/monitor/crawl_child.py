@@ -100,6 +100,11 @@ def main(argv: list[str]) -> int:
     settings = scrapy_settings(params)
     settings["LOG_INSTALL_ROOT_HANDLER"] = True
     process = CrawlerProcess(settings)
+    # robots.txt download errors come with a full traceback; the retry middleware's one
+    # line and our own "start URL failed" line already say what went wrong
+    import logging
+
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
     crawler = process.create_crawler(SPIDERS[params["source"]])
     index = out / "pages.jsonl"
     counter = {"n": 0}
