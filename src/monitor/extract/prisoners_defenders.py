@@ -5,9 +5,17 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from monitor.extract.base import Extraction, Observation, log, parse_page
-from monitor.extract.numbers import MONTHS, Number, find_numbers, fold, qualifier_before
+from monitor.extract.numbers import (
+    CACHE_MAX_KEY,
+    MONTHS,
+    Number,
+    find_numbers,
+    fold,
+    qualifier_before,
+)
 from monitor.extract.periods import (
     MONTH_ALT,
     YM,
@@ -237,6 +245,8 @@ _OTHER_ORG = re.compile(
     r"cubalex|justicia\s*11j|human\s+rights\s+watch|cidh|iachr|ai|oea|fundacion)\b")
 _OTHER_COUNTRY = re.compile(r"\b(?:venezuela|venezolan\w*|nicaragua\w*|bielorrusia|belarus|"
                             r"rusia|russia|china|iran|bolivia)\b")
+_OTHER_COUNTRY_WORDS = ("venezuela", "venezolan", "nicaragua", "bielorrusia", "belarus",
+                        "rusia", "russia", "china", "iran", "bolivia")
 _CUBA = re.compile(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|"
                    r"havana)\b")
 _CLAUSE = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
@@ -408,15 +418,20 @@ def extract(html: bytes | str, url: str) -> Extraction:
         and any(r.month for r in find_refs(head, page.title + " " + page.subtitle)))
 
     alltext = " ".join(s.folded for s in sents)
-    other = _OTHER_COUNTRY.findall(alltext)
-    cuba = _CUBA.findall(alltext)
-    title_other = _OTHER_COUNTRY.search(fold(page.title)) and not _CUBA.search(fold(page.title))
+    # substring pre-checks: every match of these patterns contains one of the words
+    other = _OTHER_COUNTRY.findall(alltext) if any(
+        w in alltext for w in _OTHER_COUNTRY_WORDS) else []
+    if other:
+        cuba = _CUBA.findall(alltext)
+        title_other = _OTHER_COUNTRY.search(fold(page.title)) and not _CUBA.search(
+            fold(page.title))
     if other and (not cuba or len(other) > len(cuba) or title_other):
         log.info("%s: page is about %s, not Cuba; no figures", url, other[0])
         out.notes.append("not about Cuba")
         out.looks_like_report = False
         return out
-    ctx.eleven_j_doc = bool(_11J.search(alltext))
+    ctx.eleven_j_doc = bool(("11" in alltext or "2021" in alltext or "protestas" in alltext)
+                            and _11J.search(alltext))
     ctx.doc, ctx.doc_from_text = _doc_period(sents, ctx)
     out.notes.extend(ctx.notes)
     if ctx.doc is None:
@@ -578,15 +593,39 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
 
 def _in_window(f: str, pos: int) -> bool:
     """Is position `pos` under a cumulative window, an average or a province breakdown?"""
+    return any(a <= pos < b for a, b in _window_spans(f))
+
+
+def _window_spans(f: str) -> tuple[tuple[int, int], ...]:
+    if len(f) > CACHE_MAX_KEY:
+        return _window_spans_cached.__wrapped__(f)
+    return _window_spans_cached(f)
+
+
+@lru_cache(maxsize=4096)
+def _window_spans_cached(f: str) -> tuple[tuple[int, int], ...]:
+    """Cached per sentence: the stretches each window phrase covers (from its clause start
+    to the next reset); _in_window is asked once per number and time expression."""
+    out: list[tuple[int, int]] = []
     for m in _WINDOW.finditer(f):
         if m.group(0) in ("same period", "mismo periodo"):
             continue
         cl_start = max([c.end() for c in _CLAUSE.finditer(f, 0, m.start())] or [0])
         reset = _RESET.search(f, m.end())
         end = reset.start() if reset else len(f)
-        if cl_start <= pos < end:
-            return True
-    return False
+        out.append((cl_start, end))
+    return tuple(out)
+
+
+def _window_starts(f: str) -> tuple[int, ...]:
+    if len(f) > CACHE_MAX_KEY:
+        return _window_starts_cached.__wrapped__(f)
+    return _window_starts_cached(f)
+
+
+@lru_cache(maxsize=4096)
+def _window_starts_cached(f: str) -> tuple[int, ...]:
+    return tuple(m.start() for m in _WINDOW.finditer(f))
 
 
 def _tainted(sents: list[Sent]) -> set[int]:
@@ -606,7 +645,7 @@ def _tainted(sents: list[Sent]) -> set[int]:
             a = max(b for b in bounds if b <= n.start)
             b = min(b for b in bounds if b > n.start)
             if windows is None:
-                windows = [m.start() for m in _WINDOW.finditer(f)]
+                windows = _window_starts(f)
             if any(a <= w < b for w in windows):
                 out.add(n.value)
     return out
