@@ -88,13 +88,26 @@ def fold(text: str) -> str:
     A translate table instead of per-character normalisation, and cached: extractors fold
     the same sentence several times."""
     if len(text) > CACHE_MAX_KEY:
-        return text.translate(_FOLD)
+        return _fold_uncached(text)
     return _fold_cached(text)
+
+
+# Latin-1 folds into Latin-1 (checked when built), so text made only of those characters
+# is folded as bytes: the same result, about 20 times faster than str.translate with a dict
+_FOLD_LATIN1 = bytes(ord(_FOLD[_code]) for _code in range(256))
+
+
+def _fold_uncached(text: str) -> str:
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.translate(_FOLD)
+    return raw.translate(_FOLD_LATIN1).decode("latin-1")
 
 
 @lru_cache(maxsize=8192)
 def _fold_cached(text: str) -> str:
-    return text.translate(_FOLD)
+    return _fold_uncached(text)
 
 
 def _word_value(tokens: list[str]) -> int | None:
