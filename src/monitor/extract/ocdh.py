@@ -582,9 +582,11 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
             y = re.search(r"\b(?:19|20)\d{2}\b", f[t.start:t.end])
             year_hint = int(y.group(0)) if y else year_hint
         scopes.append((t, _resolve(t, pub, main, year_hint)))
-    bounds = [0] + [m.end() for m in _SPLIT_CLAUSE.finditer(f)] + [len(f) + 1]
+    bounds: list[int] = []      # clause bounds, found on first use (most sentences never ask)
 
     def clause_of(pos: int) -> tuple[int, int]:
+        if not bounds:
+            bounds.extend([0, *(m.end() for m in _SPLIT_CLAUSE.finditer(f)), len(f) + 1])
         for a, b in itertools.pairwise(bounds):
             if a <= pos < b:
                 return a, b
@@ -613,7 +615,7 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
     nums = find_numbers(sent)
     prev_metric: str | None = None
     prev_con = False
-    women_total = _WOMEN_OF_TOTAL.search(f)
+    women_total = _WOMEN_OF_TOTAL.search(f) if nums else None
     for n in nums:
         if n.is_decimal or _PERCENT_AFTER.match(f[n.end:]):
             continue
