@@ -64,6 +64,8 @@ _MONTH_YEAR = re.compile(
     r"\b(?P<m>" + _FULL_ALT + r")\b(?:\s+(?:de|del|of)\s+|\s*,?\s*)(?P<y>" + _YEAR + r")\b")
 _MONTH = re.compile(r"\b(?P<m>" + _FULL_ALT + r")\b")
 _YEAR_RE = re.compile(r"(?<![\d.,/])(?P<y>" + _YEAR + r")(?![\d.,/]\d)")
+_ANY_DIGIT = re.compile(r"\d")
+_MONTH_HEADS = tuple(sorted({w[:3] for w in MONTH_WORDS}))
 _AMBIGUOUS_EN = {"may", "march", "marco", "mar", "jun", "dec", "sept"}
 
 
@@ -96,11 +98,17 @@ def _find_refs(folded: str, original: str) -> tuple[Ref, ...]:
         out.append(ref)
         taken.append((ref.start, ref.end))
 
-    for m in _DATE_NUM.finditer(folded):
+    # exact pre-checks: every pattern below but _MONTH needs a digit, and every month
+    # pattern needs a month word, which starts with one of _MONTH_HEADS
+    digits = _ANY_DIGIT.search(folded) is not None
+    months = any(h in folded for h in _MONTH_HEADS)
+    if not months and not digits:
+        return ()
+    for m in _DATE_NUM.finditer(folded) if digits and "/" in folded else ():
         mo, d = int(m.group("m")), int(m.group("d"))
         if 1 <= mo <= 12 and 1 <= d <= 31:
             add(Ref(m.start(), m.end(), mo, int(m.group("y")), d, "date"))
-    for rx in (_DATE_ES, _DATE_EN):
+    for rx in (_DATE_ES, _DATE_EN) if digits and months else ():
         for m in rx.finditer(folded):
             if not free(*m.span()) or not _month_ok(original, m.start("m"), m.group("m")):
                 continue
@@ -109,13 +117,13 @@ def _find_refs(folded: str, original: str) -> tuple[Ref, ...]:
                 continue
             y = int(m.group("y")) if m.group("y") else None
             add(Ref(m.start(), m.end(), MONTH_WORDS[m.group("m")], y, d, "date"))
-    for m in _MONTH_YEAR.finditer(folded):
+    for m in _MONTH_YEAR.finditer(folded) if digits and months else ():
         if free(*m.span()) and _month_ok(original, m.start("m"), m.group("m")):
             add(Ref(m.start(), m.end(), MONTHS[m.group("m")], int(m.group("y"))))
-    for m in _MONTH.finditer(folded):
+    for m in _MONTH.finditer(folded) if months else ():
         if free(*m.span()) and _month_ok(original, m.start("m"), m.group("m")):
             add(Ref(m.start(), m.end(), MONTHS[m.group("m")], None))
-    for m in _YEAR_RE.finditer(folded):
+    for m in _YEAR_RE.finditer(folded) if digits else ():
         if free(*m.span()):
             add(Ref(m.start(), m.end(), None, int(m.group("y")), None, "year"))
     out.sort(key=lambda r: r.start)
