@@ -108,10 +108,11 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
     result.robots_skipped = info.get("robots_skipped", [])
     result.pages = list(_read_pages(out))
     reason = info.get("finish_reason")
-    if reason not in (None, "finished"):
-        # e.g. "shutdown": the child was stopped by a signal; what it fetched is incomplete
+    if reason != "finished":
+        # "shutdown": the child was stopped by a signal; none at all: a second signal forced
+        # an unclean stop before the spider closed. Either way what it fetched is incomplete
         result.failed = True
-        result.error = f"crawl stopped before it finished ({reason})"
+        result.error = f"crawl stopped before it finished ({reason or 'unclean shutdown'})"
         result.pages = []
         return result
     if info.get("start_failures"):
