@@ -11,8 +11,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from monitor.extract.prefilter import compile as _rx
-
 UNITS_ES = {
     "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
     "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
@@ -147,7 +145,7 @@ _WORD_ALT = "|".join(_WORDS)
 # A number token: digits with optional thousands groups, or "mil 066" / "3 mil 830" /
 # "11 mil", or a run of number words. Decimals ("2,5", "94.3") are matched so they can be
 # rejected as a whole instead of being read as integers.
-NUMBER_RE = _rx(
+NUMBER_RE = re.compile(
     r"(?<![\w.,])(?:"
     r"(?P<milnum>\d{1,3})\s+mil(?:\s+(?P<milrest>\d{3}))?(?![\w])"
     r"|mil\s+(?P<milonly>\d{3})(?!\d)"
@@ -172,7 +170,7 @@ class Number:
 # fold()ed text is lower case, so matching it case-sensitively gives the same matches as
 # IGNORECASE, three times faster, except for the two characters fold() leaves alone that
 # IGNORECASE equates with ASCII letters (long s, dotless i).
-_NUMBER_RE_CS = _rx(NUMBER_RE.pattern)
+_NUMBER_RE_CS = re.compile(NUMBER_RE.pattern)
 _CASE_TWINS = ("\u017f", "\u0131")
 
 
@@ -222,13 +220,13 @@ def parse_number(text: str) -> int | None:
     return None
 
 
-_QUAL_AT_LEAST = _rx(
+_QUAL_AT_LEAST = re.compile(
     r"(?:al\s+menos|por\s+lo\s+menos|como\s+m[ií]nimo|m[aá]s\s+de|no\s+menos\s+de|"
     r"at\s+least|over|more\s+than|no\s+fewer\s+than|upwards\s+of|a\s+minimum\s+of|"
     r"superior\s+a|sobrepas\w*|super\w*)\s*$",
     re.IGNORECASE,
 )
-_QUAL_ABOUT = _rx(
+_QUAL_ABOUT = re.compile(
     r"(?:casi|cerca\s+de|alrededor\s+de|unos|unas|aproximadamente|aprox\.?|some|about|"
     r"around|nearly|almost|approximately|roughly|close\s+to)\s*$",
     re.IGNORECASE,

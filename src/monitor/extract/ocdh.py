@@ -30,7 +30,6 @@ from monitor.extract.numbers import (
     shift_month,
 )
 from monitor.extract.periods import YM, iso_or_partial, resolve_month, url_date
-from monitor.extract.prefilter import compile as _rx
 
 VERSION = "1.0"
 SOURCE = "ocdh"
@@ -44,12 +43,12 @@ HEADLINE = ("repressive_actions", "arbitrary_detentions")
 
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 # "Madrid, 4 de octubre de 2022" / "Madrid, abril de 2020.-" at the start of a paragraph
-_DATELINE = _rx(
+_DATELINE = re.compile(
     r"^\s*(?:[a-z]+(?:\s+[a-z]+){0,2})[,.]\s+(?:(?P<d>\d{1,2})(?:\s+de)?\s+)?(?P<m>" + _MONTH_ALT
     + r")(?:\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?)?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d{2})\b"
     r"[\s.\-\u2013\u2014]*")
 # a paragraph that is only a date: "junio 12, 2025", "domingo 9 de noviembre de 2025"
-_DATE_ONLY = _rx(
+_DATE_ONLY = re.compile(
     r"^\s*(?:[a-z]+,?\s+)?(?:(?P<d1>\d{1,2})\s+de\s+(?P<m1>" + _MONTH_ALT
     + r")\s+de\s+(?P<y1>\d{4})|(?P<m2>" + _MONTH_ALT
     + r")\s+(?P<d2>\d{1,2}),\s+(?P<y2>\d{4}))\s*$")
@@ -129,7 +128,7 @@ class TimeExpr:
         return t
 
 
-_WINDOW = _rx(
+_WINDOW = re.compile(
     r"\b(?:desde|since|a\s+partir\s+de|hasta\s+la\s+fecha|to\s+date|"
     r"(?:hasta|until|through)\s+(?:el\s+|the\s+)?\d{1,2}(?:\s+de)?\s+(?:" + _MONTH_ALT + r")|"
     r"(?:los|the)\s+(?:\w+|\d+)\s+(?:meses|months)|"
@@ -148,7 +147,7 @@ _WINDOW = _rx(
     r"media\s+mensual|promedio|average|de\s+media|"
     r"entre\s+(?:" + _MONTH_ALT + r")\s+y\s+(?:" + _MONTH_ALT + r"))\b")
 # event windows: they rule the numbers next to them but not the sentences that follow
-_EVENT = _rx(
+_EVENT = re.compile(
     r"\b(?:mismo\s+(?:mes|periodo)\s+(?:de|del)\s+(?:ano\s+)?(?:anterior|pasado|\d{4})|"
     r"same\s+(?:month|period)\s+(?:of\s+|in\s+)?(?:last\s+year|the\s+previous\s+year|\d{4})|"
     r"fin\s+de\s+semana|weekend|esta\s+semana|this\s+week|la\s+semana\s+pasada|last\s+week|"
@@ -156,33 +155,33 @@ _EVENT = _rx(
     r"(?:mas|more)\s+(?:de|than)\s+(?:\d+|veinticuatro)\s+(?:horas|hours)|"
     r"durante\s+las\s+(?:protestas|manifestaciones)|during\s+the\s+protests|"
     r"(?:ese|aquel)\s+dia|that\s+day|ayer|yesterday)\b")
-_DAY_DATE = _rx(
+_DAY_DATE = re.compile(
     r"\b\d{1,2}\s+de\s+(?:" + _MONTH_ALT + r")(?:\s+(?:de|del)\s+\d{4})?\b"
     r"|\b(?:" + _MONTH_ALT + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?![.,]\d)(?:,?\s+\d{4})?")
-_MONTH_YEAR = _rx(
+_MONTH_YEAR = re.compile(
     r"\b(?P<m>" + _MONTH_ALT + r")(?:\s+(?:de|del)\s+|\s+|\s*,\s*|\s*\[)(?P<y>(?:19|20)\d{2})\b\]?")
-_MONTH = _rx(r"\b(?P<m>" + _MONTH_ALT + r")\b")
-_YEAR = _rx(
+_MONTH = re.compile(r"\b(?P<m>" + _MONTH_ALT + r")\b")
+_YEAR = re.compile(
     r"\b(?:a\s+lo\s+largo\s+de(?:l\s+ano)?|durante(?:\s+el\s+ano)?|en(?:\s+el\s+ano)?|"
     r"al\s+cierre\s+de|cierre\s+de|balance\s+de|termino|cerro|concluyo|"
     r"throughout|during|in|closed|ended|for)\s+(?:(?:todo|toda|all\s+of|el\s+ano)\s+)?"
     r"(?P<y>(?:19|20)\d{2})\b")
-_BARE_YEAR = _rx(r"(?<![\d.,/])(?P<y>(?:19|20)\d{2})(?![\d.,/]\d)")
-_YEAR_WORDS = _rx(
+_BARE_YEAR = re.compile(r"(?<![\d.,/])(?P<y>(?:19|20)\d{2})(?![\d.,/]\d)")
+_YEAR_WORDS = re.compile(
     r"\b(?:durante\s+el\s+ano|a\s+lo\s+largo\s+del\s+ano|del\s+ano|balance\s+anual|"
     r"informe\s+anual|el\s+ano\s+pasado|ano\s+anterior|annual|during\s+the\s+year|"
     r"total\s+anual|yearly|"
     r"last\s+year|the\s+whole\s+year)\b")
-_PREV_MONTH = _rx(r"\b(?:mes\s+anterior|previous\s+month|month\s+before|prior\s+month)\b")
-_LAST_MONTH = _rx(r"\b(?:el\s+mes\s+pasado|last\s+month)\b")
-_COMPARISON = _rx(
+_PREV_MONTH = re.compile(r"\b(?:mes\s+anterior|previous\s+month|month\s+before|prior\s+month)\b")
+_LAST_MONTH = re.compile(r"\b(?:el\s+mes\s+pasado|last\s+month)\b")
+_COMPARISON = re.compile(
     r"(?:frente\s+a|respecto\s+a(?:l)?|en\s+comparacion\s+con|comparad[oa]\s+con|que\s+en|"
     r"over|compared\s+(?:to|with)|than\s+in|by\s+comparison,?|a\s+diferencia\s+de)\s+(?:el\s+mes\s+de\s+|"
     r"(?:el\s+)?mes\s+de\s+)?$")
-_COMPARES = _rx(
+_COMPARES = re.compile(
     r"\b(?:frente|respecto|compar\w*|than|over|versus|vs|repunte|aumento|incremento|descenso|"
     r"disminu\w*|subio|bajo|increase|decrease|rise|drop|up\s+from|down\s+from|mientras)\b")
-_WINDOW_BEFORE_MONTH = _rx(r"(?:desde|since|from|hasta|until|entre|a\s+partir\s+de)\s+"
+_WINDOW_BEFORE_MONTH = re.compile(r"(?:desde|since|from|hasta|until|entre|a\s+partir\s+de)\s+"
                                   r"(?:el\s+mes\s+de\s+|(?:el\s+)?\d{1,2}\s+de\s+)?$")
 
 
@@ -380,7 +379,7 @@ _TERMS = {
         r"(?:repressive\s+(?:actions|acts|incidents)|(?:cases|acts)\s+of\s+repression|"
         r"(?:cases\s+of\s+)?repressive\s+actions)(?!" + _SUBSET + r")"),
 }
-_TERM_AFTER = _rx(
+_TERM_AFTER = re.compile(
     r"^" + _GAP + r"(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _TERMS.items()) + r")")
 # the number comes after the measure: "detenciones arbitrarias (936)", "-485, según",
 # "con 83 casos", "Arbitrary arrests accounted for 90"
@@ -398,32 +397,32 @@ _BEFORE_LINKS = (
     r"more\s+than|nearly|almost)\s+)?$",
 )
 # "Detenciones arbitrarias: 81" with the measure heading its clause
-_TERM_COLON = _rx(r"(?:^|[;,.]\s*|\n)[\s\u2022\u00b7*\u2013-]*" + _Q
+_TERM_COLON = re.compile(r"(?:^|[;,.]\s*|\n)[\s\u2022\u00b7*\u2013-]*" + _Q
                          + r"?(?:" + _TERM_BEFORE_ALT + r")" + _Q
                          + r"?\s*:\s*$")
-_GENDER_AFTER = _rx(
+_GENDER_AFTER = re.compile(
     r"^" + _GAP + r"(?:(?:acciones|detenciones)(?:\s+(?:represivas|arbitrarias))?\s+)?"
     r"(?:se\s+(?:practicaron|dirigieron|produjeron)\s+|tuvieron\s+como\s+(?:blanco|objetivo)\s+|"
     r"fueron\s+|were\s+|correspondieron\s+|(?:arrests|detentions)\s+)?"
     r"(?:contra|a|against|of|de)\s+(?:las\s+|los\s+)?(?P<g>mujeres|hombres|varones|women|men)\b"
     r"|^\s*(?:de\s+(?:ellas|ellos|estas|estos)|of\s+them)\s*,?\s*(?:fueron\s+|were\s+)?"
     r"(?P<g2>mujeres|hombres|varones|women|men)\b")
-_WOMEN_OF_TOTAL = _rx(
+_WOMEN_OF_TOTAL = re.compile(
     r"(?:mujeres|women)[^.;]{0,120}?\(\s*(?P<n>\d[\d.,]*)\s*,?\s*(?:de\s+un\s+total\s+de|"
     r"of\s+a\s+total\s+of)\s+(?P<t>\d[\d.,]*)\s*\)")
-_ONE_VIOLENT = _rx(
+_ONE_VIOLENT = re.compile(
     r"\b(?:una|uno|one)\s+(?:de\s+(?:ellas|ellos)|of\s+them)[,\s]+(?:\w+\s+){0,3}?"
     r"(?:violent\w*|con\s+violencia|with\s+violence|de\s+forma\s+violenta)")
 
-_PERCENT_AFTER = _rx(r"^\s*(?:%|por\s*ciento|percent|per\s+cent)")
-_RATE_AFTER = _rx(
+_PERCENT_AFTER = re.compile(r"^\s*(?:%|por\s*ciento|percent|per\s+cent)")
+_RATE_AFTER = re.compile(
     r"^[^.;]{0,12}?\b(?:al\s+mes|al\s+dia|por\s+dia|por\s+mes|cada\s+\d+|cada\s+dia|diari[oa]s|"
     r"per\s+day|a\s+day|per\s+month|a\s+month|each\s+day|every\s+day|de\s+media|de\s+promedio|"
     r"en\s+promedio|on\s+average)\b")
-_DIFF_BEFORE = _rx(
+_DIFF_BEFORE = re.compile(
     r"(?:aumento|incremento|increase|rise|descenso|disminucion|decrease|drop|diferencia|"
     r"difference|subida|bajada)\s+(?:de|of)\s+(?:" + _Q + r"|\s)*$")
-_OTHER_ORG = _rx(
+_OTHER_ORG = re.compile(
     r"\b(?:occ|observatorio\s+cubano\s+de\s+conflictos|conflict\s+observatory|open-cuba|"
     r"prisoners\s+defenders|cubalex|justicia\s*11j|amnist\w+|human\s+rights\s+watch|"
     r"hrw|cidh|iachr|gobierno\s+cubano\s+(?:anuncio|informo)|minint|fiscalia|"
@@ -431,20 +430,20 @@ _OTHER_ORG = _rx(
     r"iclep|articulo\s+19|article\s+19|fhrc|fundacion\s+para\s+los\s+derechos|"
     r"centro\s+de\s+documentacion\s+de\s+prisiones|food\s+monitor|cuba\s+decide|"
     r"damas\s+de\s+blanco|unpacu)\b")
-_OCDH_NAME = _rx(
+_OCDH_NAME = re.compile(
     r"\b(?:ocdh|ochd|observatorio\s+cubano\s+(?:de|para)\s+(?:los\s+)?(?:derechos\s+humanos|ddhh)|"
     r"cuban\s+(?:human\s+rights\s+)?observatory(?:\s+(?:of|for)\s+human\s+rights)?|"
     r"observatorio\s+de\s+derechos\s+humanos)\b")
 _PROVINCES = (r"(?:la\s+habana|havana|matanzas|santiago\s+de\s+cuba|villa\s+clara|holguin|camaguey|"
               r"pinar\s+del\s+rio|artemisa|mayabeque|cienfuegos|sancti\s+spiritus|"
               r"ciego\s+de\s+avila|las\s+tunas|granma|guantanamo|isla\s+de\s+la\s+juventud)")
-_PROVINCE = _rx(r"\b(?:en|in)\s+(?:la\s+provincia\s+de\s+|the\s+province\s+of\s+)?"
+_PROVINCE = re.compile(r"\b(?:en|in)\s+(?:la\s+provincia\s+de\s+|the\s+province\s+of\s+)?"
                        + _PROVINCES + r"\b[^.;]*$|\bprovincia\s+de\s+\w+[^.;]{0,20}$")
-_PROVINCE_NEAR = _rx(r"\b" + _PROVINCES + r"\b[^.;]*$")
-_PROVINCE_AFTER = _rx(r"^\s*(?:,\s*)?(?:en|in)\s+"
+_PROVINCE_NEAR = re.compile(r"\b" + _PROVINCES + r"\b[^.;]*$")
+_PROVINCE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:en|in)\s+"
                              r"(?:la\s+provincia\s+de\s+|the\s+province\s+of\s+)?" + _PROVINCES
                              + r"\b")
-_FOLLOWING_GAP = _rx(
+_FOLLOWING_GAP = re.compile(
     r"^\s*[\"'\u00bb\u201d\u2019]?\s*(?:(?:contra\s+civiles|against\s+civilians)\s+)?"
     r"(?:(?:en|in)\s+(?:cuba|la\s+isla|the\s+island)\s+)?"
     r"(?:(?:en|in|del|de|durante|during|for|a\s+lo\s+largo\s+de)\s+)?(?:el\s+|the\s+)?"
@@ -462,10 +461,10 @@ def _attributed_elsewhere(f: str, pos: int) -> bool:
     return not nearest[1]
 
 
-_SPLIT_CLAUSE = _rx(r"[;:\u2014]|\s[\u2013-]\s")
-_MONTHLY_SIGNAL = _rx(r"\b(?:informe\s+mensual|monthly\s+report|balance\s+mensual|"
+_SPLIT_CLAUSE = re.compile(r"[;:\u2014]|\s[\u2013-]\s")
+_MONTHLY_SIGNAL = re.compile(r"\b(?:informe\s+mensual|monthly\s+report|balance\s+mensual|"
                              r"recuento\s+mensual)\b")
-_TERM_SIGNAL = _rx(r"acciones\s+represivas|detenciones\s+arbitrarias|repressive\s+actions|"
+_TERM_SIGNAL = re.compile(r"acciones\s+represivas|detenciones\s+arbitrarias|repressive\s+actions|"
                           r"arbitrary\s+(?:arrests|detentions)|incidentes\s+represivos|"
                           r"actos\s+represivos|otros\s+abusos")
 
@@ -674,14 +673,14 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
     return ctx, year_hint
 
 
-_ELIDED_BEFORE = _rx(r"(?:\bfrente\s+a(?:\s+l[oa]s)?|\bcompared\s+(?:to|with)(?:\s+the)?|"
+_ELIDED_BEFORE = re.compile(r"(?:\bfrente\s+a(?:\s+l[oa]s)?|\bcompared\s+(?:to|with)(?:\s+the)?|"
                             r"\b(?:up|down)\s+from(?:\s+the)?|\bpor\s+(?:encima|debajo)\s+de\s+l[oa]s|"
                             r"\bversus|\bvs\.?|\bante\s+l[oa]s|\bcontra\s+l[oa]s)\s+$")
-_ELIDED_AFTER = _rx(r"^\s+(?:(?:del|de|en|in|of)\s+(?:el\s+|the\s+)?(?:mes\s+anterior|"
+_ELIDED_AFTER = re.compile(r"^\s+(?:(?:del|de|en|in|of)\s+(?:el\s+|the\s+)?(?:mes\s+anterior|"
                            r"previous\s+month|month\s+before|mes\s+pasado|last\s+month|"
                            r"(?:mes\s+de\s+)?(?:" + _MONTH_ALT + r")\b))")
 
-_ELIDED_MONTH_BEFORE = _rx(
+_ELIDED_MONTH_BEFORE = re.compile(
     r"\b(?:" + _MONTH_ALT + r")(?:\s+(?:de|del)\s+\d{4})?\s*,?\s*(?:fueron|hubo|se\s+registraron|"
     r"se\s+contabilizaron|se\s+documentaron|sumo|registro|were|there\s+were|saw|had)\s+"
     r"(?:(?:al\s+menos|mas\s+de|casi|unas|unos|at\s+least|over|nearly|some|about)\s+)?$")
@@ -722,7 +721,7 @@ def _metric_for(f: str, n: Number, women_total: re.Match | None) -> tuple[str | 
     if m and not _TERM_AFTER.match(after):
         return m.lastgroup, 0
     for link in _BEFORE_LINKS:
-        rx = _rx(r"(?:" + _TERM_BEFORE_ALT + "|" + _POLICE + r")" + link)
+        rx = re.compile(r"(?:" + _TERM_BEFORE_ALT + "|" + _POLICE + r")" + link)
         found = None
         for found in rx.finditer(head):  # noqa: B007 - the last match is the nearest
             pass

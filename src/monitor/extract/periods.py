@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from monitor.extract.numbers import CACHE_MAX_KEY, MONTHS, shift_month
-from monitor.extract.prefilter import compile as _rx
 
 # month names (es/en, plus common short forms) as a regex alternative, longest first
 _SHORT = {"ene": 1, "feb": 2, "mar": 3, "abr": 4, "jun": 6, "jul": 7, "ago": 8, "sep": 9,
@@ -54,18 +53,18 @@ class YM:
         return YM(y, m)
 
 
-_DATE_ES = _rx(
+_DATE_ES = re.compile(
     r"\b(?P<d>[0-3]?\d)(?:\s+de)?\s+(?P<m>" + _FULL_ALT + r"|" + "|".join(_SHORT)
     + r")\b\.?(?:\s*(?:de|del|,)?\s*(?P<y>" + _YEAR + r"))?")
-_DATE_EN = _rx(
+_DATE_EN = re.compile(
     r"\b(?P<m>" + _FULL_ALT + r"|" + "|".join(_SHORT) + r")\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
     r"\b(?:\s*,?\s*(?P<y>" + _YEAR + r"))?")
-_DATE_NUM = _rx(r"\b(?P<d>[0-3]?\d)/(?P<m>[01]?\d)/(?P<y>" + _YEAR + r")\b")
-_MONTH_YEAR = _rx(
+_DATE_NUM = re.compile(r"\b(?P<d>[0-3]?\d)/(?P<m>[01]?\d)/(?P<y>" + _YEAR + r")\b")
+_MONTH_YEAR = re.compile(
     r"\b(?P<m>" + _FULL_ALT + r")\b(?:\s+(?:de|del|of)\s+|\s*,?\s*)(?P<y>" + _YEAR + r")\b")
-_MONTH = _rx(r"\b(?P<m>" + _FULL_ALT + r")\b")
-_YEAR_RE = _rx(r"(?<![\d.,/])(?P<y>" + _YEAR + r")(?![\d.,/]\d)")
-_ANY_DIGIT = _rx(r"\d")
+_MONTH = re.compile(r"\b(?P<m>" + _FULL_ALT + r")\b")
+_YEAR_RE = re.compile(r"(?<![\d.,/])(?P<y>" + _YEAR + r")(?![\d.,/]\d)")
+_ANY_DIGIT = re.compile(r"\d")
 _MONTH_HEADS = tuple(sorted({w[:3] for w in MONTH_WORDS}))
 _AMBIGUOUS_EN = {"may", "march", "marco", "mar", "jun", "dec", "sept"}
 
@@ -153,9 +152,9 @@ def cutoff_month(year: int, month: int, day: int | None, early_days: int = 1) ->
 
 
 _URL_DATES = (
-    _rx(r"/((?:19|20)\d\d)/(\d\d)/(\d\d)(?:/|$)"),
-    _rx(r"/((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[-/_.]|$)"),
-    _rx(r"/((?:19|20)\d\d)/(\d\d)(?:/|$|\.html)()"),
+    re.compile(r"/((?:19|20)\d\d)/(\d\d)/(\d\d)(?:/|$)"),
+    re.compile(r"/((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[-/_.]|$)"),
+    re.compile(r"/((?:19|20)\d\d)/(\d\d)(?:/|$|\.html)()"),
 )
 
 

@@ -26,7 +26,6 @@ from monitor.extract.periods import (
     resolve_month,
     url_date,
 )
-from monitor.extract.prefilter import compile as _rx
 
 VERSION = "1.0"
 SOURCE = "prisoners_defenders"
@@ -60,7 +59,7 @@ _HELD_WORDS = set(re.split(r"\s+", """privadas privados de la libertad presas pr
     encarcelados en prision carcel carceles condenadas condenados a tras las rejas behind bars
     jailed imprisoned in prison held cuba estan are siguen permanecen que who remain still the
     island isla""".strip()))
-_TOTAL_RC = _rx(
+_TOTAL_RC = re.compile(
     r"^\s*" + _Q + r"?\s*(?:(?:los|las)\s+)?(?:" + _PP + r"|" + _PERSONS
     + r"\s+(?:(?:" + "|".join(sorted(_HELD_WORDS)) + r")\s+){0,5}?"
     r"(?:por\s+(?:motivos|razones)\s+politic\w*|for\s+political\s+reasons)"
@@ -68,12 +67,12 @@ _TOTAL_RC = _rx(
     r"(?:on|en)\s+(?:our|the|la|nuestra|su)\s+(?:list|lista)"
     r"|(?:es|era|fue|is|was)\s+(?:el|la|the)\s+(?:numero|cifra|number|total|count)\s+(?:de|of)\s+"
     r"(?:" + _PP + r"))")
-_TOTAL_RC_WEAK = _rx(
+_TOTAL_RC_WEAK = re.compile(
     r"^\s*" + _Q + r"?\s*(?:en\s+total|in\s+total|casos\b|" + _PERSONS
     + r"\b|prisoners\b|presos\b|prisioneros\b|" + _Q + r"?\s*[,.;:)]|$|segun\b|according\b|"
     r"(?:en|in|al|at|a|hasta|until|as)\s+(?:finales|cierre|the\s+end|el\s+mes|the\s+month|of\b|"
     + "|".join(sorted(MONTHS, key=len, reverse=True)) + r"))")
-_TOTAL_AFTER_BAD = _rx(
+_TOTAL_AFTER_BAD = re.compile(
     r"^\W*(?:y\s+de\s+conciencia\W*|and\s+(?:prisoners\s+)?of\s+conscience\W*)?"
     r"(?:que\s+|who\s+|which\s+)?(?:sufren|padecen|suffer|tienen|have\b|has\b|proceden|cumplen|"
     r"fueron|han\s+sido|han\s+pasado|pasaron|han\s+estado|llegaron|were\b|nuev|new\b|"
@@ -83,7 +82,7 @@ _TOTAL_AFTER_BAD = _rx(
     r"(?:en|in|de)\s+(?:la\s+provincia|the\s+province|santiago|villa\s+clara|camaguey|ciego|"
     r"pinar|holguin|granma|matanzas|cienfuegos|sancti|las\s+tunas|guantanamo|artemisa|"
     r"mayabeque|la\s+habana|havana|isla\s+de\s+la\s+juventud|venezuela|nicaragua))")
-_TOTAL_LC = _rx(
+_TOTAL_LC = re.compile(
     r"(?:\btotal\b[^.;\d]{0,40}?\b(?:de|en|a|at|to|of|is|was|alcanza|alcanzo|reached|reaches|"
     r"reaching)"
     r"|\b(?:en\s+total|in\s+total)\s*,?|\btotal\s*:"
@@ -92,7 +91,7 @@ _TOTAL_LC = _rx(
     r"includes|cuenta|counts|tiene)(?:\s+un\s+total\s+de|\s+a\s+total\s+of)?"
     r")\s*(?:" + _Q + r"|\s)*(?:(?:los|las|ya|a|at\s+least|al\s+menos|mas\s+de|more\s+than|"
     r"over|casi|nearly|some|unos)\s+)*$")
-_TOTAL_VERB = _rx(
+_TOTAL_VERB = re.compile(
     r"\b(?:eleva|elevo|elevan|elevaron|sube|subio|suben|subieron|situa|situo|cifra|cifro|aumenta|"
     r"aumento|suman?|sumaban|suma\s+ya|alcanzan?|alcanzo|alcanzaron|llegan?|llego|llegaron|"
     r"asciende|ascienden|ascendia|ascendio|se\s+eleva|se\s+elevo|se\s+situa|se\s+situo|crecio|"
@@ -105,20 +104,20 @@ _TOTAL_VERB = _rx(
     r"(?:\s+(?:en|in|durante|during)\s+(?:el\s+mes\s+de\s+)?[a-z]+(?:\s+(?:de\s+)?\d{4})?)?"
     r"(?:\s+(?:a|en|hasta|to|at|ya|now|hoy|today|los|las|un\s+total\s+de|de))*\s*"
     r"(?:(?:at\s+least|al\s+menos|mas\s+de|more\s+than|over)\s+)?$")
-_PP_COLON = _rx(r"(?:" + _PP + r"|presos|prisioneros|prisoners)[^.;\d]{0,25}:\s*$")
-_SUBJECT_PP = _rx(r"(?:" + _PP + r"|\bcifra\b|\btotal\b|\btally\b|\blista?\b|\bcount\b"
+_PP_COLON = re.compile(r"(?:" + _PP + r"|presos|prisioneros|prisoners)[^.;\d]{0,25}:\s*$")
+_SUBJECT_PP = re.compile(r"(?:" + _PP + r"|\bcifra\b|\btotal\b|\btally\b|\blista?\b|\bcount\b"
                          r"|presos|prisioneros|prisoners)")
-_OTHER_SUBJECT = _rx(r"\b(?:mujeres|women|menores|minors|ninos|ninas|manifestantes|"
+_OTHER_SUBJECT = re.compile(r"\b(?:mujeres|women|menores|minors|ninos|ninas|manifestantes|"
                             r"protesters|patolog\w*|enfermedad\w*|mental|medical|sedicion|"
                             r"sedition|nuev[oa]s|new|excarcelad\w*|liberad\w*|released|freed|"
                             r"salieron|bajas|sentenciad\w*|condenad\w*|procesad\w*|acusad\w*|"
                             r"11\s*-?j)\b")
 # "la lista comenzó con N", "The list opened January 2021 with N": the stock at a month start
-_BASELINE_LC = _rx(
+_BASELINE_LC = re.compile(
     r"\b(?:comenzo|empezo|empezado|arranco|inicio|started|opened|began|contenia|contained|"
     r"abrio)\b[^.;]{0,30}?\b(?:con|with)\s*$|\b(?:contenia|contained|tenia|sumaba)\s*$")
 
-_NEW_RC = _rx(
+_NEW_RC = re.compile(
     r"^\s*" + _Q + r"?\s*(?:"
     r"(?:nuev[oa]s|new)\s+(?:casos|cases|nombres|names|presos|prisioneros|prisioneras|reclusos|"
     r"political\s+prisoners|prisoners|personas|people|entradas|ingresos)\b"
@@ -137,15 +136,15 @@ _NEW_RC = _rx(
     r"(?:lista|listado|registro)|were\s+(?:added|incorporated|included)|joined\s+the|"
     r"entered\s+the|came\s+onto))")
 # "entraron en la lista 166 (un promedio ...)": the verb before, nothing after
-_NEW_LC = _rx(r"\b(?:entraron|ingresaron|se\s+incorporaron|se\s+sumaron|se\s+agregaron|"
+_NEW_LC = re.compile(r"\b(?:entraron|ingresaron|se\s+incorporaron|se\s+sumaron|se\s+agregaron|"
                      r"se\s+anadieron|joined|entered)\s+(?:en\s+|a\s+|to\s+)?(?:la|su|el|nuestra|the|"
                      r"our)\s+(?:lista|listado|registro|list|registry)\s*$")
-_NEW_BAD = _rx(
+_NEW_BAD = re.compile(
     r"^[^.;\d]{0,60}?\b(?:fueron|han\s+sido|were|have\s+been|habian\s+sido)\s+"
     r"(?:sentenciad|condenad|sentenced|convicted|golpead|beaten|juzgad|tried|arrestad|detenid)")
-_NEW_CATEGORY = _rx(r"^\s*(?:nuev[oa]s|new)\s+(?:convict|condemn|condenad|convict)")
+_NEW_CATEGORY = re.compile(r"^\s*(?:nuev[oa]s|new)\s+(?:convict|condemn|condenad|convict)")
 
-_REL_RC = _rx(
+_REL_RC = re.compile(
     r"^\s*" + _Q + r"?\s*(?:(?:[a-z]+\s+){0,3}?(?:salieron|abandonaron|dejaron|salen|"
     r"han\s+salido)\s+(?:de\s+)?(?:la\s+lista|el\s+listado|su\s+listado|ella\b|el\b|"
     r"la\s+misma|del\s+registro|de\s+la\s+lista|prision|la\s+carcel)"
@@ -154,11 +153,11 @@ _REL_RC = _rx(
     r"|(?:[a-z]+\s+){0,3}?(?:were\s+(?:freed|released)|left\s+(?:it\b|the\s+list|the\s+registry)|"
     r"exited\s+the\s+(?:list|registry)|came\s+off\s+the\s+list)"
     r"|bajas?\b)")
-_REL_LC = _rx(r"(?:dio\s+de\s+baja\s+a|salir\s+(?:de\s+(?:prision|la\s+lista)\s+)?a|"
+_REL_LC = re.compile(r"(?:dio\s+de\s+baja\s+a|salir\s+(?:de\s+(?:prision|la\s+lista)\s+)?a|"
                      r"se\s+eliminaron|eliminaron\s+a)\s*$")
-_DEATH = _rx(r"(?P<n>\w+)\s+(?:\w+\s+){0,2}?por\s+(?:la\s+)?(?:fallecimiento|muerte|"
+_DEATH = re.compile(r"(?P<n>\w+)\s+(?:\w+\s+){0,2}?por\s+(?:la\s+)?(?:fallecimiento|muerte|"
                     r"defuncion)|(?P<n2>\w+)\s+(?:due\s+to|by|from)\s+(?:a\s+)?death")
-_SAME_NUMBER = _rx(r"\b(?:the\s+same\s+number|el\s+mismo\s+numero|otros\s+tantos|"
+_SAME_NUMBER = re.compile(r"\b(?:the\s+same\s+number|el\s+mismo\s+numero|otros\s+tantos|"
                           r"la\s+misma\s+cantidad)\b[^.;]{0,40}?\b(?:released|freed|left|"
                           r"salieron|abandonaron|excarcelad|liberad|bajas?)")
 
@@ -175,28 +174,28 @@ _CATS = {
                               r"prisoners\s+of\s+conscience|presos\s+politicos\s+que\s+reunen"
                               r"[^.;\d]{0,80}?de\s+conciencia",
 }
-_CAT_RC = _rx(r"^" + _CAT_FILL + r"(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CATS.items())
+_CAT_RC = re.compile(r"^" + _CAT_FILL + r"(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CATS.items())
                      + r")")
-_CAT_LABEL = _rx("|".join(f"(?P<{k}>{v})" for k, v in _CATS.items()))
+_CAT_LABEL = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _CATS.items()))
 
 # "dos mujeres fueron condenadas": something that happened to some, not a count of the list
 _EVENT = (r"(?:(?:fueron|han\s+sido|were|have\s+been)\s+)?(?:detenid|arrestad|condenad|sentenciad|"
           r"sentenced|arrested|detained|golpead|beaten|excarcelad|liberad|released|freed)")
-_WOMEN_RC = _rx(r"^\s*" + _Q + r"?\s*(?:(?:las|los|son|are)\s+)?(?:(?:incarcerated|"
+_WOMEN_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:las|los|son|are)\s+)?(?:(?:incarcerated|"
                        r"imprisoned|political|jailed)\s+)?(?:mujeres|women|prisioneras|presas\s+politicas)\b"
                        r"(?!\s+(?:ingresaron|entraron|nuevas|trans\b|transgenero|joined|" + _EVENT
                        + r"))")
-_WOMEN_LC = _rx(r"(?:mujeres|women)\b[^.;\d]{0,50}?\b(?:son|es\s+de|number|suman|"
+_WOMEN_LC = re.compile(r"(?:mujeres|women)\b[^.;\d]{0,50}?\b(?:son|es\s+de|number|suman|"
                        r"ascienden\s+a)\s*$")
-_MINORS_RC = _rx(r"^\s*" + _Q + r"?\s*(?:(?:son|are)\s+)?(?:menores|minors|ninos\b"
+_MINORS_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:son|are)\s+)?(?:menores|minors|ninos\b"
                         r"(?!\s+y\s+\w+\s+ninas))"
                         r"(?!(?:\s+de\s+edad)?\s+(?:que\s+|who\s+)?(?:cumplen|cumpliendo|siguen\s+"
                         r"cumpliendo|serving|are\s+serving|already|" + _EVENT + r"))")
-_MINORS_LC = _rx(r"(?:menores|minors)\b[^.;\d]{0,30}?\b(?:son|number|suman|"
+_MINORS_LC = re.compile(r"(?:menores|minors)\b[^.;\d]{0,30}?\b(?:son|number|suman|"
                         r"account\s+for)\s*$")
-_NEW_ENTRY = _rx(r"\b(?:nuev[oa]s|new|entraron|ingresaron|incorporad\w*|incorporaron|"
+_NEW_ENTRY = re.compile(r"\b(?:nuev[oa]s|new|entraron|ingresaron|incorporad\w*|incorporaron|"
                         r"added|joined)\b")
-_SUBSET_LC = _rx(r"(?:entre\s+ellas|entre\s+ellos|de\s+ellas|de\s+ellos|among\s+them|"
+_SUBSET_LC = re.compile(r"(?:entre\s+ellas|entre\s+ellos|de\s+ellas|de\s+ellos|among\s+them|"
                         r"of\s+them|incluidas|incluidos|including|la\s+mitad|half|de\s+estos|"
                         r"de\s+estas)[,:\s]*(?:\w+\s+){0,2}$")
 _HEALTH_GAP_WORDS = frozenset(re.split(r"\s+", """
@@ -206,12 +205,12 @@ _HEALTH_GAP_WORDS = frozenset(re.split(r"\s+", """
     serious severe severos severas y and trastornos disorders disorder salud health problemas
     medical medicas medicos patients siguen sufriendo padeciendo political jailed list on the
     currently from""".strip()))
-_HEALTH_NOUN = _rx(r"(?P<mental>mental|mentales|psiquiatric\w*|psychiatric)|(?P<health>"
+_HEALTH_NOUN = re.compile(r"(?P<mental>mental|mentales|psiquiatric\w*|psychiatric)|(?P<health>"
                           r"patologias?|enfermedades|enfermedad|conditions|pathologies|illness\w*|"
                           r"diseases?)\b")
-_11J = _rx(r"\b11\s*-?\s*j\b|\b11\s+de\s+julio\b|\bjuly\s+11\b|\bjulio\s+de\s+2021\b|"
+_11J = re.compile(r"\b11\s*-?\s*j\b|\b11\s+de\s+julio\b|\bjuly\s+11\b|\bjulio\s+de\s+2021\b|"
                   r"\bjuly\s+2021\b|protestas\s+de\s+hace\s+(?:dos|2)\s+anos")
-_11J_RC = _rx(
+_11J_RC = re.compile(
     r"\b(?:proceden|stem|linked|vinculad\w*|relacionad\w*)\b|\b(?:el|del)\s+11\s*-?\s*j\b|"
     r"\b(?:el|del|the)\s+oncej\b|"
     r"\bpor\s+haberse\s+manifestado|"
@@ -221,7 +220,7 @@ _11J_RC = _rx(
     r"manifestaciones|su\s+participacion|haber\s+participado|11\s*-?j|oncej)")
 
 # Windows, averages and announcements: numbers under them are not monthly figures.
-_WINDOW = _rx(
+_WINDOW = re.compile(
     r"ultim[oa]s?\s+(?:\w+\s+)?(?:meses|semanas|anos)|\w+\s+ultim[oa]s\s+(?:meses|semanas|anos)|"
     r"este\s+ano|this\s+year|en\s+lo\s+que\s+va|so\s+far|hasta\s+ahora|"
     r"hace\s+(?:un|una|\w+|\d+)\s+(?:anos?|mes|meses|semanas)|(?:a|one|two|three|\d+)\s+"
@@ -236,82 +235,82 @@ _WINDOW = _rx(
     r"year[\s-]to[\s-]date|en\s+lo\s+que\s+va|hubo\s+en\s+total|same\s+period|mismo\s+periodo|"
     r"promedio|\bmedia\b|average|per\s+month|\bal\s+mes\b|cada\s+mes|each\s+month|a\s+month\b|"
     r"mensual\s+de|por\s+provincias|by\s+province|en\s+el\s+ano\s+\d{4}|in\s+the\s+year")
-_RESET = _rx(r";|\bso\b|\bhoy\b|\btoday\b|\bactualmente\b|\bcurrently\b|\bremain\b|"
+_RESET = re.compile(r";|\bso\b|\bhoy\b|\btoday\b|\bactualmente\b|\bcurrently\b|\bremain\b|"
                     r"\bquedan\b|\bseguian\b|\bpermanecen\b")
-_ANNOUNCE = _rx(r"anunci\w*|announc\w*|prometid\w*|pledg\w*|promis\w*|comprometi\w*|"
+_ANNOUNCE = re.compile(r"anunci\w*|announc\w*|prometid\w*|pledg\w*|promis\w*|comprometi\w*|"
                        r"se\s+habia\s+comprometido")
-_OTHER_ORG = _rx(
+_OTHER_ORG = re.compile(
     r"\b(?:amnist\w*|amnesty|ccdh|centro\s+cubano\s+de\s+derechos|unpacu|foro\s+penal|"
     r"naciones\s+unidas|united\s+nations|onu|un\s+committee|observatorio|obserbatorio|ocdh|"
     r"cubalex|justicia\s*11j|human\s+rights\s+watch|cidh|iachr|ai|oea|fundacion)\b")
-_OTHER_COUNTRY = _rx(r"\b(?:venezuela|venezolan\w*|nicaragua\w*|bielorrusia|belarus|"
+_OTHER_COUNTRY = re.compile(r"\b(?:venezuela|venezolan\w*|nicaragua\w*|bielorrusia|belarus|"
                             r"rusia|russia|china|iran|bolivia)\b")
 _OTHER_COUNTRY_WORDS = ("venezuela", "venezolan", "nicaragua", "bielorrusia", "belarus",
                         "rusia", "russia", "china", "iran", "bolivia")
-_CUBA = _rx(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|"
+_CUBA = re.compile(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|"
                    r"havana)\b")
-_CLAUSE = _rx(r"[,;:()\u2014\u2013]|\s-\s")
-_NOISE_RC = _rx(
+_CLAUSE = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
+_NOISE_RC = re.compile(
     r"^\s*(?:%|por\s*ciento|percent|per\s+cent|anos\b|ano\b|years?\b|meses\b|mes\b|months?\b|"
     r"dias\b|days?\b|horas\b|hours?\b|semanas\b|weeks?\b|minutos\b|millones\b|millon\b|"
     r"millions?\b|veces\b|times\b|tipos\b|types\b|patterns\b|(?:mas|menos|more|fewer|less)\b(?!\s+de)|"
     r"[/:\-]\d)")
-_NOISE_LC = _rx(r"(?:\barticulo|\barticle|\+|#|@|\bn\.?o|\bnumero|\bedad\s+penal[^.]{0,20}|"
+_NOISE_LC = re.compile(r"(?:\barticulo|\barticle|\+|#|@|\bn\.?o|\bnumero|\bedad\s+penal[^.]{0,20}|"
                        r"rose\s+by|increased\s+by|grew\s+by|aumento\s+en|crecio\s+en|fell\s+by|"
                        r"up\s+by|down\s+by|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|"
                        r"miercoles|jueves|viernes|sabado|domingo)\s*\()\s*$")
-_COMPARE_LC = _rx(r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|respecto\s+a|"
+_COMPARE_LC = re.compile(r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|respecto\s+a|"
                          r"up\s+from|down\s+from|from)\s*(?:los|las|the)?\s*$")
-_PREV_RC = _rx(r"^\s*(?:\w+\s+){0,3}?(?:del\s+mes\s+anterior|del\s+mes\s+pasado|"
+_PREV_RC = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:del\s+mes\s+anterior|del\s+mes\s+pasado|"
                       r"(?:in|of)\s+the\s+previous\s+month|the\s+month\s+before|last\s+month)")
-_REF_LC_BAD = _rx(
+_REF_LC_BAD = re.compile(
     r"(?:protest\w*|manifestacion\w*|estallido|nacid\w*|born|aniversario|@\w+\)?|"
     r"(?:arrest\w*|detenid\w*|juzgad\w*|sentenciad\w*|condenad\w*)\s+(?:el|on))"
     r"\W*(?:\w+\s+){0,2}(?:de\s+|of\s+)?$")
-_REF_COMPARE_NUM = _rx(r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|\bthan|"
+_REF_COMPARE_NUM = re.compile(r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|\bthan|"
                               r"\bque|respecto\s+a|up\s+from|from)\s+(?:los|las|the)?\s*\d[\d.,]*"
                               r"(?:\s+\w+){0,3}?\s+(?:en|in|de|of|del)?\s*$")
-_REF_COMPARE = _rx(r"(?:\bque|than|frente\s+a|against|compared\s+(?:to|with)|respecto\s+a|"
+_REF_COMPARE = re.compile(r"(?:\bque|than|frente\s+a|against|compared\s+(?:to|with)|respecto\s+a|"
                           r"desde|since|from|between|entre|a\s+partir\s+de)\s+(?:en\s+|in\s+|el\s+|"
                           r"the\s+|al\s+)?(?:mes\s+de\s+|month\s+of\s+)?(?:\d{1,2}\s+de\s+)?$")
-_CUTOFF_LC = _rx(
+_CUTOFF_LC = re.compile(
     r"(?:fecha|hasta(?:\s+el)?|until|as\s+(?:of|at)|closed\s+on|cerrados\s+al?|datos\s+al?|"
     r"cierre\s+de|al\s+cierre\s+de|a\s+finales\s+de|al\s+(?:termino|terminar|final)\s+de|"
     r"al\s+terminar|at\s+the\s+end\s+of|by\s+the\s+end\s+of|end\s+of|(?:^|[,.]\s*)a(?:l)?|"
     r"\sa)\s*(?:el\s+|the\s+)?$")
-_MONTH_OK_LC = _rx(
+_MONTH_OK_LC = re.compile(
     r"(?:\ben|\bin|durante|during|de|this|este|last|el\s+mes\s+de|the\s+month\s+of|cierre\s+de|"
     r"finales\s+de|termino\s+de|terminar|end\s+of|hasta|until|through|registrados\s+en|for|"
     r"over\s+the\s+month\s+of|started|opened|began|empezado|^|[:.>]|the|contabilizo\s+en)\s*$")
-_MONTH_OK_RC = _rx(r"^\s*(?:pasado|update|report|list|de\s+\d{4}|\d{4}|:|comenzo|empezo|"
+_MONTH_OK_RC = re.compile(r"^\s*(?:pasado|update|report|list|de\s+\d{4}|\d{4}|:|comenzo|empezo|"
                           r"arranco|inicio)")
-_YEAR_END = _rx(r"(?:al\s+cierre\s+de|al\s+cerrar|a\s+finales\s+de|at\s+the\s+end\s+of|"
+_YEAR_END = re.compile(r"(?:al\s+cierre\s+de|al\s+cerrar|a\s+finales\s+de|at\s+the\s+end\s+of|"
                        r"by\s+the\s+end\s+of|end\s+of|termina|cierra|closes|ends|concluye|acaba)"
                        r"\s+(?:el\s+ano\s+|the\s+year\s+)?$")
-_YEAR_END_AFTER = _rx(r"^\s*(?:termina|cierra|closes|ends|concluye|acaba)\b")
-_YEAR_START = _rx(r"(?:al\s+comenzar|al\s+inicio\s+de|a\s+principios\s+de|arranca|empieza|"
+_YEAR_END_AFTER = re.compile(r"^\s*(?:termina|cierra|closes|ends|concluye|acaba)\b")
+_YEAR_START = re.compile(r"(?:al\s+comenzar|al\s+inicio\s+de|a\s+principios\s+de|arranca|empieza|"
                          r"inicia|start\s+of|beginning\s+of|starts|begins)\s+(?:este\s+|el\s+ano\s+|"
                          r"the\s+year\s+)?$")
-_BASELINE_WORDS = _rx(r"\b(?:comenz\w*|empez\w*|arranc\w*|inici\w*|conten\w*|"
+_BASELINE_WORDS = re.compile(r"\b(?:comenz\w*|empez\w*|arranc\w*|inici\w*|conten\w*|"
                              r"opened|started|began|contained|abrio)\b")
-_YEAR_BASELINE_AFTER = _rx(r"^\s*(?:comenzo|empezo|began|started|opened)\s+(?:con|with)\b")
-_YEAR_WINDOW_LC = _rx(r"(?:en\s+el\s+conjunto\s+de|a\s+lo\s+largo\s+de(?:l\s+ano)?|durante|"
+_YEAR_BASELINE_AFTER = re.compile(r"^\s*(?:comenzo|empezo|began|started|opened)\s+(?:con|with)\b")
+_YEAR_WINDOW_LC = re.compile(r"(?:en\s+el\s+conjunto\s+de|a\s+lo\s+largo\s+de(?:l\s+ano)?|durante|"
                              r"during|over(?:\s+the\s+year)?|en|(?:recien\s+)?terminado|"
                              r"concluido)\s+(?:el\s+ano\s+)?$")
-_PRESENT_RC = _rx(r"^\s*(?:[a-z]+\s+){0,3}?(?:llegaron\s+a\s+figurar|estuvieron\s+"
+_PRESENT_RC = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:llegaron\s+a\s+figurar|estuvieron\s+"
                          r"(?:encarcelad\w*|pres[oa]s|en\s+la\s+lista)|pasaron\s+por|"
                          r"appeared\s+on|were\s+on\s+the\s+list)")
-_PRESENT_LC = _rx(r"(?:por\s+ella\s+pasaron|pasaron\s+por\s+(?:ella|la\s+lista|"
+_PRESENT_LC = re.compile(r"(?:por\s+ella\s+pasaron|pasaron\s+por\s+(?:ella|la\s+lista|"
                          r"el\s+registro)|came\s+to\s+include|hubo\s+en\s+total)(?:\s+\w+){0,2}\s*$")
-_CURRENT = _rx(r"\b(?:current|currently|actual|actuales|actualmente|hoy|today|now|"
+_CURRENT = re.compile(r"\b(?:current|currently|actual|actuales|actualmente|hoy|today|now|"
                       r"en\s+la\s+actualidad)\b")
-_RELATED = _rx(r"^\W*(?:noticias\s+relacionadas|related|lea\s+tambien|leer\s+mas|"
+_RELATED = re.compile(r"^\W*(?:noticias\s+relacionadas|related|lea\s+tambien|leer\s+mas|"
                       r"lee\s+tambien|te\s+puede\s+interesar|le\s+puede\s+interesar|"
                       r"tambien\s+(?:le|te)\s+puede|read\s+(?:also|more)|see\s+also|ver\s+tambien|"
                       r"mas\s+noticias|otras\s+noticias|more\s+news|relacionad[oa]s?)\b")
-_BULLETS = _rx("[\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+_BULLETS = re.compile("[\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
                       "\u2022\ufe0f]+|\\s>\\s")
-_SENT = _rx(r"(?<=[.!?])\s+(?=[A-Z\u00c0-\u00dd\u00bf\u00a1\"\u201c\u00ab(0-9])")
+_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u00c0-\u00dd\u00bf\u00a1\"\u201c\u00ab(0-9])")
 
 
 # ----------------------------------------------------------------------------- data
