@@ -6,6 +6,7 @@ so they can be tested table-driven and run from `monitor extract` on a saved fil
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import logging
 import re
@@ -89,17 +90,22 @@ class Page:
 
 def decode(html: bytes | str) -> str:
     """Bytes to text: declared charset, else UTF-8, else cp1252 (never an exception)."""
+    return _decode(html)[0]
+
+
+def _decode(html: bytes | str) -> tuple[str, str | None]:
+    """decode(), and the codec that read the bytes (None for text in, or with errors)."""
     if isinstance(html, str):
-        return html
+        return html, None
     head = html[:4096].decode("ascii", "ignore")
     m = _CHARSET.search(head)
     candidates = ([m.group(1)] if m else []) + ["utf-8", "cp1252"]
     for enc in candidates:
         try:
-            return html.decode(enc)
+            return html.decode(enc), codecs.lookup(enc).name
         except (LookupError, UnicodeDecodeError):
             continue
-    return html.decode("utf-8", "replace")
+    return html.decode("utf-8", "replace"), None
 
 
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "figcaption")
@@ -180,24 +186,19 @@ def descendants(el: Any, tag: str) -> list[Any]:
 
 
 def _kept(root: Any) -> list[Any]:
-    """Every element in document order, minus dropped ones and their subtrees."""
-    out: list[Any] = []
-    it = root.iter()
-    for el in it:
-        tag = el.tag
-        if not isinstance(tag, str):
+    """Every element in document order, minus dropped ones and their subtrees.
+
+    Dropped elements are swapped in the tree for empty comments that keep their tails, so
+    lxml's own iterator skips them; every text walk after this reads the tree exactly as
+    it read the dropped elements (no text, tail kept)."""
+    for el in list(root.iter(*_DROP)):
+        parent = el.getparent()
+        if parent is None:
             continue
-        if tag in _DROP_SET:
-            last = el
-            while len(last):
-                last = last[-1]
-            if last is not el:
-                for nxt in it:
-                    if nxt is last:
-                        break
-            continue
-        out.append(el)
-    return out
+        stub = etree.Comment()
+        stub.tail = el.tail
+        parent.replace(el, stub)
+    return list(root.iter(etree.Element))
 
 
 def _classes(el: Any) -> list[str]:
@@ -247,10 +248,11 @@ def _meta(metas: list[Any], *names: str) -> str | None:
     return None
 
 
-def _parse(text: str) -> Any:
-    """The lxml root of `text`; BeautifulSoup only when lxml gives up on it."""
+def _parse(text: str, raw: bytes | None = None) -> Any:
+    """The lxml root of `text` (`raw`: the same text as UTF-8 bytes, when at hand);
+    BeautifulSoup only when lxml gives up on it."""
     try:
-        root = etree.fromstring(text.encode("utf-8"), _PARSER)
+        root = etree.fromstring(raw if raw is not None else text.encode("utf-8"), _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError, UnicodeError):
         root = None
     if root is not None:
@@ -267,11 +269,12 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
     Very large documents are cut at `max_chars` of text before parsing so a 10 MB page
     costs bounded time; the figures of a report are near its top.
     """
-    text = decode(html)
+    text, codec = _decode(html)
+    raw = html if codec == "utf-8" else None   # valid UTF-8 already: no second encode
     if len(text) > max_chars:
         log.warning("%s: page is %d characters; reading the first %d", url, len(text), max_chars)
-        text = text[:max_chars]
-    root = _parse(text)
+        text, raw = text[:max_chars], None
+    root = _parse(text, raw)
     if root is None:
         return Page(url=url, title="", subtitle="", paragraphs=[], meta_published=None,
                     meta_modified=None)
