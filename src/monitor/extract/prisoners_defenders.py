@@ -349,8 +349,13 @@ class Ctx:
 
 def _split(text: str) -> list[str]:
     out: list[str] = []
-    for chunk in _BULLETS.split(text):
-        for s in _SENT.split(chunk):
+    # exact shortcuts: every bullet character is U+2022 or above, and " > " needs a ">";
+    # a sentence break needs a ".", "!" or "?" before it
+    chunks = _BULLETS.split(text) if ">" in text or max(text, default=" ") >= "\u2022" \
+        else [text]
+    for chunk in chunks:
+        for s in (_SENT.split(chunk) if "." in chunk or "!" in chunk or "?" in chunk
+                  else [chunk]):
             s = s.strip(" \u2014\u2013-")
             if s:
                 out.append(s)
@@ -597,35 +602,35 @@ def _in_window(f: str, pos: int) -> bool:
 
 
 def _window_spans(f: str) -> tuple[tuple[int, int], ...]:
+    return _window_scan(f)[0]
+
+
+def _window_starts(f: str) -> tuple[int, ...]:
+    return _window_scan(f)[1]
+
+
+def _window_scan(f: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
     if len(f) > CACHE_MAX_KEY:
-        return _window_spans_cached.__wrapped__(f)
-    return _window_spans_cached(f)
+        return _window_scan_cached.__wrapped__(f)
+    return _window_scan_cached(f)
 
 
 @lru_cache(maxsize=4096)
-def _window_spans_cached(f: str) -> tuple[tuple[int, int], ...]:
-    """Cached per sentence: the stretches each window phrase covers (from its clause start
-    to the next reset); _in_window is asked once per number and time expression."""
-    out: list[tuple[int, int]] = []
+def _window_scan_cached(f: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
+    """One scan per sentence for both readings of its window phrases: the stretches each
+    covers (from its clause start to the next reset), for _in_window, asked once per
+    number and time expression; and where each starts, for _tainted."""
+    spans: list[tuple[int, int]] = []
+    starts: list[int] = []
     for m in _WINDOW.finditer(f):
+        starts.append(m.start())
         if m.group(0) in ("same period", "mismo periodo"):
             continue
         cl_start = max([c.end() for c in _CLAUSE.finditer(f, 0, m.start())] or [0])
         reset = _RESET.search(f, m.end())
         end = reset.start() if reset else len(f)
-        out.append((cl_start, end))
-    return tuple(out)
-
-
-def _window_starts(f: str) -> tuple[int, ...]:
-    if len(f) > CACHE_MAX_KEY:
-        return _window_starts_cached.__wrapped__(f)
-    return _window_starts_cached(f)
-
-
-@lru_cache(maxsize=4096)
-def _window_starts_cached(f: str) -> tuple[int, ...]:
-    return tuple(m.start() for m in _WINDOW.finditer(f))
+        spans.append((cl_start, end))
+    return tuple(spans), tuple(starts)
 
 
 def _tainted(sents: list[Sent]) -> set[int]:
