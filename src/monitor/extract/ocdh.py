@@ -554,12 +554,12 @@ def extract(html: bytes | str, url: str) -> Extraction:
     # a monthly release: its month named up front next to the measures, or "informe mensual"
     lead = " ".join([page.title, *paragraphs[:3]])
     lead_f = fold(lead)
-    names_month = main is not None and main.kind == "month" and any(
-        _resolve(t, pub, main, year_hint) == main for t in time_exprs(lead_f, lead, pub)
-        if t.kind == "month" and t.month > 0)
+    # cheapest test first: the lead's whole time grammar only when nothing else decides
     out.looks_like_report = bool(
         main is not None and main.kind == "month"
-        and ((names_month and _TERM_SIGNAL.search(lead_f)) or _MONTHLY_SIGNAL.search(body_fold)))
+        and (_MONTHLY_SIGNAL.search(body_fold) or (_TERM_SIGNAL.search(lead_f) and any(
+            _resolve(t, pub, main, year_hint) == main for t in time_exprs(lead_f, lead, pub)
+            if t.kind == "month" and t.month > 0))))
 
     cands: list[Candidate] = []
     ctx = main
