@@ -137,10 +137,24 @@ def _word_value(tokens: list[str]) -> int | None:
     return total + current if seen else None
 
 
+def alternation(words: list[str] | tuple[str, ...] | dict[str, int]) -> str:
+    """`"|".join(words)` as a regex that the engine tries much faster, with the same matches.
+
+    Alternatives are grouped by their first letter, keeping their order inside a group:
+    at any position only words starting with the letter there can match, so the engine
+    tries the same words in the same order as the flat list, but skips the other groups
+    on one character test each instead of testing every word. Words are plain lowercase
+    text (months, number words)."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(re.escape(w[1:]))
+    return "|".join(re.escape(c) + "(?:" + "|".join(rest) + ")" for c, rest in groups.items())
+
+
 _WORDS = sorted(
     list(UNITS_ES) + list(TENS_ES) + list(HUNDREDS_ES) + list(UNITS_EN) + list(TENS_EN)
     + ["hundred", "thousand", "mil"], key=len, reverse=True)
-_WORD_ALT = "|".join(_WORDS)
+_WORD_ALT = alternation(_WORDS)
 
 # A number token: digits with optional thousands groups, or "mil 066" / "3 mil 830" /
 # "11 mil", or a run of number words. Decimals ("2,5", "94.3") are matched so they can be

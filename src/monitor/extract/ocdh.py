@@ -23,6 +23,7 @@ from monitor.extract.numbers import (
     CACHE_MAX_KEY,
     MONTHS,
     Number,
+    alternation,
     find_numbers,
     fold,
     period,
@@ -41,7 +42,7 @@ HEADLINE = ("repressive_actions", "arbitrary_detentions")
 
 # --------------------------------------------------------------------------- dates
 
-_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_ALT = alternation(sorted(MONTHS, key=len, reverse=True))
 # "Madrid, 4 de octubre de 2022" / "Madrid, abril de 2020.-" at the start of a paragraph
 _DATELINE = re.compile(
     r"^\s*(?:[a-z]+(?:\s+[a-z]+){0,2})[,.]\s+(?:(?P<d>\d{1,2})(?:\s+de)?\s+)?(?P<m>" + _MONTH_ALT

@@ -14,15 +14,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from monitor.extract.numbers import CACHE_MAX_KEY, MONTHS, shift_month
+from monitor.extract.numbers import CACHE_MAX_KEY, MONTHS, alternation, shift_month
 
 # month names (es/en, plus common short forms) as a regex alternative, longest first
 _SHORT = {"ene": 1, "feb": 2, "mar": 3, "abr": 4, "jun": 6, "jul": 7, "ago": 8, "sep": 9,
           "sept": 9, "oct": 10, "nov": 11, "dic": 12, "jan": 1, "apr": 4, "aug": 8,
           "dec": 12}
 MONTH_WORDS: dict[str, int] = {**_SHORT, **MONTHS}
-MONTH_ALT = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
-_FULL_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH_ALT = alternation(sorted(MONTH_WORDS, key=len, reverse=True))
+_FULL_ALT = alternation(sorted(MONTHS, key=len, reverse=True))
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 
 
@@ -54,10 +54,10 @@ class YM:
 
 
 _DATE_ES = re.compile(
-    r"\b(?P<d>[0-3]?\d)(?:\s+de)?\s+(?P<m>" + _FULL_ALT + r"|" + "|".join(_SHORT)
+    r"\b(?P<d>[0-3]?\d)(?:\s+de)?\s+(?P<m>" + _FULL_ALT + r"|" + alternation(_SHORT)
     + r")\b\.?(?:\s*(?:de|del|,)?\s*(?P<y>" + _YEAR + r"))?")
 _DATE_EN = re.compile(
-    r"\b(?P<m>" + _FULL_ALT + r"|" + "|".join(_SHORT) + r")\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
+    r"\b(?P<m>" + _FULL_ALT + r"|" + alternation(_SHORT) + r")\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
     r"\b(?:\s*,?\s*(?P<y>" + _YEAR + r"))?")
 _DATE_NUM = re.compile(r"\b(?P<d>[0-3]?\d)/(?P<m>[01]?\d)/(?P<y>" + _YEAR + r")\b")
 _MONTH_YEAR = re.compile(

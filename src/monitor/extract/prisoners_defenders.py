@@ -12,6 +12,7 @@ from monitor.extract.numbers import (
     CACHE_MAX_KEY,
     MONTHS,
     Number,
+    alternation,
     find_numbers,
     fold,
     qualifier_before,
@@ -61,7 +62,7 @@ _HELD_WORDS = set(re.split(r"\s+", """privadas privados de la libertad presas pr
     island isla""".strip()))
 _TOTAL_RC = re.compile(
     r"^\s*" + _Q + r"?\s*(?:(?:los|las)\s+)?(?:" + _PP + r"|" + _PERSONS
-    + r"\s+(?:(?:" + "|".join(sorted(_HELD_WORDS)) + r")\s+){0,5}?"
+    + r"\s+(?:(?:" + alternation(sorted(_HELD_WORDS)) + r")\s+){0,5}?"
     r"(?:por\s+(?:motivos|razones)\s+politic\w*|for\s+political\s+reasons)"
     r"|(?:prisoners|presos|prisioneros|people|personas)\s+(?:appear|figuran|are|estan)\s+"
     r"(?:on|en)\s+(?:our|the|la|nuestra|su)\s+(?:list|lista)"
@@ -71,7 +72,7 @@ _TOTAL_RC_WEAK = re.compile(
     r"^\s*" + _Q + r"?\s*(?:en\s+total|in\s+total|casos\b|" + _PERSONS
     + r"\b|prisoners\b|presos\b|prisioneros\b|" + _Q + r"?\s*[,.;:)]|$|segun\b|according\b|"
     r"(?:en|in|al|at|a|hasta|until|as)\s+(?:finales|cierre|the\s+end|el\s+mes|the\s+month|of\b|"
-    + "|".join(sorted(MONTHS, key=len, reverse=True)) + r"))")
+    + alternation(sorted(MONTHS, key=len, reverse=True)) + r"))")
 _TOTAL_AFTER_BAD = re.compile(
     r"^\W*(?:y\s+de\s+conciencia\W*|and\s+(?:prisoners\s+)?of\s+conscience\W*)?"
     r"(?:que\s+|who\s+|which\s+)?(?:sufren|padecen|suffer|tienen|have\b|has\b|proceden|cumplen|"
