@@ -537,7 +537,8 @@ def extract(html: bytes | str, url: str) -> Extraction:
 
     # the page's own month: named in the title, else the month before a dated release
     body_fold = fold(" ".join(paragraphs))
-    monthly_signal = dl is not None or bool(_MONTHLY_SIGNAL.search(body_fold))
+    says_monthly = bool(_MONTHLY_SIGNAL.search(body_fold))
+    monthly_signal = dl is not None or says_monthly
     main: Scope | None = None
     year_hint: int | None = None
     tf = fold(page.title)
@@ -558,7 +559,7 @@ def extract(html: bytes | str, url: str) -> Extraction:
     # cheapest test first: the lead's whole time grammar only when nothing else decides
     out.looks_like_report = bool(
         main is not None and main.kind == "month"
-        and (_MONTHLY_SIGNAL.search(body_fold) or (_TERM_SIGNAL.search(lead_f) and any(
+        and (says_monthly or (_TERM_SIGNAL.search(lead_f) and any(
             _resolve(t, pub, main, year_hint) == main for t in time_exprs(lead_f, lead, pub)
             if t.kind == "month" and t.month > 0))))
 
@@ -661,7 +662,7 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
         cands.append(Candidate(metric, scope, n.value, _qualifier(sent, n.start), sent, order,
                                n.is_word, by_ellipsis))
     # "una de ellas, con violencia" / "one of them carried out with violence"
-    m = _ONE_VIOLENT.search(f)
+    m = _ONE_VIOLENT.search(f) if "violen" in f else None   # every match holds "violen"
     if m:
         scope = governing(m.start())
         if scope is not None and scope.kind == "month":
