@@ -10,6 +10,7 @@ import codecs
 import datetime as dt
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -69,17 +70,28 @@ class Page:
     paragraphs: list[str]
     meta_published: str | None
     meta_modified: str | None
-    # the document's elements in order, dropped parts (nav, footer, script...) left out
-    elements: list[Any] = field(default_factory=list, repr=False)
+    # the parsed document with its dropped parts (nav, footer, script...) cut out
+    root: Any = field(default=None, repr=False)
+
+    def iter(self, *tags: str) -> Iterator[Any]:
+        """Kept elements (of these tags, if given) in document order."""
+        if self.root is None:
+            return iter(())
+        return self.root.iter(*tags) if tags else self.root.iter(etree.Element)
+
+    @property
+    def elements(self) -> list[Any]:
+        """Every kept element in document order."""
+        return list(self.iter())
 
     def meta(self, *names: str) -> str | None:
         """Content of the first <meta property|name=...> with content, trying `names` in turn."""
-        return _meta([e for e in self.elements if e.tag == "meta"], *names)
+        return _meta(list(self.iter("meta")), *names)
 
     def first(self, tag: str, attr: str | None = None) -> Any:
         """The first kept element `tag` (having attribute `attr`, if given), else None."""
-        for el in self.elements:
-            if el.tag == tag and (attr is None or el.get(attr) is not None):
+        for el in self.iter(tag):
+            if attr is None or el.get(attr) is not None:
                 return el
         return None
 
@@ -185,12 +197,10 @@ def descendants(el: Any, tag: str) -> list[Any]:
     return out
 
 
-def _kept(root: Any) -> list[Any]:
-    """Every element in document order, minus dropped ones and their subtrees.
-
-    Dropped elements are swapped in the tree for empty comments that keep their tails, so
-    lxml's own iterator skips them; every text walk after this reads the tree exactly as
-    it read the dropped elements (no text, tail kept)."""
+def _cut_dropped(root: Any) -> None:
+    """Swap dropped elements (and so their subtrees) for empty comments that keep their
+    tails: lxml's own iterators then skip them, and every text walk reads the tree as it
+    read them before (no text, tail kept)."""
     for el in list(root.iter(*_DROP)):
         parent = el.getparent()
         if parent is None:
@@ -198,31 +208,35 @@ def _kept(root: Any) -> list[Any]:
         stub = etree.Comment()
         stub.tail = el.tail
         parent.replace(el, stub)
-    return list(root.iter(etree.Element))
 
 
 def _classes(el: Any) -> list[str]:
     return (el.get("class") or "").split()
 
 
-def _select_content(kept: list[Any]) -> Any:
+def _select_content(root: Any) -> Any:
     """The first element matching the first of _CONTENT_SELECTORS that matches anything."""
-    tests = (
-        lambda e: "entry-content" in _classes(e) and any(
-            True for _ in e.iterancestors("article")),
-        lambda e: e.tag == "div" and "entry-content" in _classes(e),
-        lambda e: "post-content" in _classes(e),
-        lambda e: "td-post-content" in _classes(e),
-        lambda e: e.tag == "article",
-        lambda e: e.tag == "main",
-        lambda e: e.get("id") == "content",
-        lambda e: e.tag == "body",
-    )
-    for test in tests:
-        for el in kept:
-            if test(el):
+    def in_article(e: Any) -> bool:
+        return any(True for _ in e.iterancestors("article"))
+
+    for el in root.iter(etree.Element):     # "article .entry-content"
+        if "entry-content" in _classes(el) and in_article(el):
+            return el
+    for el in root.iter("div"):
+        if "entry-content" in _classes(el):
+            return el
+    for cls in ("post-content", "td-post-content"):
+        for el in root.iter(etree.Element):
+            if cls in _classes(el):
                 return el
-    return None
+    for tag in ("article", "main"):
+        el = next(root.iter(tag), None)
+        if el is not None:
+            return el
+    for el in root.iter(etree.Element):
+        if el.get("id") == "content":
+            return el
+    return next(root.iter("body"), None)
 
 
 def _top_blocks(el: Any, out: list[Any]) -> None:
@@ -294,8 +308,8 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
         title = clean_space(_meta(metas, "og:title") or (
             element_text(head_title, drop=False) if head_title is not None else ""))
 
-    kept = _kept(root)
-    content = _select_content(kept)
+    _cut_dropped(root)
+    content = _select_content(root)
     paragraphs: list[str] = []
     subtitle = ""
     if content is not None:
@@ -313,7 +327,7 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
             if raw:
                 paragraphs = [raw]
     return Page(url=url, title=title, subtitle=subtitle, paragraphs=paragraphs,
-                meta_published=published, meta_modified=modified, elements=kept)
+                meta_published=published, meta_modified=modified, root=root)
 
 
 _SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÁÉÍÓÚÑ¿¡\"“«(0-9])")

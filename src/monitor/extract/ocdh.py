@@ -72,8 +72,8 @@ def _meta_date(page: Page) -> RefDate | None:
     """article:published_time, also when given only to the month ("2021-03")."""
     got = iso_or_partial(page.meta_published)
     if got is None:
-        tag = next((e for e in page.elements if e.tag == "meta"
-                    and e.get("property") == "article:published_time"), None)
+        tag = next((e for e in page.iter("meta")
+                    if e.get("property") == "article:published_time"), None)
         got = iso_or_partial(str(tag.get("content", ""))) if tag is not None else None
     return RefDate(*got) if got else None
 
@@ -502,9 +502,7 @@ def _link_only_blocks(page: Page) -> set[str]:
     """Texts of blocks that are nothing but a link: related-post lists, other releases'
     headlines. Their figures belong to other pages (and often other years)."""
     out: set[str] = set()
-    for block in page.elements:
-        if block.tag not in _LINK_BLOCKS:
-            continue
+    for block in page.iter(*_LINK_BLOCKS):
         anchors = descendants(block, "a")
         if not anchors:
             continue
