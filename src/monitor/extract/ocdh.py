@@ -19,11 +19,11 @@ from monitor.extract.base import (
     parse_page,
     sentences,
 )
+from monitor.extract.fastre import alternation
 from monitor.extract.numbers import (
     CACHE_MAX_KEY,
     MONTHS,
     Number,
-    alternation,
     find_numbers,
     fold,
     period,

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from monitor.extract.numbers import CACHE_MAX_KEY, MONTHS, alternation, shift_month
+from monitor.extract.fastre import alternation
+from monitor.extract.numbers import CACHE_MAX_KEY, MONTHS, shift_month
 
 # month names (es/en, plus common short forms) as a regex alternative, longest first
 _SHORT = {"ene": 1, "feb": 2, "mar": 3, "abr": 4, "jun": 6, "jul": 7, "ago": 8, "sep": 9,

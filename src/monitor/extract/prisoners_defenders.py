@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from monitor.extract.base import Extraction, Observation, log, parse_page
+from monitor.extract.fastre import alternation, dispatch
 from monitor.extract.numbers import (
     CACHE_MAX_KEY,
     MONTHS,
     Number,
-    alternation,
     find_numbers,
     fold,
     qualifier_before,
@@ -221,21 +221,28 @@ _11J_RC = re.compile(
     r"manifestaciones|su\s+participacion|haber\s+participado|11\s*-?j|oncej)")
 
 # Windows, averages and announcements: numbers under them are not monthly figures.
-_WINDOW = re.compile(
-    r"ultim[oa]s?\s+(?:\w+\s+)?(?:meses|semanas|anos)|\w+\s+ultim[oa]s\s+(?:meses|semanas|anos)|"
-    r"este\s+ano|this\s+year|en\s+lo\s+que\s+va|so\s+far|hasta\s+ahora|"
-    r"hace\s+(?:un|una|\w+|\d+)\s+(?:anos?|mes|meses|semanas)|(?:a|one|two|three|\d+)\s+"
-    r"(?:years?|months?)\s+(?:ago|earlier|before)|\bel\s+ano\s+pasado|last\s+year|"
-    r"un\s+ano\s+antes|year\s+earlier|"
-    r"\bultimo\s+ano\b|\bultimo\s+semestre|\bsemestre\b|(?:past|last)\s+(?:\w+\s+)?"
-    r"(?:months|weeks|years)|(?:past|last)\s+year\b|over\s+the\s+(?:past|last)\b|over\s+the\s+year|"
-    r"over\s+(?:19|20)\d\d|during\s+the\s+year|a\s+lo\s+largo|en\s+el\s+conjunto|\bdesde\b|"
-    r"\bsince\b|\bbetween\b|\bentre\s+(?:el\s+)?\d{1,2}\s+de|balance\s+anual|\banual\b|"
-    r"\bannual\b|en\s+algun\s+momento|han\s+pasado|pasaron\s+por|por\s+ella\s+pasaron|"
-    r"llegaron\s+a\s+figurar|han\s+estado|came\s+to\s+include|has\s+included|\bacumula|"
-    r"year[\s-]to[\s-]date|en\s+lo\s+que\s+va|hubo\s+en\s+total|same\s+period|mismo\s+periodo|"
-    r"promedio|\bmedia\b|average|per\s+month|\bal\s+mes\b|cada\s+mes|each\s+month|a\s+month\b|"
-    r"mensual\s+de|por\s+provincias|by\s+province|en\s+el\s+ano\s+\d{4}|in\s+the\s+year")
+_WINDOW_PHRASES = [
+    r"ultim[oa]s?\s+(?:\w+\s+)?(?:meses|semanas|anos)",
+    r"\w+\s+ultim[oa]s\s+(?:meses|semanas|anos)",
+    r"este\s+ano", r"this\s+year", r"en\s+lo\s+que\s+va", r"so\s+far", r"hasta\s+ahora",
+    r"hace\s+(?:un|una|\w+|\d+)\s+(?:anos?|mes|meses|semanas)",
+    *(w + r"\s+(?:years?|months?)\s+(?:ago|earlier|before)" for w in ("a", "one", "two", "three",
+                                                                   r"\d+")),
+    r"\bel\s+ano\s+pasado", r"last\s+year", r"un\s+ano\s+antes", r"year\s+earlier",
+    r"\bultimo\s+ano\b", r"\bultimo\s+semestre", r"\bsemestre\b",
+    r"past\s+(?:\w+\s+)?(?:months|weeks|years)", r"last\s+(?:\w+\s+)?(?:months|weeks|years)",
+    r"past\s+year\b", r"last\s+year\b", r"over\s+the\s+(?:past|last)\b", r"over\s+the\s+year",
+    r"over\s+(?:19|20)\d\d", r"during\s+the\s+year", r"a\s+lo\s+largo", r"en\s+el\s+conjunto",
+    r"\bdesde\b", r"\bsince\b", r"\bbetween\b", r"\bentre\s+(?:el\s+)?\d{1,2}\s+de",
+    r"balance\s+anual", r"\banual\b", r"\bannual\b", r"en\s+algun\s+momento", r"han\s+pasado",
+    r"pasaron\s+por", r"por\s+ella\s+pasaron", r"llegaron\s+a\s+figurar", r"han\s+estado",
+    r"came\s+to\s+include", r"has\s+included", r"\bacumula", r"year[\s-]to[\s-]date",
+    r"en\s+lo\s+que\s+va", r"hubo\s+en\s+total", r"same\s+period", r"mismo\s+periodo",
+    r"promedio", r"\bmedia\b", r"average", r"per\s+month", r"\bal\s+mes\b", r"cada\s+mes",
+    r"each\s+month", r"a\s+month\b", r"mensual\s+de", r"por\s+provincias", r"by\s+province",
+    r"en\s+el\s+ano\s+\d{4}", r"in\s+the\s+year",
+]
+_WINDOW = re.compile(dispatch(_WINDOW_PHRASES))
 _RESET = re.compile(r";|\bso\b|\bhoy\b|\btoday\b|\bactualmente\b|\bcurrently\b|\bremain\b|"
                     r"\bquedan\b|\bseguian\b|\bpermanecen\b")
 _ANNOUNCE = re.compile(r"anunci\w*|announc\w*|prometid\w*|pledg\w*|promis\w*|comprometi\w*|"

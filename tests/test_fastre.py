@@ -1,0 +1,81 @@
+"""The regrouped rule regexes find exactly what their flat phrase lists find.
+
+Extraction speed rests on extract/fastre.py rewriting long alternations; a wrong rewrite
+would silently change which numbers count as windows or dates. Each rewrite is compared
+with the plain `"|".join(...)` form on real sentences and on many random ones built from
+the phrases' own words, their fragments, digits, capitals and other word characters.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from monitor.extract import ocdh, periods, prisoners_defenders
+from monitor.extract.fastre import alternation, dispatch
+from monitor.extract.numbers import MONTHS
+
+
+def _texts(vocabulary: set[str], n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    pieces = sorted(vocabulary) + [w[:-1] for w in vocabulary if len(w) > 2] + [
+        "x", "ya", "Este", "ULTIMOS", "ñu", "_a", "é", "1", "12", "2024", "19", "3", ",", ";"]
+    seps = ["", " ", " ", " ", "  ", "-", ", ", "\n"]
+    return ["".join(rng.choice(pieces) + rng.choice(seps) for _ in range(rng.randint(1, 9)))
+            for _ in range(n)]
+
+
+def _same(flat: re.Pattern[str], fast: re.Pattern[str], texts: list[str]) -> int:
+    hits = 0
+    for t in texts:
+        a = [(m.span(), m.groups()) for m in flat.finditer(t)]
+        assert a == [(m.span(), m.groups()) for m in fast.finditer(t)], t
+        hits += bool(a)
+    return hits
+
+
+def test_window_phrases_regrouped_match_like_the_flat_list():
+    phrases = prisoners_defenders._WINDOW_PHRASES
+    flat = re.compile("|".join(phrases))
+    words = set(re.findall(r"[a-z]+", flat.pattern))
+    hits = _same(flat, prisoners_defenders._WINDOW, _texts(words, 40_000, seed=1))
+    assert hits > 2_000        # the random texts do exercise the phrases
+
+
+def test_month_alternations_match_like_the_flat_list():
+    months = sorted(MONTHS, key=len, reverse=True)
+    texts = _texts(set(months) | {"de", "del", "2025", "mayor", "marzo2"}, 20_000, seed=2)
+    templates = (r"\b(?P<m>{})\b", r"(?:{})\s+\d+",
+                 r"\b(?P<m>{})(?:\s+de\s+|\s+)(?P<y>\d{{4}})")
+    for template in templates:
+        flat = re.compile(template.format("|".join(months)))
+        fast = re.compile(template.format(alternation(months)))
+        assert _same(flat, fast, texts) > 300
+
+
+def test_extractor_month_patterns_use_the_regrouped_form():
+    assert ocdh._MONTH.search("informe de septiembre de 2025").group("m") == "septiembre"
+    m = periods._MONTH_YEAR.search("en sept 2025 y en septiembre de 2025")
+    assert m.group("m") == "septiembre" and m.group("y") == "2025"
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("desde enero", ["desde"]),
+    ("xdesde enero", []),                 # the leading \b still holds
+    ("hace 3 meses", ["hace 3 mes"]),     # the flat list stops at "mes" too
+    ("a lo largo del ano", ["a lo largo"]),
+    ("2 months ago", ["2 months ago"]),
+    ("los ultimos meses", ["los ultimos meses"]),   # \w+ phrase inside a letter group
+    ("ñu ultimos meses", ["ñu ultimos meses"]),      # ... and for a letter no group starts
+    ("12 ultimos meses", ["12 ultimos meses"]),
+])
+def test_window_phrases_on_hand_cases(text, found):
+    assert [m.group(0) for m in prisoners_defenders._WINDOW.finditer(text)] == found
+
+
+@pytest.mark.parametrize("bad", [r"(?:a|b)c", r"[ab]c", r"s?anos", r"\.x", r"Mayo"])
+def test_dispatch_refuses_what_it_cannot_regroup(bad):
+    with pytest.raises(ValueError):
+        dispatch(["desde", bad])
