@@ -14,7 +14,7 @@ import re
 import pytest
 
 from monitor.extract import ocdh, periods, prisoners_defenders
-from monitor.extract.fastre import alternation, dispatch
+from monitor.extract.fastre import REGROUPED, alternation, dispatch, regroup
 from monitor.extract.numbers import MONTHS
 
 
@@ -42,6 +42,22 @@ def test_window_phrases_regrouped_match_like_the_flat_list():
     words = set(re.findall(r"[a-z]+", flat.pattern))
     hits = _same(flat, prisoners_defenders._WINDOW, _texts(words, 40_000, seed=1))
     assert hits > 2_000        # the random texts do exercise the phrases
+
+
+def test_every_regrouped_rule_matches_like_its_flat_form():
+    assert len(REGROUPED) >= 10      # the extractors' rules went through dispatch()
+    for i, (flat_src, fast_src) in enumerate(REGROUPED):
+        flat, fast = re.compile(flat_src), re.compile(fast_src)
+        words = set(re.findall(r"[a-z]+", flat_src))
+        _same(flat, fast, _texts(words, 3_000, seed=i))
+
+
+def test_regroup_keeps_what_surrounds_the_alternatives():
+    src = r"\b(?:(?:las\s+)?(?:ultimas|last)\s+(?:\d+)\s+horas|ayer|(?:ese|aquel)\s+dia)\b"
+    flat, fast = re.compile(src), re.compile(regroup(src))
+    for t in ("ayer", "las ultimas 24 horas", "ultimas 24 horas", "aquel dia", "xayer",
+              "en las last 3 horas y ese dia"):
+        assert [m.span() for m in flat.finditer(t)] == [m.span() for m in fast.finditer(t)]
 
 
 def test_month_alternations_match_like_the_flat_list():

@@ -19,7 +19,7 @@ from monitor.extract.base import (
     parse_page,
     sentences,
 )
-from monitor.extract.fastre import alternation
+from monitor.extract.fastre import alternation, dispatch, regroup
 from monitor.extract.numbers import (
     CACHE_MAX_KEY,
     MONTHS,
@@ -129,33 +129,42 @@ class TimeExpr:
         return t
 
 
-_WINDOW = re.compile(
-    r"\b(?:desde|since|a\s+partir\s+de|hasta\s+la\s+fecha|to\s+date|"
-    r"(?:hasta|until|through)\s+(?:el\s+|the\s+)?\d{1,2}(?:\s+de)?\s+(?:" + _MONTH_ALT + r")|"
-    r"(?:los|the)\s+(?:\w+|\d+)\s+(?:meses|months)|"
-    r"(?:en\s+)?lo\s+que\s+va\s+(?:de|del)\b|so\s+far\s+(?:this|in)|"
-    r"(?<!de\s)(?<!del\s)este\s+ano|(?<!of\s)this\s+year|"
-    r"presente\s+ano|acumulad[oa]s?|cumulative|in\s+total\s+since|"
-    r"\w+\s+primeros\s+meses|de\s+(?:" + _MONTH_ALT + r")\s+a\s+(?:" + _MONTH_ALT + r")|"
-    r"(?:from|between)\s+(?:" + _MONTH_ALT + r")\s+(?:to|and|through)\s+(?:" + _MONTH_ALT + r")|"
-    r"year[\s-]to[\s-]date|(?:primer|segundo|first|second)\s+(?:semestre|trimestre|half|quarter)|"
-    r"semestre|trimestre|cuatrimestre|quarter|semester|"
-    r"(?:primeros|ultimos|first|last|past)\s+(?:\w+\s+)?(?:meses|months|semanas|weeks|dias|days)|"
-    r"en\s+torno\s+a|durante\s+la\s+(?:jornada|protesta|marcha)|jornada|"
-    r"tras\s+(?:el|la|las|los)\s+(?:11j|15n|protestas?|manifestaciones|marcha|estallido)|"
-    r"after\s+the\s+(?:protests|demonstrations|march)|"
-    r"(?:" + _MONTH_ALT + r")\s*(?:y|and|-|/)\s*(?:" + _MONTH_ALT + r")|"
-    r"media\s+mensual|promedio|average|de\s+media|"
-    r"entre\s+(?:" + _MONTH_ALT + r")\s+y\s+(?:" + _MONTH_ALT + r"))\b")
+_M = "(?:" + _MONTH_ALT + ")"
+# a phrase per alternative (a leading group spelt out per word), for fastre.dispatch
+_WINDOW_PHRASES = [
+    r"desde", r"since", r"a\s+partir\s+de", r"hasta\s+la\s+fecha", r"to\s+date",
+    *(w + r"\s+(?:el\s+|the\s+)?\d{1,2}(?:\s+de)?\s+" + _M for w in ("hasta", "until", "through")),
+    *(w + r"\s+(?:\w+|\d+)\s+(?:meses|months)" for w in ("los", "the")),
+    r"en\s+lo\s+que\s+va\s+(?:de|del)\b", r"lo\s+que\s+va\s+(?:de|del)\b",
+    r"so\s+far\s+(?:this|in)",
+    # "este año" not after "de"/"del", "this year" not after "of": the look-backs sit after
+    # the first letter so the phrase starts with it (same test, one character later)
+    r"e(?<!de\se)(?<!del\se)ste\s+ano", r"t(?<!of\st)his\s+year",
+    r"presente\s+ano", r"acumulad[oa]s?", r"cumulative", r"in\s+total\s+since",
+    r"\w+\s+primeros\s+meses", r"de\s+" + _M + r"\s+a\s+" + _M,
+    *(w + r"\s+" + _M + r"\s+(?:to|and|through)\s+" + _M for w in ("from", "between")),
+    r"year[\s-]to[\s-]date",
+    *(w + r"\s+(?:semestre|trimestre|half|quarter)" for w in ("primer", "segundo", "first",
+                                                             "second")),
+    r"semestre", r"trimestre", r"cuatrimestre", r"quarter", r"semester",
+    *(w + r"\s+(?:\w+\s+)?(?:meses|months|semanas|weeks|dias|days)"
+      for w in ("primeros", "ultimos", "first", "last", "past")),
+    r"en\s+torno\s+a", r"durante\s+la\s+(?:jornada|protesta|marcha)", r"jornada",
+    r"tras\s+(?:el|la|las|los)\s+(?:11j|15n|protestas?|manifestaciones|marcha|estallido)",
+    r"after\s+the\s+(?:protests|demonstrations|march)",
+    *(re.escape(m) + r"\s*(?:y|and|-|/)\s*" + _M for m in sorted(MONTHS, key=len, reverse=True)),
+    r"media\s+mensual", r"promedio", r"average", r"de\s+media", r"entre\s+" + _M + r"\s+y\s+" + _M,
+]
+_WINDOW = re.compile(r"\b(?:" + dispatch(_WINDOW_PHRASES) + r")\b")
 # event windows: they rule the numbers next to them but not the sentences that follow
 _EVENT = re.compile(
-    r"\b(?:mismo\s+(?:mes|periodo)\s+(?:de|del)\s+(?:ano\s+)?(?:anterior|pasado|\d{4})|"
+    regroup(r"\b(?:mismo\s+(?:mes|periodo)\s+(?:de|del)\s+(?:ano\s+)?(?:anterior|pasado|\d{4})|"
     r"same\s+(?:month|period)\s+(?:of\s+|in\s+)?(?:last\s+year|the\s+previous\s+year|\d{4})|"
     r"fin\s+de\s+semana|weekend|esta\s+semana|this\s+week|la\s+semana\s+pasada|last\s+week|"
     r"(?:las\s+)?(?:ultimas|last|past)\s+(?:\d+|veinticuatro|cuarenta\s+y\s+ocho)\s+(?:horas|hours)|"
     r"(?:mas|more)\s+(?:de|than)\s+(?:\d+|veinticuatro)\s+(?:horas|hours)|"
     r"durante\s+las\s+(?:protestas|manifestaciones)|during\s+the\s+protests|"
-    r"(?:ese|aquel)\s+dia|that\s+day|ayer|yesterday)\b")
+    r"(?:ese|aquel)\s+dia|that\s+day|ayer|yesterday)\b"))
 _DAY_DATE = re.compile(
     r"\b\d{1,2}\s+de\s+(?:" + _MONTH_ALT + r")(?:\s+(?:de|del)\s+\d{4})?\b"
     r"|\b(?:" + _MONTH_ALT + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?![.,]\d)(?:,?\s+\d{4})?")
@@ -163,27 +172,30 @@ _MONTH_YEAR = re.compile(
     r"\b(?P<m>" + _MONTH_ALT + r")(?:\s+(?:de|del)\s+|\s+|\s*,\s*|\s*\[)(?P<y>(?:19|20)\d{2})\b\]?")
 _MONTH = re.compile(r"\b(?P<m>" + _MONTH_ALT + r")\b")
 _YEAR = re.compile(
-    r"\b(?:a\s+lo\s+largo\s+de(?:l\s+ano)?|durante(?:\s+el\s+ano)?|en(?:\s+el\s+ano)?|"
+    regroup(r"\b(?:a\s+lo\s+largo\s+de(?:l\s+ano)?|durante(?:\s+el\s+ano)?|en(?:\s+el\s+ano)?|"
     r"al\s+cierre\s+de|cierre\s+de|balance\s+de|termino|cerro|concluyo|"
     r"throughout|during|in|closed|ended|for)\s+(?:(?:todo|toda|all\s+of|el\s+ano)\s+)?"
-    r"(?P<y>(?:19|20)\d{2})\b")
+    r"(?P<y>(?:19|20)\d{2})\b"))
 _BARE_YEAR = re.compile(r"(?<![\d.,/])(?P<y>(?:19|20)\d{2})(?![\d.,/]\d)")
 _YEAR_WORDS = re.compile(
-    r"\b(?:durante\s+el\s+ano|a\s+lo\s+largo\s+del\s+ano|del\s+ano|balance\s+anual|"
+    regroup(r"\b(?:durante\s+el\s+ano|a\s+lo\s+largo\s+del\s+ano|del\s+ano|balance\s+anual|"
     r"informe\s+anual|el\s+ano\s+pasado|ano\s+anterior|annual|during\s+the\s+year|"
     r"total\s+anual|yearly|"
-    r"last\s+year|the\s+whole\s+year)\b")
-_PREV_MONTH = re.compile(r"\b(?:mes\s+anterior|previous\s+month|month\s+before|prior\s+month)\b")
-_LAST_MONTH = re.compile(r"\b(?:el\s+mes\s+pasado|last\s+month)\b")
+    r"last\s+year|the\s+whole\s+year)\b"))
+_PREV_MONTH = re.compile(regroup(
+    r"\b(?:mes\s+anterior|previous\s+month|month\s+before|prior\s+month)\b"))
+_LAST_MONTH = re.compile(regroup(r"\b(?:el\s+mes\s+pasado|last\s+month)\b"))
 _COMPARISON = re.compile(
-    r"(?:frente\s+a|respecto\s+a(?:l)?|en\s+comparacion\s+con|comparad[oa]\s+con|que\s+en|"
+    regroup(r"(?:frente\s+a|respecto\s+a(?:l)?|en\s+comparacion\s+con|comparad[oa]\s+con|que\s+en|"
     r"over|compared\s+(?:to|with)|than\s+in|by\s+comparison,?|a\s+diferencia\s+de)\s+(?:el\s+mes\s+de\s+|"
-    r"(?:el\s+)?mes\s+de\s+)?$")
+    r"(?:el\s+)?mes\s+de\s+)?$"))
 _COMPARES = re.compile(
-    r"\b(?:frente|respecto|compar\w*|than|over|versus|vs|repunte|aumento|incremento|descenso|"
-    r"disminu\w*|subio|bajo|increase|decrease|rise|drop|up\s+from|down\s+from|mientras)\b")
-_WINDOW_BEFORE_MONTH = re.compile(r"(?:desde|since|from|hasta|until|entre|a\s+partir\s+de)\s+"
-                                  r"(?:el\s+mes\s+de\s+|(?:el\s+)?\d{1,2}\s+de\s+)?$")
+    regroup(r"\b(?:frente|respecto|compar\w*|than|over|versus|vs|repunte|aumento|incremento|"
+    r"descenso|"
+    r"disminu\w*|subio|bajo|increase|decrease|rise|drop|up\s+from|down\s+from|mientras)\b"))
+_WINDOW_BEFORE_MONTH = re.compile(regroup(
+    r"(?:desde|since|from|hasta|until|entre|a\s+partir\s+de)\s+"
+    r"(?:el\s+mes\s+de\s+|(?:el\s+)?\d{1,2}\s+de\s+)?$"))
 
 
 def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
@@ -421,20 +433,20 @@ _RATE_AFTER = re.compile(
     r"per\s+day|a\s+day|per\s+month|a\s+month|each\s+day|every\s+day|de\s+media|de\s+promedio|"
     r"en\s+promedio|on\s+average)\b")
 _DIFF_BEFORE = re.compile(
-    r"(?:aumento|incremento|increase|rise|descenso|disminucion|decrease|drop|diferencia|"
-    r"difference|subida|bajada)\s+(?:de|of)\s+(?:" + _Q + r"|\s)*$")
+    regroup(r"(?:aumento|incremento|increase|rise|descenso|disminucion|decrease|drop|diferencia|"
+    r"difference|subida|bajada)\s+(?:de|of)\s+(?:" + _Q + r"|\s)*$"))
 _OTHER_ORG = re.compile(
-    r"\b(?:occ|observatorio\s+cubano\s+de\s+conflictos|conflict\s+observatory|open-cuba|"
+    regroup(r"\b(?:occ|observatorio\s+cubano\s+de\s+conflictos|conflict\s+observatory|open-cuba|"
     r"prisoners\s+defenders|cubalex|justicia\s*11j|amnist\w+|human\s+rights\s+watch|"
     r"hrw|cidh|iachr|gobierno\s+cubano\s+(?:anuncio|informo)|minint|fiscalia|"
     r"ccdhrn|comision\s+cubana\s+de\s+derechos\s+humanos|cuban\s+commission\s+for\s+human|"
     r"iclep|articulo\s+19|article\s+19|fhrc|fundacion\s+para\s+los\s+derechos|"
     r"centro\s+de\s+documentacion\s+de\s+prisiones|food\s+monitor|cuba\s+decide|"
-    r"damas\s+de\s+blanco|unpacu)\b")
+    r"damas\s+de\s+blanco|unpacu)\b"))
 _OCDH_NAME = re.compile(
-    r"\b(?:ocdh|ochd|observatorio\s+cubano\s+(?:de|para)\s+(?:los\s+)?(?:derechos\s+humanos|ddhh)|"
+    regroup(r"\b(?:ocdh|ochd|observatorio\s+cubano\s+(?:de|para)\s+(?:los\s+)?(?:derechos\s+humanos|ddhh)|"
     r"cuban\s+(?:human\s+rights\s+)?observatory(?:\s+(?:of|for)\s+human\s+rights)?|"
-    r"observatorio\s+de\s+derechos\s+humanos)\b")
+    r"observatorio\s+de\s+derechos\s+humanos)\b"))
 _PROVINCES = (r"(?:la\s+habana|havana|matanzas|santiago\s+de\s+cuba|villa\s+clara|holguin|camaguey|"
               r"pinar\s+del\s+rio|artemisa|mayabeque|cienfuegos|sancti\s+spiritus|"
               r"ciego\s+de\s+avila|las\s+tunas|granma|guantanamo|isla\s+de\s+la\s+juventud)")
@@ -463,11 +475,12 @@ def _attributed_elsewhere(f: str, pos: int) -> bool:
 
 
 _SPLIT_CLAUSE = re.compile(r"[;:\u2014]|\s[\u2013-]\s")
-_MONTHLY_SIGNAL = re.compile(r"\b(?:informe\s+mensual|monthly\s+report|balance\s+mensual|"
-                             r"recuento\s+mensual)\b")
-_TERM_SIGNAL = re.compile(r"acciones\s+represivas|detenciones\s+arbitrarias|repressive\s+actions|"
+_MONTHLY_SIGNAL = re.compile(regroup(r"\b(?:informe\s+mensual|monthly\s+report|balance\s+mensual|"
+                             r"recuento\s+mensual)\b"))
+_TERM_SIGNAL = re.compile(regroup(r"acciones\s+represivas|detenciones\s+arbitrarias|"
+                          r"repressive\s+actions|"
                           r"arbitrary\s+(?:arrests|detentions)|incidentes\s+represivos|"
-                          r"actos\s+represivos|otros\s+abusos")
+                          r"actos\s+represivos|otros\s+abusos"))
 
 
 @dataclass
