@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 _QUANTIFIERS = frozenset("?*+{")
+_META = frozenset("\\.^$*+?{}[]|()")
 # every (flat form, regrouped form) made at import time, for tests/test_fastre.py to check
 REGROUPED: list[tuple[str, str]] = []
 
@@ -99,6 +100,9 @@ def _group_end(source: str) -> int:
 
 
 def _spell_out(alt: str) -> list[str]:
+    if alt.startswith(r"\b(?:"):
+        spelt = _spell_out(alt[2:])
+        return [r"\b" + x for x in spelt] if spelt != [alt[2:]] else [alt]
     if not alt.startswith("(?:"):
         return [alt]
     end = _group_end(alt)
@@ -114,37 +118,47 @@ def _spell_out(alt: str) -> list[str]:
 def dispatch(alternatives: list[str]) -> str:
     """`"|".join(alternatives)`, regrouped under the first letter each one needs.
 
-    Each alternative must start with a lowercase letter or `\\w+` (either optionally after
-    `\\b`), or with `\\d`; anything else raises ValueError, so a new phrase that would break
-    the regrouping is caught when the module loads. A leading `\\b` becomes `(?<!\\w\\w)`
-    after the letter (the same test, made once the letter is known to be a word
-    character); a `\\w+` phrase is tried inside every letter's group, at its place in the
-    list, and again for word characters no group starts with.
+    Each alternative must start with a plain character (a word character if after `\\b`),
+    `\\w+` (optionally after `\\b`) or `\\d`; anything else raises ValueError, so a new
+    phrase that would break the regrouping is caught when the module loads. A leading `\\b`
+    becomes `(?<!\\w\\w)` after the character (the same test, made once the character is
+    known to be a word character); a `\\w+` phrase is tried inside every word character's
+    group, at its place in the list, and again for word characters no group starts with.
     """
-    entries: list[tuple[str, str, str]] = []   # (kind, letter, pattern after the letter)
+    entries: list[tuple[str, str, str]] = []   # (kind, first char, pattern after it)
+    has_digit_kind = any(a.startswith(r"\d") for a in alternatives)
     for alt in alternatives:
         if alt.startswith((r"\w+", r"\b\w+")):
             bounded = alt.startswith(r"\b")
             entries.append(("word", r"\b" if bounded else "", alt[5:] if bounded else alt[3:]))
-        elif alt.startswith(r"\d"):
+            continue
+        if alt.startswith(r"\d"):
             entries.append(("digit", "", alt))
+            continue
+        bounded = alt.startswith(r"\b")
+        body = alt[2:] if bounded else alt
+        if body[:1] == "\\" and body[1:2] and not body[1].isalnum():
+            first, rest = body[1], body[2:]          # an escaped punctuation mark: \+ \.
         else:
-            bounded = alt.startswith(r"\b")
-            body = alt[2:] if bounded else alt
-            letter = body[:1]
-            if not ("a" <= letter <= "z") or body[1:2] in _QUANTIFIERS:
-                raise ValueError(f"cannot regroup alternative {alt!r}: it must start with "
-                                 r"a letter, \b and a letter, \w+ or \d")
-            entries.append(("letter", letter, (r"(?<!\w\w)" if bounded else "") + body[1:]))
-    letters = list(dict.fromkeys(letter for kind, letter, _ in entries if kind == "letter"))
+            first, rest = body[:1], body[1:]
+            if first in _META:
+                first = ""
+        word = bool(first) and re.match(r"\w", first) is not None
+        if (not first or rest[:1] in _QUANTIFIERS or (bounded and not word)
+                or (first.isdigit() and has_digit_kind)):
+            raise ValueError(f"cannot regroup alternative {alt!r}: it must start with a "
+                             r"plain character (after \b, a word character), \w+ or \d")
+        entries.append(("char", first, (r"(?<!\w\w)" if bounded else "") + rest))
+    firsts = list(dict.fromkeys(c for kind, c, _ in entries if kind == "char"))
     out = []
-    for first in letters:
-        rests = [rest if kind == "letter" else
-                 (r"(?<!\w\w)" if letter else "") + r"\w*" + rest   # a word phrase's letter: \b
-                 for kind, letter, rest in entries
-                 if (kind == "letter" and letter == first) or kind == "word"]
-        out.append(first + "(?:" + "|".join(rests) + ")")
-    others = r"[^\W" + "".join(letters) + "]"
+    for first in firsts:
+        word = re.match(r"\w", first) is not None
+        rests = [rest if kind == "char" else
+                 (r"(?<!\w\w)" if c else "") + r"\w*" + rest   # a word phrase's \b
+                 for kind, c, rest in entries
+                 if (kind == "char" and c == first) or (kind == "word" and word)]
+        out.append(re.escape(first) + "(?:" + "|".join(rests) + ")")
+    others = r"[^\W" + "".join(re.escape(c) for c in firsts if re.match(r"\w", c)) + "]"
     for kind, prefix, rest in entries:     # a word phrase keeps its \b in `prefix`
         if kind == "word":
             out.append(prefix + others + r"\w*" + rest)

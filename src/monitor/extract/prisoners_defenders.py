@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from monitor.extract.base import Extraction, Observation, log, parse_page
-from monitor.extract.fastre import alternation, dispatch
+from monitor.extract.fastre import alternation, dispatch, regroup
 from monitor.extract.numbers import (
     CACHE_MAX_KEY,
     MONTHS,
@@ -84,16 +84,16 @@ _TOTAL_AFTER_BAD = re.compile(
     r"pinar|holguin|granma|matanzas|cienfuegos|sancti|las\s+tunas|guantanamo|artemisa|"
     r"mayabeque|la\s+habana|havana|isla\s+de\s+la\s+juventud|venezuela|nicaragua))")
 _TOTAL_LC = re.compile(
-    r"(?:\btotal\b[^.;\d]{0,40}?\b(?:de|en|a|at|to|of|is|was|alcanza|alcanzo|reached|reaches|"
+    regroup(r"(?:\btotal\b[^.;\d]{0,40}?\b(?:de|en|a|at|to|of|is|was|alcanza|alcanzo|reached|reaches|"
     r"reaching)"
     r"|\b(?:en\s+total|in\s+total)\s*,?|\btotal\s*:"
     r"|\bcifra\b[^.;\d]{0,60}?\b(?:en|a|de|es\s+de|era\s+de|hasta)"
     r"|\b(?:list|lista|registro)\b[^.;\d]{0,30}?\b(?:contiene|contains|recoge|reune|incluye|"
     r"includes|cuenta|counts|tiene)(?:\s+un\s+total\s+de|\s+a\s+total\s+of)?"
     r")\s*(?:" + _Q + r"|\s)*(?:(?:los|las|ya|a|at\s+least|al\s+menos|mas\s+de|more\s+than|"
-    r"over|casi|nearly|some|unos)\s+)*$")
+    r"over|casi|nearly|some|unos)\s+)*$"))
 _TOTAL_VERB = re.compile(
-    r"\b(?:eleva|elevo|elevan|elevaron|sube|subio|suben|subieron|situa|situo|cifra|cifro|aumenta|"
+    regroup(r"\b(?:eleva|elevo|elevan|elevaron|sube|subio|suben|subieron|situa|situo|cifra|cifro|aumenta|"
     r"aumento|suman?|sumaban|suma\s+ya|alcanzan?|alcanzo|alcanzaron|llegan?|llego|llegaron|"
     r"asciende|ascienden|ascendia|ascendio|se\s+eleva|se\s+elevo|se\s+situa|se\s+situo|crecio|"
     r"rise|rises|rose|climb|climbs|climbed|reach|reaches|reached|increased|grew|went\s+up|"
@@ -104,19 +104,20 @@ _TOTAL_VERB = re.compile(
     r"(?:un|una|a)\s+(?:nuevo\s+|new\s+)?(?:record|maximo|high)(?:\s+historico)?(?:\s+(?:de|of))?)"
     r"(?:\s+(?:en|in|durante|during)\s+(?:el\s+mes\s+de\s+)?[a-z]+(?:\s+(?:de\s+)?\d{4})?)?"
     r"(?:\s+(?:a|en|hasta|to|at|ya|now|hoy|today|los|las|un\s+total\s+de|de))*\s*"
-    r"(?:(?:at\s+least|al\s+menos|mas\s+de|more\s+than|over)\s+)?$")
+    r"(?:(?:at\s+least|al\s+menos|mas\s+de|more\s+than|over)\s+)?$"))
 _PP_COLON = re.compile(r"(?:" + _PP + r"|presos|prisioneros|prisoners)[^.;\d]{0,25}:\s*$")
-_SUBJECT_PP = re.compile(r"(?:" + _PP + r"|\bcifra\b|\btotal\b|\btally\b|\blista?\b|\bcount\b"
-                         r"|presos|prisioneros|prisoners)")
-_OTHER_SUBJECT = re.compile(r"\b(?:mujeres|women|menores|minors|ninos|ninas|manifestantes|"
+_SUBJECT_PP = re.compile(regroup(
+    r"(?:" + _PP + r"|\bcifra\b|\btotal\b|\btally\b|\blista?\b|\bcount\b"
+    r"|presos|prisioneros|prisoners)"))
+_OTHER_SUBJECT = re.compile(regroup(r"\b(?:mujeres|women|menores|minors|ninos|ninas|manifestantes|"
                             r"protesters|patolog\w*|enfermedad\w*|mental|medical|sedicion|"
                             r"sedition|nuev[oa]s|new|excarcelad\w*|liberad\w*|released|freed|"
                             r"salieron|bajas|sentenciad\w*|condenad\w*|procesad\w*|acusad\w*|"
-                            r"11\s*-?j)\b")
+                            r"11\s*-?j)\b"))
 # "la lista comenzó con N", "The list opened January 2021 with N": the stock at a month start
 _BASELINE_LC = re.compile(
-    r"\b(?:comenzo|empezo|empezado|arranco|inicio|started|opened|began|contenia|contained|"
-    r"abrio)\b[^.;]{0,30}?\b(?:con|with)\s*$|\b(?:contenia|contained|tenia|sumaba)\s*$")
+    regroup(r"\b(?:comenzo|empezo|empezado|arranco|inicio|started|opened|began|contenia|contained|"
+    r"abrio)\b[^.;]{0,30}?\b(?:con|with)\s*$|\b(?:contenia|contained|tenia|sumaba)\s*$"))
 
 _NEW_RC = re.compile(
     r"^\s*" + _Q + r"?\s*(?:"
@@ -137,9 +138,10 @@ _NEW_RC = re.compile(
     r"(?:lista|listado|registro)|were\s+(?:added|incorporated|included)|joined\s+the|"
     r"entered\s+the|came\s+onto))")
 # "entraron en la lista 166 (un promedio ...)": the verb before, nothing after
-_NEW_LC = re.compile(r"\b(?:entraron|ingresaron|se\s+incorporaron|se\s+sumaron|se\s+agregaron|"
+_NEW_LC = re.compile(regroup(
+    r"\b(?:entraron|ingresaron|se\s+incorporaron|se\s+sumaron|se\s+agregaron|"
                      r"se\s+anadieron|joined|entered)\s+(?:en\s+|a\s+|to\s+)?(?:la|su|el|nuestra|the|"
-                     r"our)\s+(?:lista|listado|registro|list|registry)\s*$")
+                     r"our)\s+(?:lista|listado|registro|list|registry)\s*$"))
 _NEW_BAD = re.compile(
     r"^[^.;\d]{0,60}?\b(?:fueron|han\s+sido|were|have\s+been|habian\s+sido)\s+"
     r"(?:sentenciad|condenad|sentenced|convicted|golpead|beaten|juzgad|tried|arrestad|detenid)")
@@ -158,9 +160,9 @@ _REL_LC = re.compile(r"(?:dio\s+de\s+baja\s+a|salir\s+(?:de\s+(?:prision|la\s+li
                      r"se\s+eliminaron|eliminaron\s+a)\s*$")
 _DEATH = re.compile(r"(?P<n>\w+)\s+(?:\w+\s+){0,2}?por\s+(?:la\s+)?(?:fallecimiento|muerte|"
                     r"defuncion)|(?P<n2>\w+)\s+(?:due\s+to|by|from)\s+(?:a\s+)?death")
-_SAME_NUMBER = re.compile(r"\b(?:the\s+same\s+number|el\s+mismo\s+numero|otros\s+tantos|"
+_SAME_NUMBER = re.compile(regroup(r"\b(?:the\s+same\s+number|el\s+mismo\s+numero|otros\s+tantos|"
                           r"la\s+misma\s+cantidad)\b[^.;]{0,40}?\b(?:released|freed|left|"
-                          r"salieron|abandonaron|excarcelad|liberad|bajas?)")
+                          r"salieron|abandonaron|excarcelad|liberad|bajas?)"))
 
 _CAT_FILL = (r"(?:\s+|" + _Q + r"|,|son\b|are\b|is\b|figuran\s+como\b|se\s+consideran\b|"
              r"considerados\b|considered\b|prisioneros\b|presos\b|casos\s+de\b|cases\s+of\b|casos\b|"
@@ -186,19 +188,21 @@ _WOMEN_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:las|los|son|are)\s+)?(?:(?:inc
                        r"imprisoned|political|jailed)\s+)?(?:mujeres|women|prisioneras|presas\s+politicas)\b"
                        r"(?!\s+(?:ingresaron|entraron|nuevas|trans\b|transgenero|joined|" + _EVENT
                        + r"))")
-_WOMEN_LC = re.compile(r"(?:mujeres|women)\b[^.;\d]{0,50}?\b(?:son|es\s+de|number|suman|"
-                       r"ascienden\s+a)\s*$")
+_WOMEN_LC = re.compile(regroup(r"(?:mujeres|women)\b[^.;\d]{0,50}?\b(?:son|es\s+de|number|suman|"
+                       r"ascienden\s+a)\s*$"))
 _MINORS_RC = re.compile(r"^\s*" + _Q + r"?\s*(?:(?:son|are)\s+)?(?:menores|minors|ninos\b"
                         r"(?!\s+y\s+\w+\s+ninas))"
                         r"(?!(?:\s+de\s+edad)?\s+(?:que\s+|who\s+)?(?:cumplen|cumpliendo|siguen\s+"
                         r"cumpliendo|serving|are\s+serving|already|" + _EVENT + r"))")
-_MINORS_LC = re.compile(r"(?:menores|minors)\b[^.;\d]{0,30}?\b(?:son|number|suman|"
-                        r"account\s+for)\s*$")
-_NEW_ENTRY = re.compile(r"\b(?:nuev[oa]s|new|entraron|ingresaron|incorporad\w*|incorporaron|"
-                        r"added|joined)\b")
-_SUBSET_LC = re.compile(r"(?:entre\s+ellas|entre\s+ellos|de\s+ellas|de\s+ellos|among\s+them|"
+_MINORS_LC = re.compile(regroup(r"(?:menores|minors)\b[^.;\d]{0,30}?\b(?:son|number|suman|"
+                        r"account\s+for)\s*$"))
+_NEW_ENTRY = re.compile(regroup(
+    r"\b(?:nuev[oa]s|new|entraron|ingresaron|incorporad\w*|incorporaron|"
+                        r"added|joined)\b"))
+_SUBSET_LC = re.compile(regroup(
+    r"(?:entre\s+ellas|entre\s+ellos|de\s+ellas|de\s+ellos|among\s+them|"
                         r"of\s+them|incluidas|incluidos|including|la\s+mitad|half|de\s+estos|"
-                        r"de\s+estas)[,:\s]*(?:\w+\s+){0,2}$")
+                        r"de\s+estas)[,:\s]*(?:\w+\s+){0,2}$"))
 _HEALTH_GAP_WORDS = frozenset(re.split(r"\s+", """
     presos prisioneros politicos personas people prisoners inmates reclusos de la lista los las
     actuales that who que sufren padecen tienen have has suffer suffering arrastran carry carries
@@ -209,8 +213,9 @@ _HEALTH_GAP_WORDS = frozenset(re.split(r"\s+", """
 _HEALTH_NOUN = re.compile(r"(?P<mental>mental|mentales|psiquiatric\w*|psychiatric)|(?P<health>"
                           r"patologias?|enfermedades|enfermedad|conditions|pathologies|illness\w*|"
                           r"diseases?)\b")
-_11J = re.compile(r"\b11\s*-?\s*j\b|\b11\s+de\s+julio\b|\bjuly\s+11\b|\bjulio\s+de\s+2021\b|"
-                  r"\bjuly\s+2021\b|protestas\s+de\s+hace\s+(?:dos|2)\s+anos")
+_11J = re.compile(regroup(
+    r"\b11\s*-?\s*j\b|\b11\s+de\s+julio\b|\bjuly\s+11\b|\bjulio\s+de\s+2021\b|"
+                  r"\bjuly\s+2021\b|protestas\s+de\s+hace\s+(?:dos|2)\s+anos"))
 _11J_RC = re.compile(
     r"\b(?:proceden|stem|linked|vinculad\w*|relacionad\w*)\b|\b(?:el|del)\s+11\s*-?\s*j\b|"
     r"\b(?:el|del|the)\s+oncej\b|"
@@ -243,44 +248,48 @@ _WINDOW_PHRASES = [
     r"en\s+el\s+ano\s+\d{4}", r"in\s+the\s+year",
 ]
 _WINDOW = re.compile(dispatch(_WINDOW_PHRASES))
-_RESET = re.compile(r";|\bso\b|\bhoy\b|\btoday\b|\bactualmente\b|\bcurrently\b|\bremain\b|"
-                    r"\bquedan\b|\bseguian\b|\bpermanecen\b")
-_ANNOUNCE = re.compile(r"anunci\w*|announc\w*|prometid\w*|pledg\w*|promis\w*|comprometi\w*|"
-                       r"se\s+habia\s+comprometido")
+_RESET = re.compile(regroup(r";|\bso\b|\bhoy\b|\btoday\b|\bactualmente\b|\bcurrently\b|\bremain\b|"
+                    r"\bquedan\b|\bseguian\b|\bpermanecen\b"))
+_ANNOUNCE = re.compile(regroup(r"anunci\w*|announc\w*|prometid\w*|pledg\w*|promis\w*|comprometi\w*|"
+                       r"se\s+habia\s+comprometido"))
 _OTHER_ORG = re.compile(
-    r"\b(?:amnist\w*|amnesty|ccdh|centro\s+cubano\s+de\s+derechos|unpacu|foro\s+penal|"
+    regroup(r"\b(?:amnist\w*|amnesty|ccdh|centro\s+cubano\s+de\s+derechos|unpacu|foro\s+penal|"
     r"naciones\s+unidas|united\s+nations|onu|un\s+committee|observatorio|obserbatorio|ocdh|"
-    r"cubalex|justicia\s*11j|human\s+rights\s+watch|cidh|iachr|ai|oea|fundacion)\b")
-_OTHER_COUNTRY = re.compile(r"\b(?:venezuela|venezolan\w*|nicaragua\w*|bielorrusia|belarus|"
-                            r"rusia|russia|china|iran|bolivia)\b")
+    r"cubalex|justicia\s*11j|human\s+rights\s+watch|cidh|iachr|ai|oea|fundacion)\b"))
+_OTHER_COUNTRY = re.compile(regroup(r"\b(?:venezuela|venezolan\w*|nicaragua\w*|bielorrusia|belarus|"
+                            r"rusia|russia|china|iran|bolivia)\b"))
 _OTHER_COUNTRY_WORDS = ("venezuela", "venezolan", "nicaragua", "bielorrusia", "belarus",
                         "rusia", "russia", "china", "iran", "bolivia")
-_CUBA = re.compile(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|"
-                   r"havana)\b")
+_CUBA = re.compile(regroup(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|"
+                   r"havana)\b"))
 _CLAUSE = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
 _NOISE_RC = re.compile(
     r"^\s*(?:%|por\s*ciento|percent|per\s+cent|anos\b|ano\b|years?\b|meses\b|mes\b|months?\b|"
     r"dias\b|days?\b|horas\b|hours?\b|semanas\b|weeks?\b|minutos\b|millones\b|millon\b|"
     r"millions?\b|veces\b|times\b|tipos\b|types\b|patterns\b|(?:mas|menos|more|fewer|less)\b(?!\s+de)|"
     r"[/:\-]\d)")
-_NOISE_LC = re.compile(r"(?:\barticulo|\barticle|\+|#|@|\bn\.?o|\bnumero|\bedad\s+penal[^.]{0,20}|"
+_NOISE_LC = re.compile(regroup(
+    r"(?:\barticulo|\barticle|\+|#|@|\bn\.?o|\bnumero|\bedad\s+penal[^.]{0,20}|"
                        r"rose\s+by|increased\s+by|grew\s+by|aumento\s+en|crecio\s+en|fell\s+by|"
                        r"up\s+by|down\s+by|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|"
-                       r"miercoles|jueves|viernes|sabado|domingo)\s*\()\s*$")
-_COMPARE_LC = re.compile(r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|respecto\s+a|"
-                         r"up\s+from|down\s+from|from)\s*(?:los|las|the)?\s*$")
+                       r"miercoles|jueves|viernes|sabado|domingo)\s*\()\s*$"))
+_COMPARE_LC = re.compile(regroup(
+    r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|respecto\s+a|"
+                         r"up\s+from|down\s+from|from)\s*(?:los|las|the)?\s*$"))
 _PREV_RC = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:del\s+mes\s+anterior|del\s+mes\s+pasado|"
                       r"(?:in|of)\s+the\s+previous\s+month|the\s+month\s+before|last\s+month)")
 _REF_LC_BAD = re.compile(
-    r"(?:protest\w*|manifestacion\w*|estallido|nacid\w*|born|aniversario|@\w+\)?|"
+    regroup(r"(?:protest\w*|manifestacion\w*|estallido|nacid\w*|born|aniversario|@\w+\)?|"
     r"(?:arrest\w*|detenid\w*|juzgad\w*|sentenciad\w*|condenad\w*)\s+(?:el|on))"
-    r"\W*(?:\w+\s+){0,2}(?:de\s+|of\s+)?$")
-_REF_COMPARE_NUM = re.compile(r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|\bthan|"
+    r"\W*(?:\w+\s+){0,2}(?:de\s+|of\s+)?$"))
+_REF_COMPARE_NUM = re.compile(regroup(
+    r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|\bthan|"
                               r"\bque|respecto\s+a|up\s+from|from)\s+(?:los|las|the)?\s*\d[\d.,]*"
-                              r"(?:\s+\w+){0,3}?\s+(?:en|in|de|of|del)?\s*$")
-_REF_COMPARE = re.compile(r"(?:\bque|than|frente\s+a|against|compared\s+(?:to|with)|respecto\s+a|"
+                              r"(?:\s+\w+){0,3}?\s+(?:en|in|de|of|del)?\s*$"))
+_REF_COMPARE = re.compile(regroup(
+    r"(?:\bque|than|frente\s+a|against|compared\s+(?:to|with)|respecto\s+a|"
                           r"desde|since|from|between|entre|a\s+partir\s+de)\s+(?:en\s+|in\s+|el\s+|"
-                          r"the\s+|al\s+)?(?:mes\s+de\s+|month\s+of\s+)?(?:\d{1,2}\s+de\s+)?$")
+                          r"the\s+|al\s+)?(?:mes\s+de\s+|month\s+of\s+)?(?:\d{1,2}\s+de\s+)?$"))
 _CUTOFF_LC = re.compile(
     r"(?:fecha|hasta(?:\s+el)?|until|as\s+(?:of|at)|closed\s+on|cerrados\s+al?|datos\s+al?|"
     r"cierre\s+de|al\s+cierre\s+de|a\s+finales\s+de|al\s+(?:termino|terminar|final)\s+de|"
@@ -292,26 +301,29 @@ _MONTH_OK_LC = re.compile(
     r"over\s+the\s+month\s+of|started|opened|began|empezado|^|[:.>]|the|contabilizo\s+en)\s*$")
 _MONTH_OK_RC = re.compile(r"^\s*(?:pasado|update|report|list|de\s+\d{4}|\d{4}|:|comenzo|empezo|"
                           r"arranco|inicio)")
-_YEAR_END = re.compile(r"(?:al\s+cierre\s+de|al\s+cerrar|a\s+finales\s+de|at\s+the\s+end\s+of|"
+_YEAR_END = re.compile(regroup(
+    r"(?:al\s+cierre\s+de|al\s+cerrar|a\s+finales\s+de|at\s+the\s+end\s+of|"
                        r"by\s+the\s+end\s+of|end\s+of|termina|cierra|closes|ends|concluye|acaba)"
-                       r"\s+(?:el\s+ano\s+|the\s+year\s+)?$")
+                       r"\s+(?:el\s+ano\s+|the\s+year\s+)?$"))
 _YEAR_END_AFTER = re.compile(r"^\s*(?:termina|cierra|closes|ends|concluye|acaba)\b")
-_YEAR_START = re.compile(r"(?:al\s+comenzar|al\s+inicio\s+de|a\s+principios\s+de|arranca|empieza|"
+_YEAR_START = re.compile(regroup(
+    r"(?:al\s+comenzar|al\s+inicio\s+de|a\s+principios\s+de|arranca|empieza|"
                          r"inicia|start\s+of|beginning\s+of|starts|begins)\s+(?:este\s+|el\s+ano\s+|"
-                         r"the\s+year\s+)?$")
-_BASELINE_WORDS = re.compile(r"\b(?:comenz\w*|empez\w*|arranc\w*|inici\w*|conten\w*|"
-                             r"opened|started|began|contained|abrio)\b")
+                         r"the\s+year\s+)?$"))
+_BASELINE_WORDS = re.compile(regroup(r"\b(?:comenz\w*|empez\w*|arranc\w*|inici\w*|conten\w*|"
+                             r"opened|started|began|contained|abrio)\b"))
 _YEAR_BASELINE_AFTER = re.compile(r"^\s*(?:comenzo|empezo|began|started|opened)\s+(?:con|with)\b")
-_YEAR_WINDOW_LC = re.compile(r"(?:en\s+el\s+conjunto\s+de|a\s+lo\s+largo\s+de(?:l\s+ano)?|durante|"
+_YEAR_WINDOW_LC = re.compile(regroup(
+    r"(?:en\s+el\s+conjunto\s+de|a\s+lo\s+largo\s+de(?:l\s+ano)?|durante|"
                              r"during|over(?:\s+the\s+year)?|en|(?:recien\s+)?terminado|"
-                             r"concluido)\s+(?:el\s+ano\s+)?$")
+                             r"concluido)\s+(?:el\s+ano\s+)?$"))
 _PRESENT_RC = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:llegaron\s+a\s+figurar|estuvieron\s+"
                          r"(?:encarcelad\w*|pres[oa]s|en\s+la\s+lista)|pasaron\s+por|"
                          r"appeared\s+on|were\s+on\s+the\s+list)")
 _PRESENT_LC = re.compile(r"(?:por\s+ella\s+pasaron|pasaron\s+por\s+(?:ella|la\s+lista|"
                          r"el\s+registro)|came\s+to\s+include|hubo\s+en\s+total)(?:\s+\w+){0,2}\s*$")
-_CURRENT = re.compile(r"\b(?:current|currently|actual|actuales|actualmente|hoy|today|now|"
-                      r"en\s+la\s+actualidad)\b")
+_CURRENT = re.compile(regroup(r"\b(?:current|currently|actual|actuales|actualmente|hoy|today|now|"
+                      r"en\s+la\s+actualidad)\b"))
 _RELATED = re.compile(r"^\W*(?:noticias\s+relacionadas|related|lea\s+tambien|leer\s+mas|"
                       r"lee\s+tambien|te\s+puede\s+interesar|le\s+puede\s+interesar|"
                       r"tambien\s+(?:le|te)\s+puede|read\s+(?:also|more)|see\s+also|ver\s+tambien|"
