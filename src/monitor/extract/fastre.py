@@ -157,7 +157,12 @@ def dispatch(alternatives: list[str]) -> str:
                  (r"(?<!\w\w)" if c else "") + r"\w*" + rest   # a word phrase's \b
                  for kind, c, rest in entries
                  if (kind == "char" and c == first) or (kind == "word" and word)]
-        out.append(re.escape(first) + "(?:" + "|".join(rests) + ")")
+        shared = r"(?<!\w\w)"               # every phrase here asks for \b: test it once
+        if word and len(rests) > 1 and all(r.startswith(shared) for r in rests):
+            rests = [r[len(shared):] for r in rests]
+            out.append(re.escape(first) + shared + "(?:" + "|".join(rests) + ")")
+        else:
+            out.append(re.escape(first) + "(?:" + "|".join(rests) + ")")
     others = r"[^\W" + "".join(re.escape(c) for c in firsts if re.match(r"\w", c)) + "]"
     for kind, prefix, rest in entries:     # a word phrase keeps its \b in `prefix`
         if kind == "word":
