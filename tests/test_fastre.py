@@ -14,7 +14,7 @@ import re
 import pytest
 
 from monitor.extract import ocdh, periods, prisoners_defenders
-from monitor.extract.fastre import REGROUPED, alternation, dispatch, regroup
+from monitor.extract.fastre import REGROUPED, alternation, dispatch, regroup, splitter
 from monitor.extract.numbers import MONTHS
 
 
@@ -95,3 +95,19 @@ def test_window_phrases_on_hand_cases(text, found):
 def test_dispatch_refuses_what_it_cannot_regroup(bad):
     with pytest.raises(ValueError):
         dispatch(["desde", bad, r"\d+\s+meses"])
+
+
+@pytest.mark.parametrize(("marks", "ahead"), [
+    (".!?;", r"[A-ZÁÉÍÓÚÑ¿¡\"“«(0-9]"),
+    (".!?", r"[A-Z\u00c0-\u00dd\u00bf\u00a1\"\u201c\u00ab(0-9]"),
+])
+def test_sentence_splitter_cuts_like_the_lookbehind_split(marks, ahead):
+    flat = re.compile(f"(?<=[{marks}])\\s+(?={ahead})")
+    split = splitter(marks, ahead)
+    rng = random.Random(3)
+    pieces = ["La lista", "1.185", "Sr.", "presos", "A", "É", "¿Qué", "(", "«", "2025", "x",
+              ".", "..", "!", "?", ";", "?!", " ", "  ", "\n", "\u00a0", "ñ"]
+    for _ in range(20_000):
+        t = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert split(t) == flat.split(t), t
+    assert split("Uno. Dos; tres. 4 presos") == flat.split("Uno. Dos; tres. 4 presos")

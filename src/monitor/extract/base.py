@@ -17,6 +17,8 @@ from typing import Any
 from bs4 import BeautifulSoup
 from lxml import etree
 
+from monitor.extract.fastre import splitter
+
 log = logging.getLogger("monitor.extract")
 
 QUALIFIERS = ("exact", "at_least", "about")
@@ -330,10 +332,11 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
                 meta_published=published, meta_modified=modified, root=root)
 
 
-_SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÁÉÍÓÚÑ¿¡\"“«(0-9])")
+# a break: whitespace after . ! ? ; and before a capital, an opening mark or a digit
+_SENT_SPLIT = splitter(".!?;", r"[A-ZÁÉÍÓÚÑ¿¡\"“«(0-9]")
 
 
 def sentences(paragraph: str) -> list[str]:
     """Split a paragraph into sentences without breaking '1.185' or 'Sr. X'."""
-    parts = _SENT_SPLIT.split(paragraph)
+    parts = _SENT_SPLIT(paragraph)
     return [p.strip() for p in parts if p.strip()]

@@ -13,6 +13,7 @@ the same result (tests/test_fastre.py checks that against the flat form).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _QUANTIFIERS = frozenset("?*+{")
 _META = frozenset("\\.^$*+?{}[]|()")
@@ -172,3 +173,21 @@ def dispatch(alternatives: list[str]) -> str:
     fast = "|".join(out)
     REGROUPED.append(("|".join(alternatives), fast))
     return fast
+
+
+def splitter(marks: str, ahead: str) -> Callable[[str], list[str]]:
+    """`re.compile(r"(?<=[marks])\\s+(?=ahead)").split`, faster: the pattern is written to
+    start with the mark itself (which the engine finds by a fast character scan, where a
+    leading look-behind is tried at every position), and the mark is kept in the piece
+    before the break. Same pieces for every text (tests/test_fastre.py)."""
+    rx = re.compile(f"[{marks}]\\s+(?={ahead})")
+
+    def split(text: str) -> list[str]:
+        out, prev = [], 0
+        for m in rx.finditer(text):
+            out.append(text[prev:m.start() + 1])
+            prev = m.end()
+        out.append(text[prev:])
+        return out
+
+    return split

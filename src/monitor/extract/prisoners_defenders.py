@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from monitor.extract.base import Extraction, Observation, log, parse_page
-from monitor.extract.fastre import alternation, dispatch, regroup
+from monitor.extract.fastre import alternation, dispatch, regroup, splitter
 from monitor.extract.numbers import (
     CACHE_MAX_KEY,
     MONTHS,
@@ -330,7 +330,8 @@ _RELATED = re.compile(r"^\W*(?:noticias\s+relacionadas|related|lea\s+tambien|lee
                       r"mas\s+noticias|otras\s+noticias|more\s+news|relacionad[oa]s?)\b")
 _BULLETS = re.compile("[\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
                       "\u2022\ufe0f]+|\\s>\\s")
-_SENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u00c0-\u00dd\u00bf\u00a1\"\u201c\u00ab(0-9])")
+_SENT = splitter(".!?", r"[A-Z\u00c0-\u00dd\u00bf\u00a1\"\u201c\u00ab(0-9]")
+_HIGH = re.compile("[\u2022-\U0010ffff]")   # where a bullet character could be
 
 
 # ----------------------------------------------------------------------------- data
@@ -371,11 +372,9 @@ def _split(text: str) -> list[str]:
     out: list[str] = []
     # exact shortcuts: every bullet character is U+2022 or above, and " > " needs a ">";
     # a sentence break needs a ".", "!" or "?" before it
-    chunks = _BULLETS.split(text) if ">" in text or max(text, default=" ") >= "\u2022" \
-        else [text]
+    chunks = _BULLETS.split(text) if ">" in text or _HIGH.search(text) else [text]
     for chunk in chunks:
-        for s in (_SENT.split(chunk) if "." in chunk or "!" in chunk or "?" in chunk
-                  else [chunk]):
+        for s in (_SENT(chunk) if "." in chunk or "!" in chunk or "?" in chunk else [chunk]):
             s = s.strip(" \u2014\u2013-")
             if s:
                 out.append(s)
