@@ -79,7 +79,8 @@ class Page:
         """Kept elements (of these tags, if given) in document order."""
         if self.root is None:
             return iter(())
-        return self.root.iter(*tags) if tags else self.root.iter(etree.Element)
+        kept = _kept(self.root)
+        return (e for e in kept if e.tag in tags) if tags else kept
 
     @property
     def elements(self) -> list[Any]:
@@ -199,17 +200,23 @@ def descendants(el: Any, tag: str) -> list[Any]:
     return out
 
 
-def _cut_dropped(root: Any) -> None:
-    """Swap dropped elements (and so their subtrees) for empty comments that keep their
-    tails: lxml's own iterators then skip them, and every text walk reads the tree as it
-    read them before (no text, tail kept)."""
-    for el in list(root.iter(*_DROP)):
-        parent = el.getparent()
-        if parent is None:
+def _kept(root: Any) -> Iterator[Any]:
+    """Every element in document order, minus dropped ones and their subtrees."""
+    it = root.iter()
+    for el in it:
+        tag = el.tag
+        if not isinstance(tag, str):
             continue
-        stub = etree.Comment()
-        stub.tail = el.tail
-        parent.replace(el, stub)
+        if tag in _DROP_SET:
+            last = el
+            while len(last):
+                last = last[-1]
+            if last is not el:
+                for nxt in it:
+                    if nxt is last:
+                        break
+            continue
+        yield el
 
 
 def _classes(el: Any) -> list[str]:
@@ -217,28 +224,26 @@ def _classes(el: Any) -> list[str]:
 
 
 def _select_content(root: Any) -> Any:
-    """The first element matching the first of _CONTENT_SELECTORS that matches anything."""
-    def in_article(e: Any) -> bool:
-        return any(True for _ in e.iterancestors("article"))
-
-    for el in root.iter(etree.Element):     # "article .entry-content"
-        if "entry-content" in _classes(el) and in_article(el):
+    """The first kept element matching the first of _CONTENT_SELECTORS that matches."""
+    kept: list[Any] = []
+    for el in _kept(root):          # "article .entry-content": on a WordPress post it is
+        kept.append(el)             # found early, before the rest of the page is walked
+        if "entry-content" in _classes(el) and any(True for _ in el.iterancestors("article")):
             return el
-    for el in root.iter("div"):
-        if "entry-content" in _classes(el):
-            return el
-    for cls in ("post-content", "td-post-content"):
-        for el in root.iter(etree.Element):
-            if cls in _classes(el):
+    tests = (
+        lambda e: e.tag == "div" and "entry-content" in _classes(e),
+        lambda e: "post-content" in _classes(e),
+        lambda e: "td-post-content" in _classes(e),
+        lambda e: e.tag == "article",
+        lambda e: e.tag == "main",
+        lambda e: e.get("id") == "content",
+        lambda e: e.tag == "body",
+    )
+    for test in tests:
+        for el in kept:
+            if test(el):
                 return el
-    for tag in ("article", "main"):
-        el = next(root.iter(tag), None)
-        if el is not None:
-            return el
-    for el in root.iter(etree.Element):
-        if el.get("id") == "content":
-            return el
-    return next(root.iter("body"), None)
+    return None
 
 
 def _top_blocks(el: Any, out: list[Any]) -> None:
@@ -310,7 +315,6 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
         title = clean_space(_meta(metas, "og:title") or (
             element_text(head_title, drop=False) if head_title is not None else ""))
 
-    _cut_dropped(root)
     content = _select_content(root)
     paragraphs: list[str] = []
     subtitle = ""
