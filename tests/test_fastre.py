@@ -111,3 +111,21 @@ def test_sentence_splitter_cuts_like_the_lookbehind_split(marks, ahead):
         t = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert split(t) == flat.split(t), t
     assert split("Uno. Dos; tres. 4 presos") == flat.split("Uno. Dos; tres. 4 presos")
+
+
+@pytest.mark.parametrize(("flat_src", "fast"), [
+    (r"(?<![\d.,/])(?P<y>(?:19|20)\d{2})(?![\d.,/]\d)", ocdh._BARE_YEAR),
+    (r"(?<![\d.,/])(?P<y>(?:19[5-9]\d|20\d\d))(?![\d.,/]\d)", periods._YEAR_RE),
+])
+def test_year_patterns_with_the_lookback_moved_find_the_same_years(flat_src, fast):
+    flat = re.compile(flat_src)
+    rng = random.Random(4)
+    pieces = ["19", "20", "2025", "1999", "1959", "1949", "2", "0", "1", ".", ",", "/", " ",
+              "en ", "de", "x", "-", "1.2024", "a2021"]
+    hits = 0
+    for _ in range(30_000):
+        t = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        got = [(m.span(), m.group("y")) for m in flat.finditer(t)]
+        assert got == [(m.span(), m.group("y")) for m in fast.finditer(t)], t
+        hits += bool(got)
+    assert hits > 3_000

@@ -176,7 +176,9 @@ _YEAR = re.compile(
     r"al\s+cierre\s+de|cierre\s+de|balance\s+de|termino|cerro|concluyo|"
     r"throughout|during|in|closed|ended|for)\s+(?:(?:todo|toda|all\s+of|el\s+ano)\s+)?"
     r"(?P<y>(?:19|20)\d{2})\b"))
-_BARE_YEAR = re.compile(r"(?<![\d.,/])(?P<y>(?:19|20)\d{2})(?![\d.,/]\d)")
+# (?<![\d.,/])(?P<y>(?:19|20)\d{2}), with the look-back made after the first digit so the
+# engine can jump from "1" to "2" instead of trying the look-back at every position
+_BARE_YEAR = re.compile(r"(?P<y>(?:1(?<![\d.,/]1)9|2(?<![\d.,/]2)0)\d{2})(?![\d.,/]\d)")
 _YEAR_WORDS = re.compile(
     regroup(r"\b(?:durante\s+el\s+ano|a\s+lo\s+largo\s+del\s+ano|del\s+ano|balance\s+anual|"
     r"informe\s+anual|el\s+ano\s+pasado|ano\s+anterior|annual|during\s+the\s+year|"
@@ -463,10 +465,18 @@ _FOLLOWING_GAP = re.compile(
     r"(?:mes\s+de\s+|month\s+of\s+)?$")
 
 
-def _attributed_elsewhere(f: str, pos: int) -> bool:
-    """The nearest organisation named before the number (else after it) is not the OCDH."""
+@lru_cache(maxsize=1024)
+def _org_names(f: str) -> list[tuple[int, bool]]:
+    """Where the sentence names an organisation, and whether it is the OCDH (once per
+    sentence: asked for every number in it). Not to be mutated."""
     names = [(m.start(), False) for m in _OTHER_ORG.finditer(f)]
     names += [(m.start(), True) for m in _OCDH_NAME.finditer(f)]
+    return names
+
+
+def _attributed_elsewhere(f: str, pos: int) -> bool:
+    """The nearest organisation named before the number (else after it) is not the OCDH."""
+    names = _org_names(f)
     if not names:
         return False
     before = [x for x in names if x[0] < pos]
@@ -548,7 +558,9 @@ def extract(html: bytes | str, url: str) -> Extraction:
 
     # the page's own month: named in the title, else the month before a dated release
     body_fold = fold(" ".join(paragraphs))
-    says_monthly = bool(_MONTHLY_SIGNAL.search(body_fold))
+    # every match holds "mensual" or "monthly": most bodies are passed over by a substring test
+    says_monthly = ("mensual" in body_fold or "monthly" in body_fold) and bool(
+        _MONTHLY_SIGNAL.search(body_fold))
     monthly_signal = dl is not None or says_monthly
     main: Scope | None = None
     year_hint: int | None = None

@@ -64,7 +64,8 @@ _DATE_NUM = re.compile(r"\b(?P<d>[0-3]?\d)/(?P<m>[01]?\d)/(?P<y>" + _YEAR + r")\
 _MONTH_YEAR = re.compile(
     r"\b(?P<m>" + _FULL_ALT + r")\b(?:\s+(?:de|del|of)\s+|\s*,?\s*)(?P<y>" + _YEAR + r")\b")
 _MONTH = re.compile(r"\b(?P<m>" + _FULL_ALT + r")\b")
-_YEAR_RE = re.compile(r"(?<![\d.,/])(?P<y>" + _YEAR + r")(?![\d.,/]\d)")
+# (?<![\d.,/])(?P<y>_YEAR), the look-back made after the first digit (see ocdh._BARE_YEAR)
+_YEAR_RE = re.compile(r"(?P<y>1(?<![\d.,/]1)9[5-9]\d|2(?<![\d.,/]2)0\d\d)(?![\d.,/]\d)")
 _ANY_DIGIT = re.compile(r"\d")
 _MONTH_HEADS = tuple(sorted({w[:3] for w in MONTH_WORDS}))
 _AMBIGUOUS_EN = {"may", "march", "marco", "mar", "jun", "dec", "sept"}
