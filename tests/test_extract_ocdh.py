@@ -166,6 +166,18 @@ def test_monthly_release_without_headline_is_an_extraction_gap():
     assert not extract("ocdh", statement, "https://www.example.org/x/").extraction_gap
 
 
+def test_release_with_its_headline_still_reads_as_a_report():
+    """The report test runs only when asked; asked, it answers as before."""
+    html = _page(["Madrid, 4 de octubre de 2022",
+                  "El OCDH registró en septiembre un total de 412 acciones represivas, de "
+                  "ellas 96 detenciones arbitrarias."],
+                 title="El OCDH registra 412 acciones represivas en septiembre")
+    ex = extract("ocdh", html, "https://www.example.org/septiembre/")
+    assert ex.headline_found and not ex.extraction_gap
+    assert ex.looks_like_report is True
+    assert ex.looks_like_report is True      # answered once, then kept
+
+
 def test_fixture_release_formats_round_trip():
     old = release_post("2017-11", {"arbitrary_detentions": 306, "detentions_women": 221,
                                    "detentions_men": 85, "violent_detentions": 11})

@@ -10,7 +10,7 @@ import codecs
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -51,15 +51,28 @@ class Extraction:
     published: str | None = None
     text: str = ""
     observations: list[Observation] = field(default_factory=list)
-    looks_like_report: bool = False
     headline_found: bool = False
     notes: list[str] = field(default_factory=list)
     extractor_version: str = ""
+    # a bool, or a test that gives it, run on first read: a report whose headline figure
+    # was found needs no report test (extraction_gap asks it only when none was)
+    _report: bool | Callable[[], bool] = field(default=False, repr=False, compare=False)
+
+    @property
+    def looks_like_report(self) -> bool:
+        """The page reads as a monthly report of the source."""
+        if callable(self._report):
+            self._report = bool(self._report())
+        return self._report
+
+    @looks_like_report.setter
+    def looks_like_report(self, value: bool | Callable[[], bool]) -> None:
+        self._report = value
 
     @property
     def extraction_gap(self) -> bool:
         """A monthly report with no headline figure: an operator should look."""
-        return self.looks_like_report and not self.headline_found
+        return not self.headline_found and self.looks_like_report
 
 
 @dataclass

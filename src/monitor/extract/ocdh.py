@@ -577,14 +577,20 @@ def extract(html: bytes | str, url: str) -> Extraction:
         y, mo = shift_month(pub.year, pub.month, -1)
         main = Scope("month", period(y, mo))
     # a monthly release: its month named up front next to the measures, or "informe mensual"
-    lead = " ".join([page.title, *paragraphs[:3]])
-    lead_f = fold(lead)
-    # cheapest test first: the lead's whole time grammar only when nothing else decides
-    out.looks_like_report = bool(
-        main is not None and main.kind == "month"
-        and (says_monthly or (_TERM_SIGNAL.search(lead_f) and any(
-            _resolve(t, pub, main, year_hint) == main for t in time_exprs(lead_f, lead, pub)
-            if t.kind == "month" and t.month > 0))))
+    # cheapest test first: the lead's whole time grammar only when nothing else decides,
+    # and only when someone asks (a release whose headline figure was found needs no test)
+    hint = year_hint
+
+    def report_test() -> bool:
+        lead = " ".join([page.title, *paragraphs[:3]])
+        lead_f = fold(lead)
+        return bool(
+            main is not None and main.kind == "month"
+            and (says_monthly or (_TERM_SIGNAL.search(lead_f) and any(
+                _resolve(t, pub, main, hint) == main for t in time_exprs(lead_f, lead, pub)
+                if t.kind == "month" and t.month > 0))))
+
+    out.looks_like_report = report_test
 
     cands: list[Candidate] = []
     ctx = main
@@ -595,7 +601,7 @@ def extract(html: bytes | str, url: str) -> Extraction:
             ctx, year_hint = _sentence(sent, pub, main, ctx, year_hint, order, cands)
 
     _choose(out, cands, url, published)
-    if out.looks_like_report and not out.headline_found:
+    if not out.headline_found and out.looks_like_report:
         log.warning("%s: looks like a monthly OCDH release but no headline figure found", url)
         out.notes.append("no headline figure")
     return out
