@@ -436,10 +436,14 @@ def extract(html: bytes | str, url: str) -> Extraction:
                      text=page.text)
     if cut:
         out.notes.append(f"text cut at {_MAX_TEXT} characters")
-    head = fold(" ".join([page.title, page.subtitle]))
-    out.looks_like_report = bool(
-        re.search(r"pres[oa]s\s+politic|prisioneros\s+politic|political\s+prisoners", head)
-        and any(r.month for r in find_refs(head, page.title + " " + page.subtitle)))
+
+    def report_test() -> bool:      # run when first read (see Extraction.looks_like_report)
+        head = fold(" ".join([page.title, page.subtitle]))
+        return bool(
+            re.search(r"pres[oa]s\s+politic|prisioneros\s+politic|political\s+prisoners", head)
+            and any(r.month for r in find_refs(head, page.title + " " + page.subtitle)))
+
+    out.looks_like_report = report_test
 
     alltext = " ".join(s.folded for s in sents)
     # substring pre-checks: every match of these patterns contains one of the words
@@ -469,7 +473,7 @@ def extract(html: bytes | str, url: str) -> Extraction:
         cands.extend(_sentence(s, ctx))
     cands = [c for c in cands if not (c.metric == TOTAL and c.value in tainted)]
     _choose(out, cands, url, published)
-    if out.looks_like_report and not out.headline_found:
+    if not out.headline_found and out.looks_like_report:
         log.warning("%s: looks like a monthly report but no total found (extraction gap)", url)
         out.notes.append("no headline figure")
     return out
