@@ -235,6 +235,17 @@ _QUAL_ABOUT = re.compile(
 )
 
 
+_TRAILING_QUOTES = re.compile(r"[\s\"'\u201c\u201d\u2018\u2019\u00ab\u00bb(\u2014\u2013-]+$")
+
+
+@lru_cache(maxsize=4096)
+def qualifier_at(text: str, start: int) -> str:
+    """The qualifier of the number starting at `start` in `text` ("al menos 300": at_least),
+    over quotes and brackets before it. Cached: every reading of a number asks it."""
+    head = _TRAILING_QUOTES.sub("", text[:start])
+    return qualifier_before(head + " ", len(head) + 1)
+
+
 def qualifier_before(text: str, start: int) -> str:
     """'at_least', 'about' or 'exact' from the words just before a number."""
     window = text[max(0, start - 30):start]

@@ -27,7 +27,7 @@ from monitor.extract.numbers import (
     find_numbers,
     fold,
     period,
-    qualifier_before,
+    qualifier_at,
     shift_month,
 )
 from monitor.extract.periods import YM, iso_or_partial, resolve_month, url_date
@@ -511,11 +511,6 @@ class Candidate:
         return (not self.is_word, not round_hedge, not self.by_ellipsis)
 
 
-def _qualifier(text: str, start: int) -> str:
-    head = re.sub(r"[\s\"'\u201c\u201d\u2018\u2019\u00ab\u00bb(\u2014\u2013-]+$", "", text[:start])
-    return qualifier_before(head + " ", len(head) + 1)
-
-
 # --------------------------------------------------------------------------- the page
 
 _LINK_BLOCKS = frozenset(("li", "p", "h2", "h3", "h4"))
@@ -688,7 +683,7 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
             continue
         if scope.kind == "year" and metric not in YEARLY:
             continue
-        cands.append(Candidate(metric, scope, n.value, _qualifier(sent, n.start), sent, order,
+        cands.append(Candidate(metric, scope, n.value, qualifier_at(sent, n.start), sent, order,
                                n.is_word, by_ellipsis))
     # "una de ellas, con violencia" / "one of them carried out with violence"
     m = _ONE_VIOLENT.search(f) if "violen" in f else None   # every match holds "violen"

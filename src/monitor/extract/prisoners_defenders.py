@@ -15,7 +15,7 @@ from monitor.extract.numbers import (
     Number,
     find_numbers,
     fold,
-    qualifier_before,
+    qualifier_at,
 )
 from monitor.extract.periods import (
     MONTH_ALT,
@@ -679,9 +679,10 @@ def _tainted(sents: list[Sent]) -> set[int]:
     return out
 
 
-def _segments(f: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=1024)
+def _segments(f: str) -> tuple[tuple[int, int], ...]:
     bounds = [0] + [m.end() for m in re.finditer(r";", f)] + [len(f)]
-    return list(itertools.pairwise(bounds))
+    return tuple(itertools.pairwise(bounds))
 
 
 def _sentence(s: Sent, ctx: Ctx) -> list[Cand]:
@@ -716,7 +717,7 @@ def _sentence(s: Sent, ctx: Ctx) -> list[Cand]:
                 value -= _deaths(f[n.end:n.end + 120])
                 if value <= 0:
                     continue
-            out.append(Cand(metric, per, value, _qualifier(s.text, n.start), s.text, score,
+            out.append(Cand(metric, per, value, qualifier_at(s.text, n.start), s.text, score,
                             s.order))
     # "seven new names ... and the same number of prisoners were released"
     m = _SAME_NUMBER.search(f)
@@ -738,9 +739,10 @@ def _noise(f: str, n: Number, refs: list) -> bool:
     return bool(_NOISE_RC.match(f[n.end:]) or _NOISE_LC.search(f[max(0, n.start - 30):n.start]))
 
 
-def _qualifier(text: str, start: int) -> str:
-    head = re.sub(r"[\s\"'\u201c\u201d\u2018\u2019\u00ab\u00bb(\u2014\u2013-]+$", "", text[:start])
-    return qualifier_before(head + " ", len(head) + 1)
+def _to_stop(text: str) -> str:
+    """`text` up to its first "." or ";" (re.split(r"[.;]", text, maxsplit=1)[0])."""
+    stops = [i for i in (text.find("."), text.find(";")) if i >= 0]
+    return text[:min(stops)] if stops else text
 
 
 def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx: Ctx,
@@ -752,7 +754,7 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
     out: list[tuple[str, int]] = []
     reference = bool(re.search(r"(?:\bde|\bof)\s+(?:los|las|the|estos|esos)\s*$", lc))
     # a count for another country in a sentence that also speaks of Cuba
-    near = lc[-40:] + " " + re.split(r"[.;]", rc_full, maxsplit=1)[0][:40]
+    near = lc[-40:] + " " + _to_stop(rc_full[:40])
     if _OTHER_COUNTRY.search(near) and not _CUBA.search(near):
         return []
     compare = bool(_COMPARE_LC.search(lc))
@@ -818,7 +820,7 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
 
     # health (not of a subgroup: "de los 34 menores, 5 padecen ...")
     h = _health(rc_full, nums, idx)
-    clause = lc[max([m.end() for m in re.finditer(r"[.;]", lc)] or [0]):]
+    clause = lc[max(lc.rfind("."), lc.rfind(";")) + 1:]    # after the last . or ;
     if h and re.search(r"\b(?:menores|minors|mujeres|women|ninos|manifestantes|protesters)\b",
                        clause):
         h = None
@@ -832,8 +834,8 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
                       r"\bjuly\s+11(?:,?\s+2021)?", "oncej", body)
         cut = re.search(r"\d|[.;]", body)
         body = body[:cut.start()] if cut else body
-        if _11J_RC.search(body[:140]) and not re.search(r"15\s*-?\s*n\b|15\s+de\s+noviembre",
-                                                          f) and _qualifier(f, n.start) == "exact":
+        if _11J_RC.search(body[:140]) and not re.search(
+                r"15\s*-?\s*n\b|15\s+de\s+noviembre", f) and qualifier_at(f, n.start) == "exact":
             out = [(k, v) for k, v in out if k != TOTAL]
             out.append(("eleven_j_prisoners", 2))
     return out
@@ -889,7 +891,7 @@ def _label_first(s: Sent, nums: list[Number], refs: list, ctx: Ctx) -> list[Cand
                 break   # "convictos de conciencia, 15 son menores": another count
             per = _period_for(s, n, m.lastgroup, refs, ctx)
             if per:
-                out.append(Cand(m.lastgroup, per, n.value, _qualifier(s.text, n.start), s.text,
+                out.append(Cand(m.lastgroup, per, n.value, qualifier_at(s.text, n.start), s.text,
                                 1, s.order))
             break
     return out
@@ -953,7 +955,7 @@ def _yearly(s: Sent, n: Number, ctx: Ctx, metrics: list[str], refs: list) -> lis
         year = ctx.doc.year
     if year is None or re.search(r"ultimo\s+ano|last\s+year|past\s+year|meses|months", f):
         return []
-    return [Cand(name, f"{year:04d}", n.value, _qualifier(s.text, n.start), s.text, 1, s.order)
+    return [Cand(name, f"{year:04d}", n.value, qualifier_at(s.text, n.start), s.text, 1, s.order)
             for name in names]
 
 
