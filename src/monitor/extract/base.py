@@ -10,7 +10,7 @@ import codecs
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -271,12 +271,24 @@ def _top_blocks(el: Any, out: list[Any]) -> None:
             _top_blocks(ch, out)
 
 
-def _meta(metas: list[Any], *names: str) -> str | None:
+class _Metas:
+    """The page's <meta> tags indexed once: the first with each property and each name."""
+
+    def __init__(self, metas: Iterable[Any]) -> None:
+        self.by_property: dict[str, Any] = {}
+        self.by_name: dict[str, Any] = {}
+        for e in metas:
+            self.by_property.setdefault(e.get("property"), e)
+            self.by_name.setdefault(e.get("name"), e)
+
+
+def _meta(metas: _Metas | list[Any], *names: str) -> str | None:
     """Content of the first <meta property=name> (else name=name) with content, by name."""
+    index = metas if isinstance(metas, _Metas) else _Metas(metas)
     for name in names:
-        tag = next((e for e in metas if e.get("property") == name), None)
+        tag = index.by_property.get(name)
         if tag is None:
-            tag = next((e for e in metas if e.get("name") == name), None)
+            tag = index.by_name.get(name)
         if tag is not None and tag.get("content"):
             return str(tag.get("content"))
     return None
@@ -312,7 +324,7 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
     if root is None:
         return Page(url=url, title="", subtitle="", paragraphs=[], meta_published=None,
                     meta_modified=None)
-    metas = list(root.iter("meta"))
+    metas = _Metas(root.iter("meta"))
     published = _iso_date(_meta(metas, "article:published_time", "datePublished",
                                 "date", "dc.date", "DC.date.issued"))
     if not published:
