@@ -131,7 +131,10 @@ def dispatch(alternatives: list[str]) -> str:
     for alt in alternatives:
         if alt.startswith((r"\w+", r"\b\w+")):
             bounded = alt.startswith(r"\b")
-            entries.append(("word", r"\b" if bounded else "", alt[5:] if bounded else alt[3:]))
+            rest = alt[5:] if bounded else alt[3:]
+            # before \s the word can only end where the \w run ends: never backtrack into it
+            entries.append(("word", r"\b" if bounded else "",
+                            ("+" if rest.startswith(r"\s") else "") + rest))
             continue
         if alt.startswith(r"\d"):
             entries.append(("digit", "", alt))
