@@ -841,9 +841,14 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
     return out
 
 
+_TOTAL_CONSCIENCE = re.compile(r"^\s*(?:" + _PP + r")?\s*(?:y\s+de\s+conciencia|and\s+"
+                               r"(?:prisoners\s+)?of\s+conscience)")
+
+
+@lru_cache(maxsize=1024)
 def _strip_total_conscience(rc: str) -> str:
-    return re.sub(r"^\s*(?:" + _PP + r")?\s*(?:y\s+de\s+conciencia|and\s+(?:prisoners\s+)?of\s+"
-                  r"conscience)", " ", rc)
+    """'... presos políticos y de conciencia' is the total's name, not a category."""
+    return _TOTAL_CONSCIENCE.sub(" ", rc)
 
 
 def _health(rc: str, nums: list[Number], idx: int) -> str | None:
