@@ -125,7 +125,7 @@ def _decode(html: bytes | str) -> tuple[str, str | None]:
     """decode(), and the codec that read the bytes (None for text in, or with errors)."""
     if isinstance(html, str):
         return html, None
-    head = html[:4096].decode("ascii", "ignore")
+    head = html[:4096].translate(None, _NON_ASCII).decode("ascii")   # = decode("ascii", "ignore")
     m = _CHARSET.search(head)
     candidates = ([m.group(1)] if m else []) + ["utf-8", "cp1252"]
     for enc in candidates:
@@ -151,6 +151,7 @@ _NO_TEXT = frozenset(("script", "style", "template", "rt", "rp"))
 _PARSER = etree.HTMLParser(encoding="utf-8", recover=True)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _SPACE = re.compile(r"\s+")
+_NON_ASCII = bytes(range(128, 256))
 _CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9_\-]+)")
 
 
@@ -214,22 +215,21 @@ def descendants(el: Any, tag: str) -> list[Any]:
 
 
 def _kept(root: Any) -> Iterator[Any]:
-    """Every element in document order, minus dropped ones and their subtrees."""
-    it = root.iter()
-    for el in it:
-        tag = el.tag
-        if not isinstance(tag, str):
-            continue
-        if tag in _DROP_SET:
-            last = el
-            while len(last):
-                last = last[-1]
-            if last is not el:
-                for nxt in it:
-                    if nxt is last:
-                        break
-            continue
-        yield el
+    """Every element in document order, minus dropped ones and their subtrees (which are
+    never entered: a theme's menus and sidebars cost nothing to pass over)."""
+    if not isinstance(root.tag, str) or root.tag in _DROP_SET:
+        return
+    yield root
+    stack = [iter(root)]
+    while stack:
+        for ch in stack[-1]:
+            tag = ch.tag
+            if isinstance(tag, str) and tag not in _DROP_SET:
+                yield ch
+                stack.append(iter(ch))
+                break
+        else:
+            stack.pop()
 
 
 def _classes(el: Any) -> list[str]:
