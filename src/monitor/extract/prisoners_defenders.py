@@ -695,10 +695,10 @@ def _sentence(s: Sent, ctx: Ctx) -> list[Cand]:
         return []
     refs = [(r, _classify_ref(s, r, ctx)) for r in find_refs(f, s.text)]
     same_period_ok = any(c and c[0] == "month" for _, c in refs)
-    same_period = bool(re.search(r"same\s+period|mismo\s+periodo", f))
+    same_period = "period" in f and bool(_SAME_PERIOD.search(f))   # every match holds it
     nums = [n for n in find_numbers(s.text) if not _noise(f, n, refs)]
     out: list[Cand] = []
-    has_new_word = bool(re.search(r"\b(?:nuev[oa]s?|new|gained|added|incorpor\w+|entraron)\b", f))
+    has_new_word = bool(_NEW_WORD.search(f))
     for idx, n in enumerate(nums):
         nxt = nums[idx + 1].start if idx + 1 < len(nums) else len(f)
         found = _metrics_for(f, n, nums, idx, nxt, ctx, has_new_word)
@@ -739,6 +739,21 @@ def _noise(f: str, n: Number, refs: list) -> bool:
     return bool(_NOISE_RC.match(f[n.end:]) or _NOISE_LC.search(f[max(0, n.start - 30):n.start]))
 
 
+_REFERENCE_LC = re.compile(r"(?:\bde|\bof)\s+(?:los|las|the|estos|esos)\s*$")
+_CONDITIONAL = re.compile(r"\b(?:habrian|habria|would)\b")
+_IN_MONTH_RC = re.compile(r"^\s+(?:en|in|de|of|del\s+mes\s+de|at\s+the\s+end\s+of|al\s+cierre\s+de)"
+                          r"\s+(?:" + MONTH_ALT + r")\b")
+_LIST_LC = re.compile(r"\b(?:lista?|registro)\b[^.;\d]{0,25}$")
+_NEW_WORD = re.compile(r"\b(?:nuev[oa]s?|new|gained|added|incorpor\w+|entraron)\b")
+_SAME_PERIOD = re.compile(r"same\s+period|mismo\s+periodo")
+
+
+@lru_cache(maxsize=1024)
+def _new_entry(f: str) -> bool:
+    """Does the sentence speak of new entries (asked once per number in it)?"""
+    return _NEW_ENTRY.search(f) is not None
+
+
 def _to_stop(text: str) -> str:
     """`text` up to its first "." or ";" (re.split(r"[.;]", text, maxsplit=1)[0])."""
     stops = [i for i in (text.find("."), text.find(";")) if i >= 0]
@@ -752,14 +767,14 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
     rc_full = f[n.end:]
     rc = f[n.end:nxt]
     out: list[tuple[str, int]] = []
-    reference = bool(re.search(r"(?:\bde|\bof)\s+(?:los|las|the|estos|esos)\s*$", lc))
+    reference = bool(_REFERENCE_LC.search(lc))
     # a count for another country in a sentence that also speaks of Cuba
     near = lc[-40:] + " " + _to_stop(rc_full[:40])
     if _OTHER_COUNTRY.search(near) and not _CUBA.search(near):
         return []
     compare = bool(_COMPARE_LC.search(lc))
     subset = bool(_SUBSET_LC.search(lc))
-    conditional = bool(re.search(r"\b(?:habrian|habria|would)\b", rc_full[:40]))
+    conditional = bool(_CONDITIONAL.search(rc_full[:40]))
 
     # total
     if n.value >= 50 and not compare:
@@ -783,9 +798,7 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
             score = 1
         if score:
             out.append((TOTAL, score - (1 if reference else 0)))
-    elif n.value >= 50 and compare and (_PREV_RC.match(rc_full) or re.match(
-            r"^\s+(?:en|in|de|of|del\s+mes\s+de|at\s+the\s+end\s+of|al\s+cierre\s+de)\s+"
-            r"(?:" + MONTH_ALT + r")\b", rc_full)):
+    elif n.value >= 50 and compare and (_PREV_RC.match(rc_full) or _IN_MONTH_RC.match(rc_full)):
         out.append(("previous_total", 1))
     if reference or compare or conditional:
         return [(m, s) for m, s in out if s > 0]
@@ -808,7 +821,7 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
     # ("... 120 mujeres, entre ellas dos mujeres trans": a part of a count already given)
     # a part of a group just named ("de ellos, 13 menores") counts less than a plain count
     before = f[:n.start]
-    if _NEW_ENTRY.search(f) and not re.search(r"\b(?:lista?|registro)\b[^.;\d]{0,25}$", lc):
+    if _new_entry(f) and not _LIST_LC.search(lc):
         subset = True
         before += " mujeres menores"
     if (_WOMEN_RC.match(rc_full) or _WOMEN_LC.search(lc)) and not (
