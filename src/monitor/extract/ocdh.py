@@ -607,6 +607,8 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
               ) -> tuple[Scope | None, int | None]:
     f = fold(sent)
     exprs = time_exprs(f, sent, pub)
+    if not exprs and "violen" not in f and not find_numbers(sent):
+        return ctx, year_hint    # no time, no number, no "una de ellas, con violencia"
     scopes: list[tuple[TimeExpr, Scope | None]] = []
     for t in exprs:
         if t.year and t.kind != "window" and not t.bare:

@@ -347,7 +347,7 @@ class Cand:
     order: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Sent:
     text: str
     folded: str
@@ -448,7 +448,7 @@ def extract(html: bytes | str, url: str) -> Extraction:
     alltext = " ".join(s.folded for s in sents)
     # substring pre-checks: every match of these patterns contains one of the words
     other = _OTHER_COUNTRY.findall(alltext) if any(
-        w in alltext for w in _OTHER_COUNTRY_WORDS) else []
+        map(alltext.__contains__, _OTHER_COUNTRY_WORDS)) else []
     if other:
         cuba = _CUBA.findall(alltext)
         title_other = _OTHER_COUNTRY.search(fold(page.title)) and not _CUBA.search(
@@ -656,6 +656,9 @@ def _window_scan_cached(f: str) -> tuple[tuple[tuple[int, int], ...], tuple[int,
     return tuple(spans), tuple(starts)
 
 
+_TAINT_CLAUSE = re.compile(r"[,;:()\u2014\u2013]|\s(?:y|and)\s")
+
+
 def _tainted(sents: list[Sent]) -> set[int]:
     """Values the page states as cumulative counts ('525 political prisoners over the last
     12 months'): never the monthly total, wherever else the page repeats them."""
@@ -664,7 +667,7 @@ def _tainted(sents: list[Sent]) -> set[int]:
         if not find_numbers(s.text):
             continue
         f = s.folded
-        bounds = [0] + [m.end() for m in re.finditer(r"[,;:()\u2014\u2013]|\s(?:y|and)\s", f)]
+        bounds = [0] + [m.end() for m in _TAINT_CLAUSE.finditer(f)]
         bounds.append(len(f) + 1)
         windows: list[int] | None = None     # found once per sentence, only when needed
         for n in find_numbers(s.text):
