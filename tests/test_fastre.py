@@ -129,3 +129,21 @@ def test_year_patterns_with_the_lookback_moved_find_the_same_years(flat_src, fas
         assert got == [(m.span(), m.group("y")) for m in fast.finditer(t)], t
         hits += bool(got)
     assert hits > 3_000
+
+
+def test_scan_guards_name_strings_every_match_holds():
+    """Patterns skipped when a sentence lacks their guard strings must never match it."""
+    year_guarded = [periods._MONTH_YEAR, periods._YEAR_RE, periods._DATE_NUM]
+    claims = [*ocdh.NEEDS.items(), *((rx, ("19", "20")) for rx in year_guarded)]
+    rng = random.Random(6)
+    for rx, needs in claims:
+        words = sorted(set(re.findall(r"[a-z]+", rx.pattern)))
+        pieces = [*words, *MONTHS, "19", "20", "2025", "1999", "1.950", "10/10/2021", "31", "/",
+                  "el mes anterior", "el mes pasado", "last month", "en", "durante", "in", "during"]
+        hits = 0
+        for _ in range(8_000):
+            t = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+            if rx.search(t):
+                hits += 1
+                assert any(w in t for w in needs), (rx.pattern[:50], t)
+        assert hits > 10, rx.pattern[:50]   # the random texts do reach the pattern

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -220,6 +221,18 @@ def _time_exprs_cached(folded: str, original: str) -> tuple[TimeExpr, ...]:
     return tuple(_time_exprs(folded, original))
 
 
+# Strings every match of these patterns holds (tests/test_fastre.py checks it): a sentence
+# holding none of them is not scanned for that pattern at all.
+NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _MONTH_YEAR: ("19", "20"), _YEAR: ("19", "20"),
+    _PREV_MONTH: ("anterior", "previous", "before", "prior"), _LAST_MONTH: ("pasado", "month"),
+}
+
+
+def _scan(rx: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
+    return rx.finditer(text) if any(map(text.__contains__, NEEDS[rx])) else ()
+
+
 def _time_exprs(folded: str, original: str) -> list[TimeExpr]:
     out: list[TimeExpr] = []
     taken: list[tuple[int, int]] = []
@@ -241,7 +254,7 @@ def _time_exprs(folded: str, original: str) -> list[TimeExpr]:
         if not _overlaps(taken, *m.span()):
             out.append(TimeExpr("window", m.start(), m.end(), comparison=True))
             taken.append(m.span())
-    for m in _MONTH_YEAR.finditer(folded):
+    for m in _scan(_MONTH_YEAR, folded):
         if _overlaps(taken, *m.span()):
             continue
         if m.group("m") in ("may", "march") and original[m.start():m.start() + 1] != "M":
@@ -256,7 +269,7 @@ def _time_exprs(folded: str, original: str) -> list[TimeExpr]:
             continue
         out.append(TimeExpr("month", m.start(), m.end(), MONTHS[m.group("m")], None))
         taken.append(m.span())
-    for m in _YEAR.finditer(folded):
+    for m in _scan(_YEAR, folded):
         if _overlaps(taken, *m.span()):
             continue
         out.append(TimeExpr("year", m.start(), m.end(), year=int(m.group("y"))))
@@ -274,13 +287,15 @@ def _time_exprs(folded: str, original: str) -> list[TimeExpr]:
         previous = any(w in m.group(0) for w in ("anterior", "pasado", "last"))
         out.append(TimeExpr("year_word", m.start(), m.end(), year_word=2 if previous else 1))
         taken.append(m.span())
-    compares = bool(_COMPARES.search(folded))
+    compares: bool | None = None       # searched only when "el mes anterior" is there
     for rx, kind in ((_PREV_MONTH, "prev"), (_LAST_MONTH, "last")):
-        for m in rx.finditer(folded):
+        for m in _scan(rx, folded):
             if not _overlaps(taken, *m.span()):
                 # "el mes anterior" is the page's month minus one only in a comparison;
                 # elsewhere it may mean the month before publication: not guessed
-                ok = kind == "last" or compares
+                if kind == "prev" and compares is None:
+                    compares = bool(_COMPARES.search(folded))
+                ok = kind == "last" or bool(compares)
                 out.append(TimeExpr("month" if ok else "window", m.start(), m.end(),
                                     month=-1 if kind == "prev" else -2, comparison=True))
                 taken.append(m.span())

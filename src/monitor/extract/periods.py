@@ -106,7 +106,8 @@ def _find_refs(folded: str, original: str) -> tuple[Ref, ...]:
     months = any(h in folded for h in _MONTH_HEADS)
     if not months and not digits:
         return ()
-    for m in _DATE_NUM.finditer(folded) if digits and "/" in folded else ():
+    years = digits and ("19" in folded or "20" in folded)    # every _YEAR holds one of them
+    for m in _DATE_NUM.finditer(folded) if years and "/" in folded else ():
         mo, d = int(m.group("m")), int(m.group("d"))
         if 1 <= mo <= 12 and 1 <= d <= 31:
             add(Ref(m.start(), m.end(), mo, int(m.group("y")), d, "date"))
@@ -119,13 +120,13 @@ def _find_refs(folded: str, original: str) -> tuple[Ref, ...]:
                 continue
             y = int(m.group("y")) if m.group("y") else None
             add(Ref(m.start(), m.end(), MONTH_WORDS[m.group("m")], y, d, "date"))
-    for m in _MONTH_YEAR.finditer(folded) if digits and months else ():
+    for m in _MONTH_YEAR.finditer(folded) if years and months else ():
         if free(*m.span()) and _month_ok(original, m.start("m"), m.group("m")):
             add(Ref(m.start(), m.end(), MONTHS[m.group("m")], int(m.group("y"))))
     for m in _MONTH.finditer(folded) if months else ():
         if free(*m.span()) and _month_ok(original, m.start("m"), m.group("m")):
             add(Ref(m.start(), m.end(), MONTHS[m.group("m")], None))
-    for m in _YEAR_RE.finditer(folded) if digits else ():
+    for m in _YEAR_RE.finditer(folded) if years else ():
         if free(*m.span()):
             add(Ref(m.start(), m.end(), None, int(m.group("y")), None, "year"))
     out.sort(key=lambda r: r.start)
