@@ -260,6 +260,17 @@ _OTHER_COUNTRY = re.compile(regroup(r"\b(?:venezuela|venezolan\w*|nicaragua\w*|b
                             r"rusia|russia|china|iran|bolivia)\b"))
 _OTHER_COUNTRY_WORDS = ("venezuela", "venezolan", "nicaragua", "bielorrusia", "belarus",
                         "rusia", "russia", "china", "iran", "bolivia")
+_11J_WORDS = ("11", "2021", "protestas")     # every _11J match holds one of them
+
+
+@lru_cache(maxsize=8192)
+def _holds(folded: str, words: tuple[str, ...]) -> bool:
+    """Does a sentence hold one of `words`? Asked per sentence, not of the joined page text:
+    a page repeats its boilerplate sentences, so most answers are cached. (No word has a
+    space, so none can straddle the spaces that join the sentences.)"""
+    return any(map(folded.__contains__, words))
+
+
 _CUBA = re.compile(regroup(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|"
                    r"havana)\b"))
 _CLAUSE = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
@@ -448,7 +459,7 @@ def extract(html: bytes | str, url: str) -> Extraction:
     alltext = " ".join(s.folded for s in sents)
     # substring pre-checks: every match of these patterns contains one of the words
     other = _OTHER_COUNTRY.findall(alltext) if any(
-        map(alltext.__contains__, _OTHER_COUNTRY_WORDS)) else []
+        _holds(s.folded, _OTHER_COUNTRY_WORDS) for s in sents) else []
     if other:
         cuba = _CUBA.findall(alltext)
         title_other = _OTHER_COUNTRY.search(fold(page.title)) and not _CUBA.search(
@@ -458,7 +469,7 @@ def extract(html: bytes | str, url: str) -> Extraction:
         out.notes.append("not about Cuba")
         out.looks_like_report = False
         return out
-    ctx.eleven_j_doc = bool(("11" in alltext or "2021" in alltext or "protestas" in alltext)
+    ctx.eleven_j_doc = bool(any(_holds(s.folded, _11J_WORDS) for s in sents)
                             and _11J.search(alltext))
     ctx.doc, ctx.doc_from_text = _doc_period(sents, ctx)
     out.notes.extend(ctx.notes)
