@@ -310,6 +310,21 @@ _MONTH_OK_LC = re.compile(
     r"(?:\ben|\bin|durante|during|de|this|este|last|el\s+mes\s+de|the\s+month\s+of|cierre\s+de|"
     r"finales\s+de|termino\s+de|terminar|end\s+of|hasta|until|through|registrados\s+en|for|"
     r"over\s+the\s+month\s+of|started|opened|began|empezado|^|[:.>]|the|contabilizo\s+en)\s*$")
+
+
+@lru_cache(maxsize=2048)
+def _cutoff_before(lc: str) -> bool:
+    """Does `lc` end with a data cut-off phrase ("con cierre de datos a fecha")? Cached:
+    the date passes and the sentence pass ask it of the same words before a date."""
+    return _CUTOFF_LC.search(lc) is not None
+
+
+@lru_cache(maxsize=2048)
+def _month_ok_before(lc: str) -> bool:
+    """Do the words before a month let it be the figures' month ("en", "durante", ...)?"""
+    return _MONTH_OK_LC.search(lc) is not None
+
+
 _MONTH_OK_RC = re.compile(r"^\s*(?:pasado|update|report|list|de\s+\d{4}|\d{4}|:|comenzo|empezo|"
                           r"arranco|inicio)")
 _YEAR_END = re.compile(regroup(
@@ -538,7 +553,7 @@ def _classify_ref(s: Sent, r: Ref, ctx: Ctx, anchor: YM | None = None
             return "year", YM(y, 12)
         return None
     if r.kind == "date":
-        if not (_CUTOFF_LC.search(lc) or r.start == 0):
+        if not (_cutoff_before(lc) or r.start == 0):
             return None
         if r.year:
             return "month", cutoff_month(r.year, r.month or 1, r.day, _EARLY_DAYS)
@@ -547,16 +562,16 @@ def _classify_ref(s: Sent, r: Ref, ctx: Ctx, anchor: YM | None = None
             return "unknown", None
         return "month", (m.shift(-1) if r.day and r.day <= _EARLY_DAYS else m)
     # a month
-    if _REF_LC_BAD.search(lc) and not _CUTOFF_LC.search(lc):
+    if _REF_LC_BAD.search(lc) and not _cutoff_before(lc):
         return None
-    if not (_MONTH_OK_LC.search(lc) or _MONTH_OK_RC.match(rc) or r.year):
+    if not (_month_ok_before(lc) or _MONTH_OK_RC.match(rc) or r.year):
         return None
     if re.match(r"^\s*del\s+ano\s+pasado", rc):
         base = ctx.doc if ctx.doc_from_text and ctx.doc else _pub_ym(ctx)
         if base is None:
             return "unknown", None
         return "month", YM(base.year - 1, r.month or 1)
-    if r.year is None and not (_MONTH_OK_LC.search(lc) or _MONTH_OK_RC.match(rc)):
+    if r.year is None and not (_month_ok_before(lc) or _MONTH_OK_RC.match(rc)):
         return None
     m = _month_of(r, ctx, anchor)
     # a month that cannot be placed ("en enero" a year back) is still not the page's month
@@ -569,7 +584,7 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
     # a cut-off with a year anchors months named without one (no publication date)
     for s in sents:
         for r in find_refs(s.folded, s.text):
-            if r.kind == "date" and r.year and _CUTOFF_LC.search(s.folded[max(0, r.start - 45):
+            if r.kind == "date" and r.year and _cutoff_before(s.folded[max(0, r.start - 45):
                                                                           r.start]):
                 anchor = cutoff_month(r.year, r.month or 1, r.day, _EARLY_DAYS)
                 break
@@ -588,7 +603,7 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
                 continue
             for r in find_refs(s.folded, s.text):
                 lc = s.folded[max(0, r.start - 45):r.start]
-                if pass_ == "cutoff" and not (_CUTOFF_LC.search(lc) or _YEAR_END.search(lc)
+                if pass_ == "cutoff" and not (_cutoff_before(lc) or _YEAR_END.search(lc)
                                               or _YEAR_START.search(lc)):
                     continue
                 if pass_ == "any" and (r.year is None or r.kind == "year"
