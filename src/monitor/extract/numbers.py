@@ -183,6 +183,13 @@ def find_numbers(text: str) -> list[Number]:
     return list(_find_numbers(text))
 
 
+def numbers_of(text: str) -> tuple[Number, ...]:
+    """find_numbers() as the shared cached tuple, for callers that only read it."""
+    if len(text) > CACHE_MAX_KEY:
+        return _find_numbers.__wrapped__(text)
+    return _find_numbers(text)
+
+
 @lru_cache(maxsize=4096)
 def _find_numbers(text: str) -> tuple[Number, ...]:
     """Cached: extractors look for numbers in the same sentence several times (callers

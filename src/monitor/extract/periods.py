@@ -86,6 +86,13 @@ def find_refs(folded: str, original: str | None = None) -> list[Ref]:
     return list(_find_refs(folded, original))
 
 
+def refs_of(folded: str, original: str) -> tuple[Ref, ...]:
+    """find_refs() as the shared cached tuple, for callers that only read it."""
+    if len(folded) > CACHE_MAX_KEY:
+        return _find_refs.__wrapped__(folded, original)
+    return _find_refs(folded, original)
+
+
 @lru_cache(maxsize=4096)
 def _find_refs(folded: str, original: str) -> tuple[Ref, ...]:
     """Cached: the extractors read the same sentence's dates in several passes (and never

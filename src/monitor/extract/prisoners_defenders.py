@@ -15,6 +15,7 @@ from monitor.extract.numbers import (
     Number,
     find_numbers,
     fold,
+    numbers_of,
     qualifier_at,
 )
 from monitor.extract.periods import (
@@ -24,6 +25,7 @@ from monitor.extract.periods import (
     cutoff_month,
     find_refs,
     iso_or_partial,
+    refs_of,
     resolve_month,
     url_date,
 )
@@ -379,6 +381,19 @@ class Sent:
     folded: str
     order: int
     title: bool = False
+    # its numbers and dates, found once: every pass over the page reads them
+    _nums: tuple[Number, ...] | None = None
+    _refs: tuple[Ref, ...] | None = None
+
+    def numbers(self) -> tuple[Number, ...]:
+        if self._nums is None:
+            self._nums = numbers_of(self.text)
+        return self._nums
+
+    def refs(self) -> tuple[Ref, ...]:
+        if self._refs is None:
+            self._refs = refs_of(self.folded, self.text)
+        return self._refs
 
 
 @dataclass
@@ -583,7 +598,7 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
     anchor = None
     # a cut-off with a year anchors months named without one (no publication date)
     for s in sents:
-        for r in find_refs(s.folded, s.text):
+        for r in s.refs():
             if r.kind == "date" and r.year and _cutoff_before(s.folded[max(0, r.start - 45):
                                                                           r.start]):
                 anchor = cutoff_month(r.year, r.month or 1, r.day, _EARLY_DAYS)
@@ -601,7 +616,7 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
             if pass_ == "any" and ((k > 3 and len(s.text) > 80) or _BASELINE_WORDS.search(
                     s.folded)):
                 continue
-            for r in find_refs(s.folded, s.text):
+            for r in s.refs():
                 lc = s.folded[max(0, r.start - 45):r.start]
                 if pass_ == "cutoff" and not (_cutoff_before(lc) or _YEAR_END.search(lc)
                                               or _YEAR_START.search(lc)):
@@ -628,7 +643,7 @@ def _doc_period(sents: list[Sent], ctx: Ctx) -> tuple[YM | None, bool]:
         return pub.shift(-1), False
     # published outside the release window: only a month the text names will do
     for s in sents:
-        for r in find_refs(s.folded, s.text):
+        for r in s.refs():
             if r.kind != "month" or _in_window(s.folded, r.start):
                 continue
             c = _classify_ref(s, r, ctx, None)
@@ -690,13 +705,13 @@ def _tainted(sents: list[Sent]) -> set[int]:
     12 months'): never the monthly total, wherever else the page repeats them."""
     out: set[int] = set()
     for s in sents:
-        if not find_numbers(s.text):
+        if not s.numbers():
             continue
         f = s.folded
         bounds = [0] + [m.end() for m in _TAINT_CLAUSE.finditer(f)]
         bounds.append(len(f) + 1)
         windows: list[int] | None = None     # found once per sentence, only when needed
-        for n in find_numbers(s.text):
+        for n in s.numbers():
             if n.value < 50:
                 continue
             a = max(b for b in bounds if b <= n.start)
@@ -715,17 +730,17 @@ def _segments(f: str) -> tuple[tuple[int, int], ...]:
 
 
 def _sentence(s: Sent, ctx: Ctx) -> list[Cand]:
-    if not find_numbers(s.text):
+    if not s.numbers():
         return []   # every reading below starts from a number; most prose has none
     f = s.folded
     if _OTHER_ORG.search(f) or _ANNOUNCE.search(f):
         return []
     if _OTHER_COUNTRY.search(f) and not _CUBA.search(f):
         return []
-    refs = [(r, _classify_ref(s, r, ctx)) for r in find_refs(f, s.text)]
+    refs = [(r, _classify_ref(s, r, ctx)) for r in s.refs()]
     same_period_ok = any(c and c[0] == "month" for _, c in refs)
     same_period = "period" in f and bool(_SAME_PERIOD.search(f))   # every match holds it
-    nums = [n for n in find_numbers(s.text) if not _noise(f, n, refs)]
+    nums = [n for n in s.numbers() if not _noise(f, n, refs)]
     out: list[Cand] = []
     has_new_word = bool(_NEW_WORD.search(f))
     for idx, n in enumerate(nums):
