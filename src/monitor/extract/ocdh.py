@@ -201,6 +201,12 @@ _WINDOW_BEFORE_MONTH = re.compile(regroup(
     r"(?:el\s+mes\s+de\s+|(?:el\s+)?\d{1,2}\s+de\s+)?$"))
 
 
+# what a window phrase extends over: "desde enero de 2017", "hasta el 5 de mayo"
+_WINDOW_TAIL = re.compile(r"\s*(?:(?:de|del|of)\s+)?(?:el\s+)?(?:(?:dia\s+)?\d{1,2}\s+de\s+)?"
+                          r"(?:(?:" + _MONTH_ALT + r")\s*(?:(?:de|del)\s+)?(?:\d{4})?|"
+                          r"(?:ano\s+)?\d{4})?")
+
+
 def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
     return any(a < e and s < b for a, b in spans)
 
@@ -241,10 +247,7 @@ def _time_exprs(folded: str, original: str) -> list[TimeExpr]:
     for m in _WINDOW.finditer(folded):
         if not _overlaps(taken, *m.span()):
             # a window extends over the month/year that follows it ("desde enero de 2017")
-            tail = re.match(r"\s*(?:(?:de|del|of)\s+)?(?:el\s+)?(?:(?:dia\s+)?\d{1,2}\s+de\s+)?"
-                            r"(?:(?:" + _MONTH_ALT + r")\s*(?:(?:de|del)\s+)?(?:\d{4})?|"
-                            r"(?:ano\s+)?\d{4})?",
-                            folded[m.end():])
+            tail = _WINDOW_TAIL.match(folded[m.end():])
             end = m.end() + (tail.end() if tail else 0)
             out.append(TimeExpr("window", m.start(), end))
             taken.append((m.start(), end))
@@ -617,6 +620,15 @@ def extract(html: bytes | str, url: str) -> Extraction:
     return out
 
 
+# the per-number tests of _sentence, compiled once
+_DAY_OF_MONTH_RC = re.compile(r"^\s+de\s+(?:" + _MONTH_ALT + r")\b")
+_PER_UNIT_LC = re.compile(r"(?:\bdia|\bdias|\bdays?|\bcada|\bevery|\bout\s+of)\s+$")
+_CON_LC = re.compile(r"\bcon\s+$")
+_AVERAGE_LC = re.compile(r"(?:media|promedio|average)\b[^.;]{0,30}$")
+_MORE_LESS_RC = re.compile(r"^\s*(?:mas|menos|more|fewer|less)\b(?!\s+de\b)")
+_PROVINCE_WORD = re.compile(r"\bprovincias?\b|\bprovinces?\b")
+
+
 def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | None,
               year_hint: int | None, order: int, cands: list[Candidate]
               ) -> tuple[Scope | None, int | None]:
@@ -672,10 +684,9 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
         if 1900 <= n.value <= 2100 and not n.is_word and re.match(r"^\d{4}$", n.text):
             continue
         before = f[max(0, n.start - 40):n.start]
-        if _DIFF_BEFORE.search(before) or re.search(
-                r"(?:\bdia|\bdias|\bdays?|\bcada|\bevery|\bout\s+of)\s+$", before):
+        if _DIFF_BEFORE.search(before) or _PER_UNIT_LC.search(before):
             continue
-        if n.value <= 31 and re.match(r"^\s+de\s+(?:" + _MONTH_ALT + r")\b", f[n.end:]):
+        if n.value <= 31 and _DAY_OF_MONTH_RC.match(f[n.end:]):
             continue  # a day date
         metric, term_len = _metric_for(f, n, women_total)
         by_ellipsis = False
@@ -684,15 +695,14 @@ def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | N
         if metric is None:
             continue
         if metric not in ("detentions_women", "detentions_men"):
-            prev_metric, prev_con = metric, bool(re.search(r"\bcon\s+$", before))
+            prev_metric, prev_con = metric, bool(_CON_LC.search(before))
         rest = f[n.end + term_len:]
-        if _RATE_AFTER.match(f[n.end:]) or _RATE_AFTER.match(rest) or re.search(
-                r"(?:media|promedio|average)\b[^.;]{0,30}$", before) or re.match(
-                r"^\s*(?:mas|menos|more|fewer|less)\b(?!\s+de\b)", rest):
+        if _RATE_AFTER.match(f[n.end:]) or _RATE_AFTER.match(rest) or _AVERAGE_LC.search(
+                before) or _MORE_LESS_RC.match(rest):
             continue
         if _attributed_elsewhere(f, n.start) or _PROVINCE.search(f[max(0, n.start - 50):n.start]) \
                 or _PROVINCE_NEAR.search(f[max(0, n.start - 30):n.start]) \
-                or re.search(r"\bprovincias?\b|\bprovinces?\b", f[:n.start]) \
+                or _PROVINCE_WORD.search(f[:n.start]) \
                 or _PROVINCE_AFTER.match(f[n.end + term_len:]):
             continue
         scope = governing(n.start, n.end + term_len)
