@@ -134,7 +134,7 @@ def clear_extract_caches() -> None:
     """Empty the extractors' per-sentence caches (fold, numbers, dates, time grammar)."""
     import importlib
 
-    for name in ("numbers", "periods", *extract.EXTRACTORS):
+    for name in ("base", "numbers", "periods", *extract.EXTRACTORS):
         mod = importlib.import_module(f"monitor.extract.{name}")
         for obj in vars(mod).values():
             if callable(getattr(obj, "cache_clear", None)):

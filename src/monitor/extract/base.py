@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -367,5 +368,13 @@ _SENT_SPLIT = splitter(".!?;", r"[A-ZÁÉÍÓÚÑ¿¡\"“«(0-9]")
 
 def sentences(paragraph: str) -> list[str]:
     """Split a paragraph into sentences without breaking '1.185' or 'Sr. X'."""
+    if len(paragraph) > 4096:
+        return list(_sentences_cached.__wrapped__(paragraph))
+    return list(_sentences_cached(paragraph))
+
+
+@lru_cache(maxsize=4096)
+def _sentences_cached(paragraph: str) -> tuple[str, ...]:
+    """Cached per paragraph: a site repeats its boilerplate on every report."""
     parts = _SENT_SPLIT(paragraph)
-    return [p.strip() for p in parts if p.strip()]
+    return tuple(p.strip() for p in parts if p.strip())

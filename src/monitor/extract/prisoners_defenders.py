@@ -409,7 +409,20 @@ class Ctx:
 
 # ----------------------------------------------------------------------------- page
 
-def _split(text: str) -> list[str]:
+def _split(text: str) -> tuple[tuple[str, str], ...]:
+    """(sentence, folded sentence) pairs of a block; cached per block of text, since a
+    site repeats its boilerplate paragraphs on every report."""
+    if len(text) > CACHE_MAX_KEY:
+        return tuple((s, fold(s)) for s in _split_text(text))
+    return _split_cached(text)
+
+
+@lru_cache(maxsize=4096)
+def _split_cached(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((s, fold(s)) for s in _split_text(text))
+
+
+def _split_text(text: str) -> list[str]:
     out: list[str] = []
     # exact shortcuts: every bullet character is U+2022 or above, and " > " needs a ">";
     # a sentence break needs a ".", "!" or "?" before it
@@ -422,6 +435,11 @@ def _split(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _related(block: str) -> bool:
+    return _RELATED.match(fold(block)) is not None
+
+
 def _sentences(title: str, paragraphs: list[str]) -> tuple[list[Sent], bool]:
     """The page's sentences in order (title first), and whether the text was cut short."""
     sents: list[Sent] = []
@@ -430,10 +448,10 @@ def _sentences(title: str, paragraphs: list[str]) -> tuple[list[Sent], bool]:
         size += len(block)
         if size > _MAX_TEXT:
             return sents, True
-        if i and _RELATED.match(fold(block)):
+        if i and _related(block):
             continue    # "Noticias relacionadas: ...": other articles' headlines
-        for s in _split(block):
-            sents.append(Sent(s, fold(s), len(sents) + 1, title=(i == 0)))
+        for s, f in _split(block):
+            sents.append(Sent(s, f, len(sents) + 1, title=(i == 0)))
     return sents, False
 
 
