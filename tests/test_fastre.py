@@ -135,14 +135,16 @@ def test_scan_guards_name_strings_every_match_holds():
     """Patterns skipped when a sentence lacks their guard strings must never match it."""
     year_guarded = [periods._MONTH_YEAR, periods._YEAR_RE, periods._DATE_NUM]
     claims = [*ocdh.NEEDS.items(), *((rx, ("19", "20")) for rx in year_guarded),
-              (prisoners_defenders._OTHER_COUNTRY, prisoners_defenders._OTHER_COUNTRY_WORDS),
-              (prisoners_defenders._11J, prisoners_defenders._11J_WORDS)]
+              *prisoners_defenders.GUARDS.items()]
     rng = random.Random(6)
     for rx, needs in claims:
         words = sorted(set(re.findall(r"[a-z]+", rx.pattern)))
         pieces = [*words, *MONTHS, "19", "20", "2025", "1999", "1.950", "10/10/2021", "31", "/",
                   "el mes anterior", "el mes pasado", "last month", "en", "durante", "in", "during",
-                  "venezuela", "nicaragua", "11j", "11 de julio", "july 11", "protestas de hace"]
+                  "venezuela", "nicaragua", "11j", "11 de julio", "july 11", "protestas de hace",
+                  "presos de conciencia", "otros presos politicos", "no catalogables",
+                  "salieron de la lista", "were released", "quedaron en libertad", "bajas",
+                  "padecen enfermedades", "mental", "illnesses"]
         hits = 0
         for _ in range(8_000):
             t = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))

@@ -273,6 +273,23 @@ def _holds(folded: str, words: tuple[str, ...]) -> bool:
     return any(map(folded.__contains__, words))
 
 
+# Strings every match of a pattern holds (tests/test_fastre.py checks it): a text holding
+# none of them is not scanned for that pattern.
+GUARDS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _OTHER_COUNTRY: _OTHER_COUNTRY_WORDS,
+    _11J: _11J_WORDS,
+    _CAT_LABEL: ("concien", "conscien", "politic", "catalogables", "extrapenal"),
+    _REL_RC: ("salieron", "abandonaron", "dejaron", "salen", "salido", "libertad", "freed",
+              "released", "left", "exited", "came", "baja"),
+    _HEALTH_NOUN: ("mental", "psiquiatric", "psychiatric", "patologia", "enfermedad",
+                   "conditions", "pathologies", "illness", "disease"),
+}
+
+
+def _can_match(rx: re.Pattern[str], text: str) -> bool:
+    return any(map(text.__contains__, GUARDS[rx]))
+
+
 _CUBA = re.compile(regroup(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|"
                    r"havana)\b"))
 _CLAUSE = re.compile(r"[,;:()\u2014\u2013]|\s-\s")
@@ -753,7 +770,7 @@ def _sentence(s: Sent, ctx: Ctx) -> list[Cand]:
     f = s.folded
     if _OTHER_ORG.search(f) or _ANNOUNCE.search(f):
         return []
-    if _OTHER_COUNTRY.search(f) and not _CUBA.search(f):
+    if _holds(f, _OTHER_COUNTRY_WORDS) and _OTHER_COUNTRY.search(f) and not _CUBA.search(f):
         return []
     refs = [(r, _classify_ref(s, r, ctx)) for r in s.refs()]
     same_period_ok = any(c and c[0] == "month" for _, c in refs)
@@ -832,7 +849,8 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
     reference = bool(_REFERENCE_LC.search(lc))
     # a count for another country in a sentence that also speaks of Cuba
     near = lc[-40:] + " " + _to_stop(rc_full[:40])
-    if _OTHER_COUNTRY.search(near) and not _CUBA.search(near):
+    if _can_match(_OTHER_COUNTRY, near) and _OTHER_COUNTRY.search(near) and not _CUBA.search(
+            near):
         return []
     compare = bool(_COMPARE_LC.search(lc))
     subset = bool(_SUBSET_LC.search(lc))
@@ -844,7 +862,8 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
         if _TOTAL_RC.match(rc_full) and not _TOTAL_AFTER_BAD.match(
                 _TOTAL_RC.sub("", rc_full, count=1)):
             score = 2
-            if _CAT_LABEL.search(_strip_total_conscience(rc)):
+            stripped = _strip_total_conscience(rc)
+            if _can_match(_CAT_LABEL, stripped) and _CAT_LABEL.search(stripped):
                 score = 0
         if _TOTAL_LC.search(lc) and _TOTAL_RC_WEAK.match(rc_full) and not _TOTAL_AFTER_BAD.match(
                 rc_full):
@@ -871,7 +890,7 @@ def _metrics_for(f: str, n: Number, nums: list[Number], idx: int, nxt: int, ctx:
     elif _NEW_LC.search(lc) and re.match(r"^\s*(?:$|[,.;:(])", rc_full):
         out.append(("new_political_prisoners", 1))
     # releases
-    if _REL_RC.match(rc) or _REL_LC.search(lc):
+    if (_can_match(_REL_RC, rc) and _REL_RC.match(rc)) or _REL_LC.search(lc):
         out.append(("released", 2))
     # categories (not in a sentence about new entries: "3 new Convicts of Conscience")
     if not has_new_word:
@@ -928,7 +947,8 @@ def _strip_total_conscience(rc: str) -> str:
 
 def _health(rc: str, nums: list[Number], idx: int) -> str | None:
     """'N presos padecen patologías médicas graves' / 'N have serious mental disorders'."""
-    m = _HEALTH_NOUN.search(rc[:110])
+    head = rc[:110]
+    m = _HEALTH_NOUN.search(head) if _can_match(_HEALTH_NOUN, head) else None
     if not m:
         return None
     gap = rc[:m.start()]
@@ -957,7 +977,7 @@ def _label_first(s: Sent, nums: list[Number], refs: list, ctx: Ctx) -> list[Cand
     a category named first, its figure after it."""
     f = s.folded
     out: list[Cand] = []
-    for m in _CAT_LABEL.finditer(f):
+    for m in _CAT_LABEL.finditer(f) if _can_match(_CAT_LABEL, f) else ():
         if re.search(r"\d\W{0,3}(?:\w+\W+){0,2}$", f[max(0, m.start() - 20):m.start()]):
             continue  # the figure came before the label
         for n in nums:
