@@ -131,6 +131,22 @@ def test_year_patterns_with_the_lookback_moved_find_the_same_years(flat_src, fas
     assert hits > 3_000
 
 
+def test_window_phrases_left_out_only_when_they_cannot_match():
+    for phrase, words in prisoners_defenders.WINDOW_OPTIONAL.items():
+        assert phrase in prisoners_defenders._WINDOW_PHRASES
+        rx = re.compile(phrase)
+        rng = random.Random(7)
+        pieces = ["los", "ultimos", "ultimas", "meses", "anos", "2", "12", "years", "months",
+                  "ago", "earlier", "before", "x", "de", "semanas"]
+        hits = 0
+        for _ in range(5_000):
+            t = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+            if rx.search(t):
+                hits += 1
+                assert any(w in t for w in words), t
+        assert hits > 20    # the random texts do reach the phrase
+
+
 def test_scan_guards_name_strings_every_match_holds():
     """Patterns skipped when a sentence lacks their guard strings must never match it."""
     year_guarded = [periods._MONTH_YEAR, periods._YEAR_RE, periods._DATE_NUM]

@@ -250,6 +250,15 @@ _WINDOW_PHRASES = [
     r"en\s+el\s+ano\s+\d{4}", r"in\s+the\s+year",
 ]
 _WINDOW = re.compile(dispatch(_WINDOW_PHRASES))
+# The two phrases that do not start with a letter stop the engine from skipping ahead to
+# the next possible first letter. A sentence holding none of their words cannot match
+# them anywhere, so it is scanned without them: same matches, about twice as fast.
+WINDOW_OPTIONAL: dict[str, tuple[str, ...]] = {
+    r"\w+\s+ultim[oa]s\s+(?:meses|semanas|anos)": ("ultim",),
+    r"\d+\s+(?:years?|months?)\s+(?:ago|earlier|before)": ("ago", "earlier", "before"),
+}
+_WINDOW_LETTERS = re.compile(dispatch([p for p in _WINDOW_PHRASES if p not in WINDOW_OPTIONAL]))
+_WINDOW_OPTIONAL_WORDS = tuple(w for words in WINDOW_OPTIONAL.values() for w in words)
 _RESET = re.compile(regroup(r";|\bso\b|\bhoy\b|\btoday\b|\bactualmente\b|\bcurrently\b|\bremain\b|"
                     r"\bquedan\b|\bseguian\b|\bpermanecen\b"))
 _ANNOUNCE = re.compile(regroup(r"anunci\w*|announc\w*|prometid\w*|pledg\w*|promis\w*|comprometi\w*|"
@@ -721,7 +730,8 @@ def _window_scan_cached(f: str) -> tuple[tuple[tuple[int, int], ...], tuple[int,
     number and time expression; and where each starts, for _tainted."""
     spans: list[tuple[int, int]] = []
     starts: list[int] = []
-    for m in _WINDOW.finditer(f):
+    rx = _WINDOW if any(map(f.__contains__, _WINDOW_OPTIONAL_WORDS)) else _WINDOW_LETTERS
+    for m in rx.finditer(f):
         starts.append(m.start())
         if m.group(0) in ("same period", "mismo periodo"):
             continue
