@@ -147,6 +147,14 @@ def test_window_phrases_left_out_only_when_they_cannot_match():
         assert hits > 20    # the random texts do reach the phrase
 
 
+def test_ocdh_window_left_out_phrase_needs_primeros():
+    assert ocdh._PRIMEROS in ocdh._WINDOW_PHRASES
+    rx = re.compile(ocdh._PRIMEROS)
+    assert rx.search("los tres primeros meses") and not rx.search("los tres ultimos meses")
+    for t in _texts({"primeros", "meses", "tres", "los"}, 3_000, seed=8):
+        assert not rx.search(t) or "primeros" in t
+
+
 def test_scan_guards_name_strings_every_match_holds():
     """Patterns skipped when a sentence lacks their guard strings must never match it."""
     year_guarded = [periods._MONTH_YEAR, periods._YEAR_RE, periods._DATE_NUM]

@@ -157,6 +157,11 @@ _WINDOW_PHRASES = [
     r"media\s+mensual", r"promedio", r"average", r"de\s+media", r"entre\s+" + _M + r"\s+y\s+" + _M,
 ]
 _WINDOW = re.compile(r"\b(?:" + dispatch(_WINDOW_PHRASES) + r")\b")
+# without its one phrase led by \w+ (tried at every letter): for sentences without
+# "primeros", where that phrase cannot match (same matches, faster)
+_PRIMEROS = r"\w+\s+primeros\s+meses"
+_WINDOW_LETTERS = re.compile(
+    r"\b(?:" + dispatch([p for p in _WINDOW_PHRASES if p != _PRIMEROS]) + r")\b")
 # event windows: they rule the numbers next to them but not the sentences that follow
 _EVENT = re.compile(
     regroup(r"\b(?:mismo\s+(?:mes|periodo)\s+(?:de|del)\s+(?:ano\s+)?(?:anterior|pasado|\d{4})|"
@@ -244,7 +249,7 @@ def _time_exprs(folded: str, original: str) -> list[TimeExpr]:
     taken: list[tuple[int, int]] = []
     for m in _DAY_DATE.finditer(folded):
         taken.append(m.span())
-    for m in _WINDOW.finditer(folded):
+    for m in (_WINDOW if "primeros" in folded else _WINDOW_LETTERS).finditer(folded):
         if not _overlaps(taken, *m.span()):
             # a window extends over the month/year that follows it ("desde enero de 2017")
             tail = _WINDOW_TAIL.match(folded[m.end():])
