@@ -168,7 +168,10 @@ def test_scan_guards_name_strings_every_match_holds():
                   "venezuela", "nicaragua", "11j", "11 de julio", "july 11", "protestas de hace",
                   "presos de conciencia", "otros presos politicos", "no catalogables",
                   "salieron de la lista", "were released", "quedaron en libertad", "bajas",
-                  "padecen enfermedades", "mental", "illnesses"]
+                  "padecen enfermedades", "mental", "illnesses", "mismo mes del ano anterior",
+                  "same period in 2024", "fin de semana", "this week", "las ultimas 24 horas",
+                  "mas de 24 horas", "durante las protestas", "ese dia", "that day", "ayer",
+                  "yesterday"]
         hits = 0
         for _ in range(8_000):
             t = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))

@@ -237,6 +237,8 @@ def _time_exprs_cached(folded: str, original: str) -> tuple[TimeExpr, ...]:
 NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
     _MONTH_YEAR: ("19", "20"), _YEAR: ("19", "20"),
     _PREV_MONTH: ("anterior", "previous", "before", "prior"), _LAST_MONTH: ("pasado", "month"),
+    _EVENT: ("mismo", "same", "semana", "week", "horas", "hours", "protest", "manifestaciones",
+             "dia", "day", "ayer"),
 }
 
 
@@ -258,7 +260,7 @@ def _time_exprs(folded: str, original: str) -> list[TimeExpr]:
             taken.append((m.start(), end))
         elif m.group(0).startswith(("desde", "since")):
             out.append(TimeExpr("window", m.start(), m.end()))
-    for m in _EVENT.finditer(folded):
+    for m in _scan(_EVENT, folded):
         if not _overlaps(taken, *m.span()):
             out.append(TimeExpr("window", m.start(), m.end(), comparison=True))
             taken.append(m.span())
