@@ -15,7 +15,7 @@ import pytest
 
 from monitor.extract import ocdh, periods, prisoners_defenders
 from monitor.extract.fastre import REGROUPED, alternation, dispatch, regroup, splitter
-from monitor.extract.numbers import MONTHS
+from monitor.extract.numbers import MONTHS, find_numbers
 
 
 def _texts(vocabulary: set[str], n: int, seed: int) -> list[str]:
@@ -179,3 +179,15 @@ def test_scan_guards_name_strings_every_match_holds():
                 hits += 1
                 assert any(w in t for w in needs), (rx.pattern[:50], t)
         assert hits > 10, rx.pattern[:50]   # the random texts do reach the pattern
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("un total de 1.185 presos", [1185]),
+    ("1,185 political prisoners", [1185]),
+    ("1 185 presos y 1\u00a0203 y 1\u202f204", [1185, 1203, 1204]),
+    ("2.345.678 y 12", [2345678, 12]),
+    ("3 mil 830 y mil 066", [3830, 1066]),
+    ("veintitrés presos", [23]),
+])
+def test_number_tokens_read_their_value_whatever_the_separator(text, values):
+    assert [n.value for n in find_numbers(text) if not n.is_decimal] == values

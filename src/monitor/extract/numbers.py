@@ -176,6 +176,11 @@ _NUMBER_RE_CS = re.compile(NUMBER_RE.pattern)
 _CASE_TWINS = ("\u017f", "\u0131")
 
 
+# a digits token is digits and the separators NUMBER_RE allows between their groups
+_DROP_SEPARATORS = str.maketrans("", "", ".,\u00a0\u202f ")
+_WORD_SPLIT = re.compile(r"[\s-]+")
+
+
 def find_numbers(text: str) -> list[Number]:
     """Every integer written in `text`, with its span. Decimals are flagged, not dropped."""
     if len(text) > CACHE_MAX_KEY:
@@ -205,11 +210,11 @@ def _find_numbers(text: str) -> tuple[Number, ...]:
         elif m.group("milonly"):
             out.append(Number(1000 + int(m.group("milonly")), m.start(), m.end(), raw))
         elif m.group("digits"):
-            digits = re.sub(r"[^\d]", "", m.group("digits"))
+            digits = m.group("digits").translate(_DROP_SEPARATORS)   # the only non-digits
             out.append(Number(int(digits), m.start(), m.end(), raw,
                               is_decimal=bool(m.group("decimal"))))
         elif m.group("words"):
-            tokens = re.split(r"[\s-]+", m.group("words"))
+            tokens = _WORD_SPLIT.split(m.group("words"))
             value = _word_value(tokens)
             if value is None:
                 continue
