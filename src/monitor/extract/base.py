@@ -199,6 +199,8 @@ def get_text(el: Any, drop: bool = True) -> str:
 
 def element_text(el: Any, drop: bool = True) -> str:
     """An element's text with whitespace collapsed."""
+    if not len(el) and el.tag not in _NO_TEXT:   # a plain paragraph: its one string
+        return clean_space(el.text or "")
     return clean_space(get_text(el, drop))
 
 
