@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable
@@ -597,20 +598,11 @@ def extract(html: bytes | str, url: str) -> Extraction:
         y, mo = shift_month(pub.year, pub.month, -1)
         main = Scope("month", period(y, mo))
     # a monthly release: its month named up front next to the measures, or "informe mensual"
-    # cheapest test first: the lead's whole time grammar only when nothing else decides,
-    # and only when someone asks (a release whose headline figure was found needs no test)
-    hint = year_hint
-
-    def report_test() -> bool:
-        lead = " ".join([page.title, *paragraphs[:3]])
-        lead_f = fold(lead)
-        return bool(
-            main is not None and main.kind == "month"
-            and (says_monthly or (_TERM_SIGNAL.search(lead_f) and any(
-                _resolve(t, pub, main, hint) == main for t in time_exprs(lead_f, lead, pub)
-                if t.kind == "month" and t.month > 0))))
-
-    out.looks_like_report = report_test
+    # run only when first read (a release whose headline figure was found needs no test);
+    # it holds the lead's text, not the page, so a kept result keeps no parsed tree alive
+    out.looks_like_report = functools.partial(
+        _is_monthly_release, " ".join([page.title, *paragraphs[:3]]), pub, main, year_hint,
+        says_monthly)
 
     cands: list[Candidate] = []
     ctx = main
@@ -634,6 +626,21 @@ _CON_LC = re.compile(r"\bcon\s+$")
 _AVERAGE_LC = re.compile(r"(?:media|promedio|average)\b[^.;]{0,30}$")
 _MORE_LESS_RC = re.compile(r"^\s*(?:mas|menos|more|fewer|less)\b(?!\s+de\b)")
 _PROVINCE_WORD = re.compile(r"\bprovincias?\b|\bprovinces?\b")
+
+
+def _is_monthly_release(lead: str, pub: RefDate | None, main: Scope | None,
+                        year_hint: int | None, says_monthly: bool) -> bool:
+    """A monthly release: its month named up front next to the measures, or "informe
+    mensual". Cheapest test first: the lead's whole time grammar only when nothing else
+    decides."""
+    if main is None or main.kind != "month":
+        return False
+    if says_monthly:
+        return True
+    lead_f = fold(lead)
+    return bool(_TERM_SIGNAL.search(lead_f) and any(
+        _resolve(t, pub, main, year_hint) == main for t in time_exprs(lead_f, lead, pub)
+        if t.kind == "month" and t.month > 0))
 
 
 def _sentence(sent: str, pub: RefDate | None, main: Scope | None, ctx: Scope | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -489,6 +490,14 @@ def _meta_partial(page) -> str | None:
     return str(t.get("datetime")) if t is not None else None
 
 
+def _is_report_head(title: str, subtitle: str) -> bool:
+    """A monthly list report by its headline: political prisoners and a month."""
+    head = fold(" ".join([title, subtitle]))
+    return bool(
+        re.search(r"pres[oa]s\s+politic|prisioneros\s+politic|political\s+prisoners", head)
+        and any(r.month for r in find_refs(head, title + " " + subtitle)))
+
+
 def _dateline(sents: list[Sent]) -> tuple[int, int, int] | None:
     """'MADRID, August 26, 2019.' / 'April 1, 2019.' at the start of the text."""
     for s in sents[:4]:
@@ -522,13 +531,8 @@ def extract(html: bytes | str, url: str) -> Extraction:
     if cut:
         out.notes.append(f"text cut at {_MAX_TEXT} characters")
 
-    def report_test() -> bool:      # run when first read (see Extraction.looks_like_report)
-        head = fold(" ".join([page.title, page.subtitle]))
-        return bool(
-            re.search(r"pres[oa]s\s+politic|prisioneros\s+politic|political\s+prisoners", head)
-            and any(r.month for r in find_refs(head, page.title + " " + page.subtitle)))
-
-    out.looks_like_report = report_test
+    # run when first read (see Extraction.looks_like_report); holds strings, not the page
+    out.looks_like_report = functools.partial(_is_report_head, page.title, page.subtitle)
 
     alltext = " ".join(s.folded for s in sents)
     # substring pre-checks: every match of these patterns contains one of the words
