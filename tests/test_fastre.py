@@ -191,3 +191,38 @@ def test_scan_guards_name_strings_every_match_holds():
 ])
 def test_number_tokens_read_their_value_whatever_the_separator(text, values):
     assert [n.value for n in find_numbers(text) if not n.is_decimal] == values
+
+
+def _reaches_a_parsed_tree(obj: object) -> bool:
+    import gc
+    import types
+
+    from lxml import etree
+    seen, todo = set(), [obj]
+    while todo:
+        o = todo.pop()
+        if id(o) in seen or isinstance(o, (types.ModuleType, type, types.BuiltinFunctionType)):
+            continue
+        seen.add(id(o))
+        if isinstance(o, types.FunctionType):      # what it closes over, not its module
+            todo.extend(c.cell_contents for c in o.__closure__ or ())
+            todo.extend(o.__defaults__ or ())
+            continue
+        if isinstance(o, etree._Element):
+            return True
+        todo.extend(gc.get_referents(o))
+    return False
+
+
+@pytest.mark.parametrize("source", ["prisoners_defenders", "ocdh"])
+def test_a_kept_extraction_holds_no_parsed_page(source):
+    """A run keeps every page's result until it commits: none may pin its lxml tree."""
+    import json
+    from pathlib import Path
+
+    from monitor.extract import extract
+    cases = sorted((Path(__file__).parent / "cases" / source).glob("*.json"))
+    case = next(c for c in map(lambda p: json.loads(p.read_text(encoding="utf-8")), cases)
+                if c["expected"])
+    result = extract(source, case["html"], case["url"])
+    assert result.observations and not _reaches_a_parsed_tree(result)
