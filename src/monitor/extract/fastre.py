@@ -13,7 +13,7 @@ the same result (tests/test_fastre.py checks that against the flat form).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 _QUANTIFIERS = frozenset("?*+{")
 _META = frozenset("\\.^$*+?{}[]|()")
@@ -54,32 +54,9 @@ def phrases(source: str) -> list[str]:
     return out
 
 
-def _split_top(source: str) -> list[str]:
-    parts, depth, start, i = [], 0, 0, 0
-    in_class = False
-    while i < len(source):
-        c = source[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append(source[start:i])
-            start = i + 1
-        i += 1
-    parts.append(source[start:])
-    return parts
-
-
-def _group_end(source: str) -> int:
-    """Index of the ")" closing the group that opens `source`."""
+def _structure(source: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) for each character of `source` that is
+    regex syntax: escapes and character classes are stepped over."""
     depth, i, in_class = 0, 0, False
     while i < len(source):
         c = source[i]
@@ -90,13 +67,29 @@ def _group_end(source: str) -> int:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+            yield i, c, depth
+        elif c == "|":
+            yield i, c, depth
         i += 1
+
+
+def _split_top(source: str) -> list[str]:
+    parts, start = [], 0
+    for i, c, depth in _structure(source):
+        if c == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+    parts.append(source[start:])
+    return parts
+
+
+def _group_end(source: str) -> int:
+    """Index of the ")" closing the group that opens `source`."""
+    for i, c, depth in _structure(source):
+        if c == ")" and depth == 0:
+            return i
     raise ValueError(f"unbalanced group in {source!r}")
 
 
@@ -194,3 +187,9 @@ def splitter(marks: str, ahead: str) -> Callable[[str], list[str]]:
         return out
 
     return split
+
+
+def holds_any(text: str, words: tuple[str, ...]) -> bool:
+    """Does `text` hold one of `words`? The test behind the extractors' scan guards: a
+    pattern whose every match holds one of its guard words cannot match a text without."""
+    return any(map(text.__contains__, words))

@@ -21,7 +21,7 @@ from monitor.extract.base import (
     parse_page,
     sentences,
 )
-from monitor.extract.fastre import alternation, dispatch, regroup
+from monitor.extract.fastre import alternation, dispatch, holds_any, regroup
 from monitor.extract.numbers import (
     CACHE_MAX_KEY,
     MONTHS,
@@ -244,7 +244,7 @@ NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
 
 
 def _scan(rx: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
-    return rx.finditer(text) if any(map(text.__contains__, NEEDS[rx])) else ()
+    return rx.finditer(text) if holds_any(text, NEEDS[rx]) else ()
 
 
 def _time_exprs(folded: str, original: str) -> list[TimeExpr]:

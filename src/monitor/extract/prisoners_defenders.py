@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from monitor.extract.base import Extraction, Observation, log, parse_page
-from monitor.extract.fastre import alternation, dispatch, regroup, splitter
+from monitor.extract.fastre import alternation, dispatch, holds_any, regroup, splitter
 from monitor.extract.numbers import (
     CACHE_MAX_KEY,
     MONTHS,
@@ -143,8 +143,8 @@ _NEW_RC = re.compile(
 # "entraron en la lista 166 (un promedio ...)": the verb before, nothing after
 _NEW_LC = re.compile(regroup(
     r"\b(?:entraron|ingresaron|se\s+incorporaron|se\s+sumaron|se\s+agregaron|"
-                     r"se\s+anadieron|joined|entered)\s+(?:en\s+|a\s+|to\s+)?(?:la|su|el|nuestra|the|"
-                     r"our)\s+(?:lista|listado|registro|list|registry)\s*$"))
+    r"se\s+anadieron|joined|entered)\s+(?:en\s+|a\s+|to\s+)?(?:la|su|el|nuestra|the|"
+    r"our)\s+(?:lista|listado|registro|list|registry)\s*$"))
 _NEW_BAD = re.compile(
     r"^[^.;\d]{0,60}?\b(?:fueron|han\s+sido|were|have\s+been|habian\s+sido)\s+"
     r"(?:sentenciad|condenad|sentenced|convicted|golpead|beaten|juzgad|tried|arrestad|detenid)")
@@ -201,11 +201,11 @@ _MINORS_LC = re.compile(regroup(r"(?:menores|minors)\b[^.;\d]{0,30}?\b(?:son|num
                         r"account\s+for)\s*$"))
 _NEW_ENTRY = re.compile(regroup(
     r"\b(?:nuev[oa]s|new|entraron|ingresaron|incorporad\w*|incorporaron|"
-                        r"added|joined)\b"))
+    r"added|joined)\b"))
 _SUBSET_LC = re.compile(regroup(
     r"(?:entre\s+ellas|entre\s+ellos|de\s+ellas|de\s+ellos|among\s+them|"
-                        r"of\s+them|incluidas|incluidos|including|la\s+mitad|half|de\s+estos|"
-                        r"de\s+estas)[,:\s]*(?:\w+\s+){0,2}$"))
+    r"of\s+them|incluidas|incluidos|including|la\s+mitad|half|de\s+estos|"
+    r"de\s+estas)[,:\s]*(?:\w+\s+){0,2}$"))
 _HEALTH_GAP_WORDS = frozenset(re.split(r"\s+", """
     presos prisioneros politicos personas people prisoners inmates reclusos de la lista los las
     actuales that who que sufren padecen tienen have has suffer suffering arrastran carry carries
@@ -218,7 +218,7 @@ _HEALTH_NOUN = re.compile(r"(?P<mental>mental|mentales|psiquiatric\w*|psychiatri
                           r"diseases?)\b")
 _11J = re.compile(regroup(
     r"\b11\s*-?\s*j\b|\b11\s+de\s+julio\b|\bjuly\s+11\b|\bjulio\s+de\s+2021\b|"
-                  r"\bjuly\s+2021\b|protestas\s+de\s+hace\s+(?:dos|2)\s+anos"))
+    r"\bjuly\s+2021\b|protestas\s+de\s+hace\s+(?:dos|2)\s+anos"))
 _11J_RC = re.compile(
     r"\b(?:proceden|stem|linked|vinculad\w*|relacionad\w*)\b|\b(?:el|del)\s+11\s*-?\s*j\b|"
     r"\b(?:el|del|the)\s+oncej\b|"
@@ -280,7 +280,7 @@ def _holds(folded: str, words: tuple[str, ...]) -> bool:
     """Does a sentence hold one of `words`? Asked per sentence, not of the joined page text:
     a page repeats its boilerplate sentences, so most answers are cached. (No word has a
     space, so none can straddle the spaces that join the sentences.)"""
-    return any(map(folded.__contains__, words))
+    return holds_any(folded, words)
 
 
 # Strings every match of a pattern holds (tests/test_fastre.py checks it): a text holding
@@ -297,7 +297,7 @@ GUARDS: dict[re.Pattern[str], tuple[str, ...]] = {
 
 
 def _can_match(rx: re.Pattern[str], text: str) -> bool:
-    return any(map(text.__contains__, GUARDS[rx]))
+    return holds_any(text, GUARDS[rx])
 
 
 _CUBA = re.compile(regroup(r"\b(?:cuba|cuban\w*|cubano\w*|cubana\w*|la\s+isla|the\s+island|habana|"
@@ -310,12 +310,12 @@ _NOISE_RC = re.compile(
     r"[/:\-]\d)")
 _NOISE_LC = re.compile(regroup(
     r"(?:\barticulo|\barticle|\+|#|@|\bn\.?o|\bnumero|\bedad\s+penal[^.]{0,20}|"
-                       r"rose\s+by|increased\s+by|grew\s+by|aumento\s+en|crecio\s+en|fell\s+by|"
-                       r"up\s+by|down\s+by|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|"
-                       r"miercoles|jueves|viernes|sabado|domingo)\s*\()\s*$"))
+    r"rose\s+by|increased\s+by|grew\s+by|aumento\s+en|crecio\s+en|fell\s+by|"
+    r"up\s+by|down\s+by|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lunes|martes|"
+    r"miercoles|jueves|viernes|sabado|domingo)\s*\()\s*$"))
 _COMPARE_LC = re.compile(regroup(
     r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|respecto\s+a|"
-                         r"up\s+from|down\s+from|from)\s*(?:los|las|the)?\s*$"))
+    r"up\s+from|down\s+from|from)\s*(?:los|las|the)?\s*$"))
 _PREV_RC = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:del\s+mes\s+anterior|del\s+mes\s+pasado|"
                       r"(?:in|of)\s+the\s+previous\s+month|the\s+month\s+before|last\s+month)")
 _REF_LC_BAD = re.compile(
@@ -324,12 +324,12 @@ _REF_LC_BAD = re.compile(
     r"\W*(?:\w+\s+){0,2}(?:de\s+|of\s+)?$"))
 _REF_COMPARE_NUM = re.compile(regroup(
     r"(?:frente\s+a|against|compared\s+(?:to|with)|versus|vs\.?|\bthan|"
-                              r"\bque|respecto\s+a|up\s+from|from)\s+(?:los|las|the)?\s*\d[\d.,]*"
-                              r"(?:\s+\w+){0,3}?\s+(?:en|in|de|of|del)?\s*$"))
+    r"\bque|respecto\s+a|up\s+from|from)\s+(?:los|las|the)?\s*\d[\d.,]*"
+    r"(?:\s+\w+){0,3}?\s+(?:en|in|de|of|del)?\s*$"))
 _REF_COMPARE = re.compile(regroup(
     r"(?:\bque|than|frente\s+a|against|compared\s+(?:to|with)|respecto\s+a|"
-                          r"desde|since|from|between|entre|a\s+partir\s+de)\s+(?:en\s+|in\s+|el\s+|"
-                          r"the\s+|al\s+)?(?:mes\s+de\s+|month\s+of\s+)?(?:\d{1,2}\s+de\s+)?$"))
+    r"desde|since|from|between|entre|a\s+partir\s+de)\s+(?:en\s+|in\s+|el\s+|"
+    r"the\s+|al\s+)?(?:mes\s+de\s+|month\s+of\s+)?(?:\d{1,2}\s+de\s+)?$"))
 _CUTOFF_LC = re.compile(
     r"(?:fecha|hasta(?:\s+el)?|until|as\s+(?:of|at)|closed\s+on|cerrados\s+al?|datos\s+al?|"
     r"cierre\s+de|al\s+cierre\s+de|a\s+finales\s+de|al\s+(?:termino|terminar|final)\s+de|"
@@ -358,20 +358,20 @@ _MONTH_OK_RC = re.compile(r"^\s*(?:pasado|update|report|list|de\s+\d{4}|\d{4}|:|
                           r"arranco|inicio)")
 _YEAR_END = re.compile(regroup(
     r"(?:al\s+cierre\s+de|al\s+cerrar|a\s+finales\s+de|at\s+the\s+end\s+of|"
-                       r"by\s+the\s+end\s+of|end\s+of|termina|cierra|closes|ends|concluye|acaba)"
-                       r"\s+(?:el\s+ano\s+|the\s+year\s+)?$"))
+    r"by\s+the\s+end\s+of|end\s+of|termina|cierra|closes|ends|concluye|acaba)"
+    r"\s+(?:el\s+ano\s+|the\s+year\s+)?$"))
 _YEAR_END_AFTER = re.compile(r"^\s*(?:termina|cierra|closes|ends|concluye|acaba)\b")
 _YEAR_START = re.compile(regroup(
     r"(?:al\s+comenzar|al\s+inicio\s+de|a\s+principios\s+de|arranca|empieza|"
-                         r"inicia|start\s+of|beginning\s+of|starts|begins)\s+(?:este\s+|el\s+ano\s+|"
-                         r"the\s+year\s+)?$"))
+    r"inicia|start\s+of|beginning\s+of|starts|begins)\s+(?:este\s+|el\s+ano\s+|"
+    r"the\s+year\s+)?$"))
 _BASELINE_WORDS = re.compile(regroup(r"\b(?:comenz\w*|empez\w*|arranc\w*|inici\w*|conten\w*|"
                              r"opened|started|began|contained|abrio)\b"))
 _YEAR_BASELINE_AFTER = re.compile(r"^\s*(?:comenzo|empezo|began|started|opened)\s+(?:con|with)\b")
 _YEAR_WINDOW_LC = re.compile(regroup(
     r"(?:en\s+el\s+conjunto\s+de|a\s+lo\s+largo\s+de(?:l\s+ano)?|durante|"
-                             r"during|over(?:\s+the\s+year)?|en|(?:recien\s+)?terminado|"
-                             r"concluido)\s+(?:el\s+ano\s+)?$"))
+    r"during|over(?:\s+the\s+year)?|en|(?:recien\s+)?terminado|"
+    r"concluido)\s+(?:el\s+ano\s+)?$"))
 _PRESENT_RC = re.compile(r"^\s*(?:[a-z]+\s+){0,3}?(?:llegaron\s+a\s+figurar|estuvieron\s+"
                          r"(?:encarcelad\w*|pres[oa]s|en\s+la\s+lista)|pasaron\s+por|"
                          r"appeared\s+on|were\s+on\s+the\s+list)")
@@ -734,7 +734,7 @@ def _window_scan_cached(f: str) -> tuple[tuple[tuple[int, int], ...], tuple[int,
     number and time expression; and where each starts, for _tainted."""
     spans: list[tuple[int, int]] = []
     starts: list[int] = []
-    rx = _WINDOW if any(map(f.__contains__, _WINDOW_OPTIONAL_WORDS)) else _WINDOW_LETTERS
+    rx = _WINDOW if holds_any(f, _WINDOW_OPTIONAL_WORDS) else _WINDOW_LETTERS
     for m in rx.finditer(f):
         starts.append(m.start())
         if m.group(0) in ("same period", "mismo periodo"):
