@@ -5,9 +5,10 @@ the text. An alternative that starts with a plain letter is skipped on one chara
 test; one that starts with `\\b`, a group or a class is entered and costs much more. The
 rule regexes are long lists of phrases, so most of their time went into such attempts.
 
-Both helpers here only regroup: at any position, the alternatives that can match there
+The rewrites here only regroup: at any position, the alternatives that can match there
 are tried in the same order as in the flat list, so every search, match and split gives
-the same result (tests/test_fastre.py checks that against the flat form).
+the same result (tests/test_fastre.py checks each use against its flat form). The
+splitter and the guard test are exact in the same sense.
 """
 
 from __future__ import annotations
