@@ -236,11 +236,14 @@ def _time_exprs_cached(folded: str, original: str) -> tuple[TimeExpr, ...]:
 # Strings every match of these patterns holds (tests/test_fastre.py checks it): a sentence
 # holding none of them is not scanned for that pattern at all.
 NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
-    _MONTH_YEAR: ("19", "20"), _YEAR: ("19", "20"),
+    _MONTH_YEAR: ("19", "20"), _YEAR: ("19", "20"), _BARE_YEAR: ("19", "20"),
     _PREV_MONTH: ("anterior", "previous", "before", "prior"), _LAST_MONTH: ("pasado", "month"),
     _EVENT: ("mismo", "same", "semana", "week", "horas", "hours", "protest", "manifestaciones",
              "dia", "day", "ayer"),
 }
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _scan(rx: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
@@ -250,7 +253,7 @@ def _scan(rx: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
 def _time_exprs(folded: str, original: str) -> list[TimeExpr]:
     out: list[TimeExpr] = []
     taken: list[tuple[int, int]] = []
-    for m in _DAY_DATE.finditer(folded):
+    for m in _DAY_DATE.finditer(folded) if _DIGIT.search(folded) else ():  # all hold one
         taken.append(m.span())
     for m in (_WINDOW if "primeros" in folded else _WINDOW_LETTERS).finditer(folded):
         if not _overlaps(taken, *m.span()):
@@ -285,7 +288,7 @@ def _time_exprs(folded: str, original: str) -> list[TimeExpr]:
             continue
         out.append(TimeExpr("year", m.start(), m.end(), year=int(m.group("y"))))
         taken.append(m.span())
-    for m in _BARE_YEAR.finditer(folded):
+    for m in _scan(_BARE_YEAR, folded):
         # a year standing alone ("las protestas de 2021", "durante todo 2023"): it rules the
         # numbers next to it (as a year, never a month) but is not carried forward
         if not _overlaps(taken, *m.span()):
