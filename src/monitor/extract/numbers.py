@@ -159,7 +159,7 @@ NUMBER_RE = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Number:
     value: int
     start: int

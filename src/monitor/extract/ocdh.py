@@ -57,7 +57,7 @@ _DATE_ONLY = re.compile(
     + r")\s+(?P<d2>\d{1,2}),\s+(?P<y2>\d{4}))\s*$")
 
 
-@dataclass
+@dataclass(slots=True)
 class RefDate:
     """What the page says about when it was published (day may be unknown)."""
 
@@ -104,7 +104,7 @@ def _date_only(paragraphs: list[str]) -> RefDate | None:
 
 # --------------------------------------------------------------------------- time grammar
 
-@dataclass
+@dataclass(slots=True)
 class TimeExpr:
     """A time expression in a sentence: a month, a year, or a window that is neither."""
 
@@ -323,7 +323,7 @@ def _time_exprs(folded: str, original: str) -> list[TimeExpr]:
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Scope:
     """The period some text speaks about: a month 'YYYY-MM', a year 'YYYY', or a window."""
 
@@ -522,7 +522,7 @@ _TERM_SIGNAL = re.compile(regroup(r"acciones\s+represivas|detenciones\s+arbitrar
                           r"actos\s+represivos|otros\s+abusos"))
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     metric: str
     scope: Scope

@@ -27,7 +27,7 @@ _FULL_ALT = alternation(sorted(MONTHS, key=len, reverse=True))
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 
 
-@dataclass
+@dataclass(slots=True)
 class Ref:
     """A point in time written in a text: a year, a month (maybe without year), or a day."""
 
@@ -39,7 +39,7 @@ class Ref:
     kind: str = "month"        # "date" (day given) | "month" | "year"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YM:
     """A year and month; `str()` is the SPEC period 'YYYY-MM'."""
 

@@ -391,7 +391,7 @@ _HIGH = re.compile("[\u2022-\U0010ffff]")   # where a bullet character could be
 
 # ----------------------------------------------------------------------------- data
 
-@dataclass
+@dataclass(slots=True)
 class Cand:
     metric: str
     period: str
