@@ -120,7 +120,10 @@ class TimeExpr:
     year_word: int = 0
 
     def resolved(self, pub: RefDate | None) -> TimeExpr:
-        """A copy, with a year word turned into the year it names for `pub`, or a window."""
+        """With a year word turned into the year it names for `pub` (a copy), or a window;
+        anything else is returned as is (shared from the cache: callers only read it)."""
+        if not self.year_word:
+            return self
         t = TimeExpr(self.kind, self.start, self.end, self.month, self.year,
                      self.comparison, self.bare)
         if self.year_word:

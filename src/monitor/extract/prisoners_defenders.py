@@ -594,6 +594,9 @@ def _month_of(r: Ref, ctx: Ctx, anchor: YM | None = None) -> YM | None:
     return resolve_month(r.month, ref, allow_same=same, max_back=6)
 
 
+_LAST_YEAR_RC = re.compile(r"^\s*del\s+ano\s+pasado")
+
+
 def _classify_ref(s: Sent, r: Ref, ctx: Ctx, anchor: YM | None = None
                   ) -> tuple[str, YM | None] | None:
     """What a time expression means for the figures near it:
@@ -629,7 +632,7 @@ def _classify_ref(s: Sent, r: Ref, ctx: Ctx, anchor: YM | None = None
         return None
     if not (_month_ok_before(lc) or _MONTH_OK_RC.match(rc) or r.year):
         return None
-    if re.match(r"^\s*del\s+ano\s+pasado", rc):
+    if _LAST_YEAR_RC.match(rc):
         base = ctx.doc if ctx.doc_from_text and ctx.doc else _pub_ym(ctx)
         if base is None:
             return "unknown", None
