@@ -226,3 +226,22 @@ def test_a_kept_extraction_holds_no_parsed_page(source):
                 if c["expected"])
     result = extract(source, case["html"], case["url"])
     assert result.observations and not _reaches_a_parsed_tree(result)
+
+
+def test_text_cache_keeps_sentences_and_recomputes_long_texts():
+    """Per-text caches hold sentence-sized keys only, so a huge page cannot fill memory."""
+    from monitor.extract.numbers import CACHE_MAX_KEY, text_cache
+    calls: list[str] = []
+
+    @text_cache(8)
+    def seen(text: str, tag: int) -> int:
+        calls.append(text)
+        return len(text) + tag
+
+    short, long = "una frase", "x" * (CACHE_MAX_KEY + 1)
+    assert [seen(short, 1), seen(short, 1), seen(long, 0), seen(long, 0)] == [10, 10] + [
+        CACHE_MAX_KEY + 1] * 2
+    assert calls == [short, long, long]
+    seen.cache_clear()
+    seen(short, 1)
+    assert calls[-1] == short and len(calls) == 4

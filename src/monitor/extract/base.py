@@ -12,13 +12,13 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from bs4 import BeautifulSoup
 from lxml import etree
 
 from monitor.extract.fastre import splitter
+from monitor.extract.numbers import text_cache
 
 log = logging.getLogger("monitor.extract")
 
@@ -96,14 +96,9 @@ class Page:
         kept = _kept(self.root)
         return (e for e in kept if e.tag in tags) if tags else kept
 
-    @property
-    def elements(self) -> list[Any]:
-        """Every kept element in document order."""
-        return list(self.iter())
-
     def meta(self, *names: str) -> str | None:
         """Content of the first <meta property|name=...> with content, trying `names` in turn."""
-        return _meta(list(self.iter("meta")), *names)
+        return _meta(_Metas(self.iter("meta")), *names)
 
     def first(self, tag: str, attr: str | None = None) -> Any:
         """The first kept element `tag` (having attribute `attr`, if given), else None."""
@@ -117,13 +112,9 @@ class Page:
         return "\n".join(self.paragraphs)
 
 
-def decode(html: bytes | str) -> str:
-    """Bytes to text: declared charset, else UTF-8, else cp1252 (never an exception)."""
-    return _decode(html)[0]
-
-
 def _decode(html: bytes | str) -> tuple[str, str | None]:
-    """decode(), and the codec that read the bytes (None for text in, or with errors)."""
+    """Bytes to text: declared charset, else UTF-8, else cp1252 (never an exception); and
+    the codec that read the bytes (None for text in, or with errors)."""
     if isinstance(html, str):
         return html, None
     head = html[:4096].translate(None, _NON_ASCII).decode("ascii")   # = decode("ascii", "ignore")
@@ -285,13 +276,12 @@ class _Metas:
             self.by_name.setdefault(e.get("name"), e)
 
 
-def _meta(metas: _Metas | list[Any], *names: str) -> str | None:
+def _meta(metas: _Metas, *names: str) -> str | None:
     """Content of the first <meta property=name> (else name=name) with content, by name."""
-    index = metas if isinstance(metas, _Metas) else _Metas(metas)
     for name in names:
-        tag = index.by_property.get(name)
+        tag = metas.by_property.get(name)
         if tag is None:
-            tag = index.by_name.get(name)
+            tag = metas.by_name.get(name)
         if tag is not None and tag.get("content"):
             return str(tag.get("content"))
     return None
@@ -370,13 +360,10 @@ _SENT_SPLIT = splitter(".!?;", r"[A-ZÁÉÍÓÚÑ¿¡\"“«(0-9]")
 
 def sentences(paragraph: str) -> list[str]:
     """Split a paragraph into sentences without breaking '1.185' or 'Sr. X'."""
-    if len(paragraph) > 4096:
-        return list(_sentences_cached.__wrapped__(paragraph))
-    return list(_sentences_cached(paragraph))
+    return list(_sentences(paragraph))
 
 
-@lru_cache(maxsize=4096)
-def _sentences_cached(paragraph: str) -> tuple[str, ...]:
-    """Cached per paragraph: a site repeats its boilerplate on every report."""
+@text_cache(4096)
+def _sentences(paragraph: str) -> tuple[str, ...]:
     parts = _SENT_SPLIT(paragraph)
     return tuple(p.strip() for p in parts if p.strip())

@@ -6,10 +6,13 @@ Numbers as the sites and the press write them: `1.185`, `1,185`, `1 185`, `1185`
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from monitor.extract.fastre import alternation
 
@@ -83,15 +86,33 @@ for _code in range(0x250):      # ASCII, Latin-1, Latin Extended-A/B: the usual 
 # afresh so the caches stay a few MB however large the pages a backfill reads
 CACHE_MAX_KEY = 4096
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 
+
+def text_cache(maxsize: int) -> Callable[[_F], _F]:
+    """lru_cache for a function of a text (its first argument), except that a text longer
+    than CACHE_MAX_KEY is computed afresh: extractors ask the same sentence the same
+    questions in several passes, and a site repeats its boilerplate on every report."""
+    def wrap(fn: _F) -> _F:
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        @functools.wraps(fn)
+        def call(text: str, *args: Any) -> Any:
+            return fn(text, *args) if len(text) > CACHE_MAX_KEY else cached(text, *args)
+
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        call.cache_info = cached.cache_info    # type: ignore[attr-defined]
+        return call  # type: ignore[return-value]
+    return wrap
+
+
+@text_cache(8192)
 def fold(text: str) -> str:
     """Lower case without accents: 'Dieciséis' -> 'dieciseis'. Keeps string length.
 
     A translate table instead of per-character normalisation, and cached: extractors fold
     the same sentence several times."""
-    if len(text) > CACHE_MAX_KEY:
-        return _fold_uncached(text)
-    return _fold_cached(text)
+    return _fold_uncached(text)
 
 
 # Latin-1 folds into Latin-1 (checked when built), so text made only of those characters
@@ -106,10 +127,6 @@ def _fold_uncached(text: str) -> str:
         return text.translate(_FOLD)
     return raw.translate(_FOLD_LATIN1).decode("latin-1")
 
-
-@lru_cache(maxsize=8192)
-def _fold_cached(text: str) -> str:
-    return _fold_uncached(text)
 
 
 def _word_value(tokens: list[str]) -> int | None:
@@ -183,19 +200,15 @@ _WORD_SPLIT = re.compile(r"[\s-]+")
 
 def find_numbers(text: str) -> list[Number]:
     """Every integer written in `text`, with its span. Decimals are flagged, not dropped."""
-    if len(text) > CACHE_MAX_KEY:
-        return list(_find_numbers.__wrapped__(text))
-    return list(_find_numbers(text))
+    return list(numbers_of(text))
 
 
+@text_cache(4096)
 def numbers_of(text: str) -> tuple[Number, ...]:
     """find_numbers() as the shared cached tuple, for callers that only read it."""
-    if len(text) > CACHE_MAX_KEY:
-        return _find_numbers.__wrapped__(text)
     return _find_numbers(text)
 
 
-@lru_cache(maxsize=4096)
 def _find_numbers(text: str) -> tuple[Number, ...]:
     """Cached: extractors look for numbers in the same sentence several times (callers
     never mutate a Number)."""
@@ -250,7 +263,7 @@ _QUAL_ABOUT = re.compile(
 _TRAILING_QUOTES = re.compile(r"[\s\"'\u201c\u201d\u2018\u2019\u00ab\u00bb(\u2014\u2013-]+$")
 
 
-@lru_cache(maxsize=4096)
+@text_cache(4096)
 def qualifier_at(text: str, start: int) -> str:
     """The qualifier of the number starting at `start` in `text` ("al menos 300": at_least),
     over quotes and brackets before it. Cached: every reading of a number asks it."""

@@ -7,7 +7,6 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from monitor.extract.base import (
     Extraction,
@@ -23,7 +22,6 @@ from monitor.extract.base import (
 )
 from monitor.extract.fastre import alternation, dispatch, holds_any, regroup
 from monitor.extract.numbers import (
-    CACHE_MAX_KEY,
     MONTHS,
     Number,
     find_numbers,
@@ -31,6 +29,7 @@ from monitor.extract.numbers import (
     period,
     qualifier_at,
     shift_month,
+    text_cache,
 )
 from monitor.extract.periods import YM, iso_or_partial, resolve_month, url_date
 
@@ -222,14 +221,10 @@ def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
 
 def time_exprs(folded: str, original: str, pub: RefDate | None) -> list[TimeExpr]:
     """Every time expression of a sentence, in order. Day dates are masked, never periods."""
-    if len(folded) > CACHE_MAX_KEY:
-        scanned: tuple[TimeExpr, ...] | list[TimeExpr] = _time_exprs(folded, original)
-    else:
-        scanned = _time_exprs_cached(folded, original)
-    return [t.resolved(pub) for t in scanned]
+    return [t.resolved(pub) for t in _time_exprs_cached(folded, original)]
 
 
-@lru_cache(maxsize=4096)
+@text_cache(4096)
 def _time_exprs_cached(folded: str, original: str) -> tuple[TimeExpr, ...]:
     """Cached by text alone (the publication date is applied after): releases repeat their
     boilerplate sentences month after month."""
@@ -497,7 +492,7 @@ _FOLLOWING_GAP = re.compile(
     r"(?:mes\s+de\s+|month\s+of\s+)?$")
 
 
-@lru_cache(maxsize=1024)
+@text_cache(1024)
 def _org_names(f: str) -> list[tuple[int, bool]]:
     """Where the sentence names an organisation, and whether it is the OCDH (once per
     sentence: asked for every number in it). Not to be mutated."""

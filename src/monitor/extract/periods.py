@@ -12,10 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from monitor.extract.fastre import alternation
-from monitor.extract.numbers import CACHE_MAX_KEY, MONTHS, shift_month
+from monitor.extract.numbers import MONTHS, shift_month, text_cache
 
 # month names (es/en, plus common short forms) as a regex alternative, longest first
 _SHORT = {"ene": 1, "feb": 2, "mar": 3, "abr": 4, "jun": 6, "jul": 7, "ago": 8, "sep": 9,
@@ -80,23 +79,13 @@ def _month_ok(original: str, start: int, word: str) -> bool:
 
 def find_refs(folded: str, original: str | None = None) -> list[Ref]:
     """Every date, month and year in `folded` text, longest reading first, no overlaps."""
-    original = original if original is not None else folded
-    if len(folded) > CACHE_MAX_KEY:
-        return list(_find_refs.__wrapped__(folded, original))
-    return list(_find_refs(folded, original))
+    return list(refs_of(folded, original if original is not None else folded))
 
 
+@text_cache(4096)
 def refs_of(folded: str, original: str) -> tuple[Ref, ...]:
-    """find_refs() as the shared cached tuple, for callers that only read it."""
-    if len(folded) > CACHE_MAX_KEY:
-        return _find_refs.__wrapped__(folded, original)
-    return _find_refs(folded, original)
-
-
-@lru_cache(maxsize=4096)
-def _find_refs(folded: str, original: str) -> tuple[Ref, ...]:
-    """Cached: the extractors read the same sentence's dates in several passes (and never
-    mutate a Ref)."""
+    """find_refs() as the shared cached tuple, for callers that only read it (the
+    extractors read a sentence's dates in several passes, and never mutate a Ref)."""
     out: list[Ref] = []
     taken: list[tuple[int, int]] = []
 

@@ -11,13 +11,13 @@ from functools import lru_cache
 from monitor.extract.base import Extraction, Observation, log, parse_page
 from monitor.extract.fastre import alternation, dispatch, holds_any, regroup, splitter
 from monitor.extract.numbers import (
-    CACHE_MAX_KEY,
     MONTHS,
     Number,
     find_numbers,
     fold,
     numbers_of,
     qualifier_at,
+    text_cache,
 )
 from monitor.extract.periods import (
     MONTH_ALT,
@@ -275,7 +275,7 @@ _OTHER_COUNTRY_WORDS = ("venezuela", "venezolan", "nicaragua", "bielorrusia", "b
 _11J_WORDS = ("11", "2021", "protestas")     # every _11J match holds one of them
 
 
-@lru_cache(maxsize=8192)
+@text_cache(8192)
 def _holds(folded: str, words: tuple[str, ...]) -> bool:
     """Does a sentence hold one of `words`? Asked per sentence, not of the joined page text:
     a page repeats its boilerplate sentences, so most answers are cached. (No word has a
@@ -436,16 +436,10 @@ class Ctx:
 
 # ----------------------------------------------------------------------------- page
 
+@text_cache(4096)
 def _split(text: str) -> tuple[tuple[str, str], ...]:
     """(sentence, folded sentence) pairs of a block; cached per block of text, since a
     site repeats its boilerplate paragraphs on every report."""
-    if len(text) > CACHE_MAX_KEY:
-        return tuple((s, fold(s)) for s in _split_text(text))
-    return _split_cached(text)
-
-
-@lru_cache(maxsize=4096)
-def _split_cached(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((s, fold(s)) for s in _split_text(text))
 
 
@@ -462,7 +456,7 @@ def _split_text(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=4096)
+@text_cache(4096)
 def _related(block: str) -> bool:
     return _RELATED.match(fold(block)) is not None
 
@@ -724,14 +718,8 @@ def _window_starts(f: str) -> tuple[int, ...]:
     return _window_scan(f)[1]
 
 
+@text_cache(4096)
 def _window_scan(f: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
-    if len(f) > CACHE_MAX_KEY:
-        return _window_scan_cached.__wrapped__(f)
-    return _window_scan_cached(f)
-
-
-@lru_cache(maxsize=4096)
-def _window_scan_cached(f: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
     """One scan per sentence for both readings of its window phrases: the stretches each
     covers (from its clause start to the next reset), for _in_window, asked once per
     number and time expression; and where each starts, for _tainted."""
@@ -775,7 +763,7 @@ def _tainted(sents: list[Sent]) -> set[int]:
     return out
 
 
-@lru_cache(maxsize=1024)
+@text_cache(1024)
 def _segments(f: str) -> tuple[tuple[int, int], ...]:
     bounds = [0] + [m.end() for m in re.finditer(r";", f)] + [len(f)]
     return tuple(itertools.pairwise(bounds))
@@ -844,7 +832,7 @@ _NEW_WORD = re.compile(r"\b(?:nuev[oa]s?|new|gained|added|incorpor\w+|entraron)\
 _SAME_PERIOD = re.compile(r"same\s+period|mismo\s+periodo")
 
 
-@lru_cache(maxsize=1024)
+@text_cache(1024)
 def _new_entry(f: str) -> bool:
     """Does the sentence speak of new entries (asked once per number in it)?"""
     return _NEW_ENTRY.search(f) is not None
@@ -956,7 +944,7 @@ _TOTAL_CONSCIENCE = re.compile(r"^\s*(?:" + _PP + r")?\s*(?:y\s+de\s+conciencia|
                                r"(?:prisoners\s+)?of\s+conscience)")
 
 
-@lru_cache(maxsize=1024)
+@text_cache(1024)
 def _strip_total_conscience(rc: str) -> str:
     """'... presos políticos y de conciencia' is the total's name, not a category."""
     return _TOTAL_CONSCIENCE.sub(" ", rc)
