@@ -1,0 +1,218 @@
+"""The source registry: every source is a folder holding `source.toml` (its declaration),
+its reading vocabulary and only the code its tables cannot express.
+
+Built-in sources are the sub-folders of this package; more folders can be registered with
+`$MONITOR_SOURCE_DIRS` (os.pathsep-separated) or the config key `plugins.source_dirs`, each
+entry being a folder that holds one or more source folders. The rest of the pipeline asks
+this module for names, metrics, labels, hosts and extractors, and names no source itself.
+
+Contract (other modules rely on it):
+- `names()` -> declared source names, built-ins first, in a stable order;
+- `get(name)` -> `Source`, raising KeyError with the known names;
+- `Source.extract(html, url)` -> `monitor.extract.Extraction` (the folder's `extractor.py`
+  exposes `extract(html, url)` and `VERSION`; until a source has one, `extractor` in
+  source.toml names a module path to use instead);
+- `Source.metrics`, `.headline`, `.label(metric, lang)`, `.metric_order()`, `.identities`,
+  `.due_by_day`, `.stale_after`, `.hosts`, `.start_urls`, `.post_path`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import re
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+BUILTIN_DIR = Path(__file__).resolve().parent
+
+_extra_dirs: list[Path] = []
+_cache: dict[str, Source] | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    period: str  # "monthly" or "yearly"
+    headline: bool
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    left: tuple[str, ...]
+    right: str
+
+
+@dataclass
+class Source:
+    name: str
+    folder: Path
+    decl: dict[str, Any] = field(repr=False)
+
+    @property
+    def organisation(self) -> str:
+        return self.decl.get("organisation", self.name)
+
+    @property
+    def short_name(self) -> str:
+        return self.decl.get("short_name", self.organisation)
+
+    @property
+    def description(self) -> str:
+        return self.decl.get("description", "")
+
+    @property
+    def hosts(self) -> list[str]:
+        return list(self.decl.get("hosts", []))
+
+    @property
+    def start_urls(self) -> list[str]:
+        return list(self.decl.get("start_urls", []))
+
+    @cached_property
+    def post_path(self) -> re.Pattern[str]:
+        return re.compile(self.decl.get("post_path", r"^/[^/]+/?$"))
+
+    @property
+    def calendar(self) -> dict[str, Any]:
+        return dict(self.decl.get("calendar", {}))
+
+    @property
+    def due_by_day(self) -> int | None:
+        return self.calendar.get("due_by_day")
+
+    @property
+    def stale_after(self) -> str:
+        return self.calendar.get("stale_after", "45d")
+
+    @cached_property
+    def metrics(self) -> list[Metric]:
+        out = []
+        for m in self.decl.get("metrics", []):
+            labels = {k: v for k, v in m.items() if k in ("en", "es")}
+            out.append(Metric(m["name"], m.get("period", "monthly"), bool(m.get("headline")),
+                              labels))
+        return out
+
+    @property
+    def metric_names(self) -> list[str]:
+        """Each metric name once, in declared order."""
+        return list(dict.fromkeys(m.name for m in self.metrics))
+
+    @property
+    def headline(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.name for m in self.metrics if m.headline))
+
+    def metric_order(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.metric_names)}
+
+    def label(self, metric: str, language: str = "en", yearly: bool = False) -> str:
+        want = "yearly" if yearly else "monthly"
+        found = None
+        for m in self.metrics:
+            if m.name == metric:
+                if m.period == want:
+                    return m.labels.get(language) or m.labels.get("en") or metric
+                found = found or m
+        if found:
+            return found.labels.get(language) or found.labels.get("en") or metric
+        return metric.replace("_", " ")
+
+    @cached_property
+    def identities(self) -> list[Identity]:
+        return [Identity(i["name"], tuple(i["left"]), i["right"])
+                for i in self.decl.get("identities", [])]
+
+    @cached_property
+    def module(self) -> ModuleType:
+        """The folder's extractor module (extractor.py), or the module source.toml names."""
+        path = self.folder / "extractor.py"
+        if path.exists():
+            if self.folder.parent == BUILTIN_DIR:
+                return importlib.import_module(f"monitor.sources.{self.name}.extractor")
+            modname = f"monitor_source_{self.name}.extractor"
+            if modname in sys.modules:
+                return sys.modules[modname]
+            spec = importlib.util.spec_from_file_location(modname, path)
+            assert spec and spec.loader
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules[modname] = mod
+            spec.loader.exec_module(mod)
+            return mod
+        if "extractor" in self.decl:
+            return importlib.import_module(self.decl["extractor"])
+        raise LookupError(f"source {self.name!r} has no extractor.py in {self.folder}")
+
+    @property
+    def version(self) -> str:
+        return f"{self.name}/{getattr(self.module, 'VERSION', '0')}"
+
+    def extract(self, html: bytes | str, url: str) -> Any:
+        result = self.module.extract(html, url)
+        result.extractor_version = self.version
+        return result
+
+
+def add_dirs(dirs: list[str | Path]) -> None:
+    """Register more folders of source folders (from config `plugins.source_dirs`)."""
+    global _cache
+    for d in dirs:
+        p = Path(d).resolve()
+        if p not in _extra_dirs:
+            _extra_dirs.append(p)
+            _cache = None
+
+
+def _env_dirs() -> list[Path]:
+    raw = os.environ.get("MONITOR_SOURCE_DIRS", "")
+    return [Path(p).resolve() for p in raw.split(os.pathsep) if p.strip()]
+
+
+def _scan(root: Path) -> list[Path]:
+    if (root / "source.toml").exists():
+        return [root]
+    if not root.is_dir():
+        raise LookupError(f"source folder {root} does not exist")
+    return sorted(p.parent for p in root.glob("*/source.toml"))
+
+
+def _load() -> dict[str, Source]:
+    global _cache
+    if _cache is not None:
+        return _cache
+    found: dict[str, Source] = {}
+    for root in [BUILTIN_DIR, *_env_dirs(), *_extra_dirs]:
+        for folder in _scan(root):
+            with open(folder / "source.toml", "rb") as fh:
+                decl = tomllib.load(fh)
+            name = decl.get("name") or folder.name
+            if name in found:
+                raise LookupError(f"source {name!r} is declared twice "
+                                  f"({found[name].folder} and {folder})")
+            found[name] = Source(name, folder, decl)
+    found = dict(sorted(found.items(), key=lambda kv: (kv[1].decl.get("order", 100), kv[0])))
+    _cache = found
+    return found
+
+
+def names() -> list[str]:
+    return list(_load())
+
+
+def get(name: str) -> Source:
+    try:
+        return _load()[name]
+    except KeyError:
+        raise KeyError(f"unknown source {name!r} (known: {', '.join(_load())})") from None
+
+
+def all_sources() -> list[Source]:
+    return list(_load().values())

@@ -1,0 +1,1 @@
+"""The ocdh source: declaration in source.toml, vocabulary and reading beside it."""

@@ -1,0 +1,1 @@
+"""The prisoners_defenders source: declaration in source.toml, vocabulary and reading beside it."""
