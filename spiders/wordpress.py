@@ -52,17 +52,25 @@ def _failure_reason(failure: Any) -> str:
 
 
 class WordPressSpider(scrapy.Spider):
-    """Feed first, then listing pages; a post is fetched at most once per run."""
+    """Feed first, then listing pages; a post is fetched at most once per run.
 
-    post_path: ClassVar[re.Pattern[str]] = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/]+/?$")
+    `params["post_path"]` (from the source's declaration) is the regex a post's URL path
+    matches; everything else on the site is a listing, a feed or ignored.
+    """
+
+    name = "wordpress"
+    post_path: re.Pattern[str] = re.compile(r"^/[^/]+/?$")
     reserved: ClassVar[set[str]] = {
         "feed", "page", "category", "tag", "author", "wp-content", "wp-admin", "wp-json",
         "wp-login.php", "comments", "search", "xmlrpc.php", "wp-includes", "en", "es",
     }
 
     def __init__(self, params: dict[str, Any], **kwargs: Any) -> None:
+        kwargs.setdefault("name", params.get("source") or self.name)
         super().__init__(**kwargs)
         self.params = params
+        if params.get("post_path"):
+            self.post_path = re.compile(params["post_path"])
         self.start_urls = list(params["start_urls"])
         self.allowed_domains = list(params["allowed_domains"])
         self.max_listing_pages: int | None = params.get("max_listing_pages")

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.messages import LABELS, ORGS, period_label
+from monitor.messages import label, org, period_label
 
 INSTALL_HINT = "pip install 'monitor[chart]'"
 LINE = "#1f5f8b"
@@ -124,8 +124,7 @@ def _with_gaps(xs: list[dt.date], ys: list[int], yearly: bool
 
 
 def title_of(series: Series, language: str = "en") -> str:
-    label = LABELS[language].get(series.metric, series.metric.replace("_", " "))
-    return f"{ORGS.get(series.source, series.source)}: {label}"
+    return f"{org(series.source)}: {label(series.source, series.metric, language)}"
 
 
 def render(series: Series, fmt: str, language: str = "en") -> bytes:
@@ -189,7 +188,7 @@ def render(series: Series, fmt: str, language: str = "en") -> bytes:
         ax.grid(True, color="#dddddd", linewidth=0.6)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        fig.text(0.01, 0.01, f"Source: {ORGS.get(series.source, series.source)}, as archived "
+        fig.text(0.01, 0.01, f"Source: {org(series.source)}, as archived "
                  "by monitor", fontsize=7, color="#777777")
         fig.tight_layout(rect=(0, 0.03, 1, 1))
         buf = io.BytesIO()

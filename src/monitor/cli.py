@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from monitor import __version__
-from monitor.config import SOURCE_NAMES, Config, ConfigError, load
+from monitor.config import Config, ConfigError, load, source_names
 from monitor.lock import LockHeld
 from monitor.output import FORMATS, write_rows
 
@@ -52,15 +52,22 @@ def _setup_logging(verbose: int, quiet: bool, fmt: str = "text") -> None:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
+def _check_source_args(args: argparse.Namespace, known: list[str] | tuple[str, ...]) -> None:
+    """--source names a registered source (the config may register more: plugins)."""
+    given = getattr(args, "source", None)
+    for n in [given] if isinstance(given, str) else (given or []):
+        if n not in known:
+            raise UsageError(f"unknown source {n!r} (known: {', '.join(known)})")
+
+
 def _config(args: argparse.Namespace) -> Config:
-    return load(args.config, args.db)
+    cfg = load(args.config, args.db)
+    _check_source_args(args, list(cfg.sources))
+    return cfg
 
 
 def _sources(cfg: Config, names: list[str] | None) -> list:
     if names:
-        for n in names:
-            if n not in cfg.sources:
-                raise UsageError(f"unknown source {n!r} (known: {', '.join(SOURCE_NAMES)})")
         return [cfg.sources[n] for n in names]
     return cfg.enabled_sources()
 
@@ -131,6 +138,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"cannot read {target}: {exc.strerror}") from None
         url = url or Path(target).resolve().as_uri()
+    if args.source not in source_names():
+        _config(args)  # a source registered by the config's plugins.source_dirs
     result = extract.extract(args.source, html, url)
     for obs in result.observations:
         print(json.dumps(obs.as_dict(), ensure_ascii=False))
@@ -241,7 +250,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
     from monitor import extract, notify
 
     print("extractors:")
-    for name in extract.EXTRACTORS:
+    _config(args)  # registers the config's plugin sources
+    for name in source_names():
         print(f"  {name:22} {extract.version(name):28} {extract.describe(name)}")
     print("notifiers (apprise URL schemes):")
     for name, doc in notify.NOTIFIERS.items():
@@ -294,6 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-format", choices=("text", "json"), default="text",
                    help="log line format on stderr (json for log shippers)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    names = ", ".join(source_names())
+
+    def source_opt(sp: argparse.ArgumentParser, help_: str = "only this source",
+                   **kw: object) -> None:
+        # checked once the config is loaded: its plugins.source_dirs may register more
+        sp.add_argument("--source", metavar="NAME", help=f"{help_} ({names}, or a source "
+                        "registered with plugins.source_dirs)", **kw)
 
     def add(name: str, func: Callable, help_: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
@@ -306,8 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output format (default: table)")
 
     sp = add("crawl", cmd_crawl, "one full cycle now: crawl, extract, store, diff, alert")
-    sp.add_argument("--source", action="append", choices=SOURCE_NAMES,
-                    help="only this source (repeatable; default: every enabled source)")
+    source_opt(sp, "only this source (repeatable; default: every enabled source)",
+               action="append")
     sp.add_argument("--backfill", action="store_true",
                     help="follow every listing page, not just the newest ones")
     sp.add_argument("--no-notify", action="store_true",
@@ -320,15 +337,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("extract", cmd_extract,
              "run one source's extractor on a saved page or a URL; print JSON lines")
-    sp.add_argument("--source", required=True, choices=SOURCE_NAMES)
+    source_opt(sp, "the source whose extractor reads the page", required=True)
     sp.add_argument("page", metavar="PATH_OR_URL")
     sp.add_argument("--url", help="the page's original address (a hint: dates in its path)")
 
     sp = add("latest", cmd_latest, "current figure per source and metric, with the change")
-    sp.add_argument("--source", choices=SOURCE_NAMES)
+    source_opt(sp)
     fmt(sp)
     sp = add("history", cmd_history, "the accepted series, one row per figure")
-    sp.add_argument("--source", choices=SOURCE_NAMES)
+    source_opt(sp)
     sp.add_argument("--metric")
     sp.add_argument("--since", type=_month, metavar="YYYY-MM")
     fmt(sp)
@@ -338,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "timestamp YYYY-MM-DDTHH:MM:SSZ)")
     sp.add_argument("--kind", choices=("new", "revised", "conflict", "source_failing",
                                        "source_recovered", "stale", "extraction_gap"))
-    sp.add_argument("--source", choices=SOURCE_NAMES)
+    source_opt(sp)
     fmt(sp)
     sp = add("query", cmd_query, "read-only SQL on the archive")
     sp.add_argument("sql")
@@ -349,11 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("notify", cmd_notify, "send a test alert to every target")
     sp.add_argument("--test", action="store_true", help="send a test message")
     sp = add("reparse", cmd_reparse, "re-run extractors over stored pages, then diff and alert")
-    sp.add_argument("--source", action="append", choices=SOURCE_NAMES)
+    source_opt(sp, "only this source (repeatable)", action="append")
     sp.add_argument("--no-notify", action="store_true")
     add("sources", cmd_sources, "list the registered extractors and notifiers")
     sp = add("chart", cmd_chart, "a line chart of one series (PNG or SVG)")
-    sp.add_argument("--source", required=True, choices=SOURCE_NAMES)
+    source_opt(sp, "the series' source", required=True)
     sp.add_argument("--metric", required=True)
     sp.add_argument("--since", type=_month, metavar="YYYY-MM")
     sp.add_argument("--out", required=True, metavar="FILE.png|FILE.svg")

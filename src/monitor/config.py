@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SOURCE_NAMES = ("prisoners_defenders", "ocdh")
+from monitor import sources as registry
+
+
+def source_names() -> tuple[str, ...]:
+    """Every registered source (built-ins, $MONITOR_SOURCE_DIRS, the loaded config's
+    `plugins.source_dirs`), in the registry's order."""
+    return tuple(registry.names())
+
+
+# the sources known when this module is imported (built-ins and $MONITOR_SOURCE_DIRS);
+# call source_names() after loading a config that registers more
+SOURCE_NAMES = source_names()
 
 
 class ConfigError(Exception):
@@ -50,20 +61,26 @@ def parse_size(text: Any, key: str = "size") -> int:
 
 
 def _source_defaults(name: str) -> dict[str, Any]:
-    hosts = {"prisoners_defenders": "prisonersdefenders.org", "ocdh": "observacuba.org"}
-    www = "www." if name == "prisoners_defenders" else ""
+    """A source's config defaults come from its declaration (source.toml)."""
+    decl = registry.get(name)
     return {
         "enabled": True,
-        "start_urls": [f"https://{www}{hosts[name]}/feed/"],
-        "allowed_domains": [hosts[name]],
+        "start_urls": decl.start_urls,
+        "allowed_domains": decl.hosts,
         "max_listing_pages": 3,
-        "stale_after": "45d",
+        "stale_after": decl.stale_after,
+        "due_by_day": decl.due_by_day,
+        "late_grace": decl.calendar.get("late_grace", DEFAULT_LATE_GRACE),
         "failing_after": 3,
         "interval": None,
         "cron": None,
         "jitter": None,
         "run_timeout": None,
     }
+
+
+# days after due_by_day before a missing month is `late` (a report a day late is common)
+DEFAULT_LATE_GRACE = "0d"
 
 
 DEFAULTS: dict[str, Any] = {
@@ -76,7 +93,8 @@ DEFAULTS: dict[str, Any] = {
         "timeout": "30s",
         "max_page_size": "10MB",
     },
-    "sources": {name: _source_defaults(name) for name in SOURCE_NAMES},
+    "plugins": {"source_dirs": []},
+    "sources": {},  # filled per load from the registry: see _defaults()
     "notify": {"urls": [], "config": "", "language": "en", "ops_tag": "ops"},
 }
 
@@ -89,11 +107,13 @@ _TYPES: dict[str, Any] = {
     "crawl.timeout": str, "crawl.max_page_size": (str, int),
     "source.enabled": bool, "source.start_urls": list, "source.allowed_domains": list,
     "source.max_listing_pages": int, "source.stale_after": str, "source.failing_after": int,
+    "source.due_by_day": int, "source.late_grace": str,
     "source.interval": str, "source.cron": str, "source.jitter": str, "source.run_timeout": str,
     "notify.urls": list, "notify.config": str, "notify.language": str, "notify.ops_tag": str,
+    "plugins.source_dirs": list,
 }
 
-_DURATION_KEYS = {"interval", "jitter", "run_timeout", "timeout", "stale_after"}
+_DURATION_KEYS = {"interval", "jitter", "run_timeout", "timeout", "stale_after", "late_grace"}
 
 
 @dataclass
@@ -109,6 +129,9 @@ class SourceConfig:
     cron: str | None
     jitter: int
     run_timeout: int
+    due_by_day: int | None = None  # report for month M due by this day of M+1
+    late_grace: int = 0            # seconds after that day ends before `late`
+    post_path: str = r"^/[^/]+/?$"  # from the declaration: a post's URL path (regex)
 
 
 @dataclass
@@ -150,8 +173,28 @@ def _check_type(key: str, typekey: str, value: Any) -> None:
         raise ConfigError(f"{key}: expected a list of strings")
 
 
-def _merge(data: dict[str, Any]) -> dict[str, Any]:
+def _register_plugins(data: dict[str, Any], base: Path) -> None:
+    """`plugins.source_dirs` first: the sources they hold are valid [sources.NAME] tables."""
+    body = data.get("plugins", {})
+    dirs = body.get("source_dirs", []) if isinstance(body, dict) else []
+    if isinstance(body, dict) and "source_dirs" in body:
+        _check_type("plugins.source_dirs", "plugins.source_dirs", dirs)
+    try:
+        registry.set_config_dirs([base / d for d in dirs])
+        registry.names()
+    except (LookupError, OSError, ValueError) as exc:
+        raise ConfigError(f"plugins.source_dirs: {exc}") from None
+
+
+def _defaults() -> dict[str, Any]:
     merged = copy.deepcopy(DEFAULTS)
+    merged["sources"] = {name: _source_defaults(name) for name in registry.names()}
+    return merged
+
+
+def _merge(data: dict[str, Any]) -> dict[str, Any]:
+    merged = _defaults()
+    known = source_names()
     for section, body in data.items():
         if section not in DEFAULTS:
             raise ConfigError(f"unknown config section [{section}]")
@@ -159,9 +202,9 @@ def _merge(data: dict[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"{section}: expected a table")
         if section == "sources":
             for sname, sbody in body.items():
-                if sname not in SOURCE_NAMES:
+                if sname not in known:
                     raise ConfigError(
-                        f"unknown source [sources.{sname}] (known: {', '.join(SOURCE_NAMES)})")
+                        f"unknown source [sources.{sname}] (known: {', '.join(known)})")
                 if not isinstance(sbody, dict):
                     raise ConfigError(f"sources.{sname}: expected a table")
                 for k, v in sbody.items():
@@ -185,8 +228,9 @@ def _dur(value: Any, key: str) -> int | None:
 
 
 def build(data: dict[str, Any], path: Path | None, db_override: str | None = None) -> Config:
-    merged = _merge(data)
     base = path.parent if path else Path.cwd()
+    _register_plugins(data, base)
+    merged = _merge(data)
     sched = merged["schedule"]
     schedule = {
         "interval": _dur(sched["interval"], "schedule.interval"),
@@ -213,6 +257,8 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
             raise ConfigError(f"{key}.max_listing_pages: must be >= 0")
         if s["failing_after"] < 1:
             raise ConfigError(f"{key}.failing_after: must be >= 1")
+        if s["due_by_day"] is not None and not 1 <= s["due_by_day"] <= 28:
+            raise ConfigError(f"{key}.due_by_day: must be a day between 1 and 28")
         sources[name] = SourceConfig(
             name=name,
             enabled=s["enabled"],
@@ -227,6 +273,9 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
             jitter=_dur(s["jitter"], f"{key}.jitter") if s["jitter"] else schedule["jitter"],
             run_timeout=(_dur(s["run_timeout"], f"{key}.run_timeout") if s["run_timeout"]
                          else schedule["run_timeout"]),
+            due_by_day=s["due_by_day"],
+            late_grace=parse_duration(s["late_grace"], f"{key}.late_grace"),
+            post_path=registry.get(name).decl.get("post_path", r"^/[^/]+/?$"),
         )
     notify = dict(merged["notify"])
     if notify["language"] not in ("en", "es"):

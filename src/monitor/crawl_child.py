@@ -95,7 +95,7 @@ def main(argv: list[str]) -> int:
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    from monitor.spiders import SPIDERS
+    from monitor.spiders import WordPressSpider
 
     settings = scrapy_settings(params)
     settings["LOG_INSTALL_ROOT_HANDLER"] = True
@@ -105,7 +105,7 @@ def main(argv: list[str]) -> int:
     import logging
 
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
-    crawler = process.create_crawler(SPIDERS[params["source"]])
+    crawler = process.create_crawler(WordPressSpider)
     index = out / "pages.jsonl"
     counter = {"n": 0}
     fh = open(index, "w", encoding="utf-8")

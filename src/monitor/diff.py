@@ -10,17 +10,29 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from monitor import sources
 from monitor.archive import insert_event, now
 
 DATA_KINDS = ("new", "revised", "conflict")
 
-HEADLINE = {
-    "prisoners_defenders": ("political_prisoners_total",),
-    "ocdh": ("repressive_actions", "arbitrary_detentions"),
-}
+
+class _Headline(Mapping[str, tuple[str, ...]]):
+    """source -> its headline metrics, as its declaration flags them."""
+
+    def __getitem__(self, source: str) -> tuple[str, ...]:
+        return sources.get(source).headline
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sources.names())
+
+    def __len__(self) -> int:
+        return len(sources.names())
+
+
+HEADLINE: Mapping[str, tuple[str, ...]] = _Headline()
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
         "source": src.name,
         "start_urls": src.start_urls,
         "allowed_domains": src.allowed_domains,
+        "post_path": src.post_path,  # from the source's declaration
         "max_listing_pages": None if backfill else src.max_listing_pages,
         "backfill": backfill,
         "known_posts": known_posts,

@@ -11,57 +11,78 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from monitor import sources
 from monitor.extract.numbers import MONTH_NAMES_EN, MONTH_NAMES_ES, format_int, shift_month
 
-ORGS = {"prisoners_defenders": "Prisoners Defenders", "ocdh": "OCDH"}
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "political_prisoners_total": "political prisoners in Cuba",
-        "new_political_prisoners": "new political prisoners",
-        "released": "political prisoners released",
-        "convicts_of_conscience": "convicts of conscience",
-        "sentenced_of_conscience": "sentenced of conscience",
-        "other_political_prisoners": "other political prisoners",
-        "women": "women political prisoners",
-        "minors": "minors on the list",
-        "with_health_issues": "political prisoners with serious health issues",
-        "mental_health_issues": "political prisoners with mental health issues",
-        "eleven_j_prisoners": "11J prisoners still on the list",
-        "present_on_list": "people on the list during the year",
-        "repressive_actions": "repressive actions in Cuba",
-        "arbitrary_detentions": "arbitrary detentions",
-        "other_abuses": "other abuses",
-        "violent_detentions": "violent detentions",
-        "detentions_women": "detentions of women",
-        "detentions_men": "detentions of men",
-        "house_sieges": "house sieges",
-    },
-    "es": {
-        "political_prisoners_total": "presos políticos en Cuba",
-        "new_political_prisoners": "nuevos presos políticos",
-        "released": "presos políticos excarcelados",
-        "convicts_of_conscience": "convictos de conciencia",
-        "sentenced_of_conscience": "condenados de conciencia",
-        "other_political_prisoners": "otros presos políticos",
-        "women": "mujeres presas políticas",
-        "minors": "menores en la lista",
-        "with_health_issues": "presos políticos con enfermedades graves",
-        "mental_health_issues": "presos políticos con trastornos mentales",
-        "eleven_j_prisoners": "presos del 11J aún en la lista",
-        "present_on_list": "personas en la lista durante el año",
-        "repressive_actions": "acciones represivas en Cuba",
-        "arbitrary_detentions": "detenciones arbitrarias",
-        "other_abuses": "otros abusos",
-        "violent_detentions": "detenciones violentas",
-        "detentions_women": "detenciones de mujeres",
-        "detentions_men": "detenciones de hombres",
-        "house_sieges": "sitios a viviendas",
-    },
-}
+def org(source: str) -> str:
+    """The organisation's short name for alerts and tables (the source name if unknown)."""
+    try:
+        return sources.get(source).short_name
+    except KeyError:
+        return source
+
+
+def label(source: str, metric: str, language: str = "en", period: str | None = None) -> str:
+    """The declared en/es label of a metric (its yearly label for a `YYYY` period)."""
+    yearly = period is not None and len(period) == 4
+    try:
+        return sources.get(source).label(metric, language, yearly=yearly)
+    except KeyError:
+        return metric.replace("_", " ")
+
+
+def metric_order(source: str) -> dict[str, int]:
+    """Headline metrics first, then the rest in the order the source declares them."""
+    try:
+        src = sources.get(source)
+    except KeyError:
+        return {}
+    names = list(dict.fromkeys([*src.headline, *src.metric_names]))
+    return {m: i for i, m in enumerate(names)}
+
+
+class _Orgs(Mapping[str, str]):
+    """source -> short name, read from the registry (kept for callers that index it)."""
+
+    def __getitem__(self, source: str) -> str:
+        return sources.get(source).short_name
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sources.names())
+
+    def __len__(self) -> int:
+        return len(sources.names())
+
+
+class _Labels(Mapping[str, str]):
+    """metric -> monthly label in one language, over every registered source."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def _all(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for src in sources.all_sources():
+            for m in src.metric_names:
+                out.setdefault(m, src.label(m, self.language))
+        return out
+
+    def __getitem__(self, metric: str) -> str:
+        return self._all()[metric]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+ORGS: Mapping[str, str] = _Orgs()
+LABELS: dict[str, Mapping[str, str]] = {"en": _Labels("en"), "es": _Labels("es")}
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -124,21 +145,11 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _label(metric: str, language: str) -> str:
-    return LABELS[language].get(metric, metric.replace("_", " "))
-
-
 def _figure(conn: sqlite3.Connection, source: str, metric: str, period: str) -> Any:
     return conn.execute(
         "SELECT value, qualifier FROM figures WHERE source=? AND metric=? AND period=?",
         (source, metric, period),
     ).fetchone()
-
-
-def _order(source: str) -> dict[str, int]:
-    from monitor.diff import HEADLINE
-
-    return {m: i for i, m in enumerate(HEADLINE.get(source, ()))}
 
 
 def _sort_key(order: dict[str, int]):
@@ -155,25 +166,26 @@ def render_data(conn: sqlite3.Connection, source: str, events: Sequence[Any],
                 language: str = "en") -> tuple[str, str]:
     """Title and body of one source's data alert for one cycle; headline figure first."""
     w = WORDS[language]
-    org = ORGS.get(source, source)
-    order = _order(source)
+    org_name = org(source)
+    order = metric_order(source)
+    headline = set(sources.get(source).headline) if source in sources.names() else set()
     evs = sorted(events, key=_sort_key(order))
     figs = [e for e in evs if e["kind"] in ("new", "revised")]
     if figs:
-        heads = [e for e in figs if e["metric"] in order]
+        heads = [e for e in figs if e["metric"] in headline]
         newest = max(e["period"] for e in figs)
         lead = next((e for e in heads if e["period"] == newest), None) or (
             heads[0] if heads else figs[0])
-        title = (f"{org}: {_num(lead['new_value'], lead['qualifier'], language)} "
-                 f"{_label(lead['metric'], language)}, "
+        title = (f"{org_name}: {_num(lead['new_value'], lead['qualifier'], language)} "
+                 f"{label(source, lead['metric'], language, lead['period'])}, "
                  f"{period_label(lead['period'], language)}")
         if lead["kind"] == "revised":
             title += " (" + w["revised_short"].format(
                 old=format_int(lead["old_value"], language)) + ")"
     else:
-        title = w["conflict_title"].format(org=org,
+        title = w["conflict_title"].format(org=org_name,
                                            period=period_label(evs[0]["period"], language))
-    lines: list[str] = [w["intro"].format(org=org)] if any(
+    lines: list[str] = [w["intro"].format(org=org_name)] if any(
         e["kind"] == "new" for e in evs) else []
     group: tuple | None = None
     urls: list[str] = []
@@ -200,12 +212,12 @@ def render_data(conn: sqlite3.Connection, source: str, events: Sequence[Any],
 
 def _figure_lines(conn: sqlite3.Connection, source: str, e: Any, language: str) -> list[str]:
     w = WORDS[language]
-    label = _cap(_label(e["metric"], language))
+    name = _cap(label(source, e["metric"], language, e["period"]))
     out: list[str] = []
     if e["kind"] == "conflict":
         details = json.loads(e["details"] or "{}")
         vals = details.get("values", [])
-        out.append(f"- {label}: " + w["conflict"].format(
+        out.append(f"- {name}: " + w["conflict"].format(
             date=details.get("published", "?"),
             values=", ".join(format_int(v, language) for v in vals),
             old=format_int(e["old_value"], language)))
@@ -217,11 +229,11 @@ def _figure_lines(conn: sqlite3.Connection, source: str, e: Any, language: str) 
     prev = _figure(conn, source, e["metric"], prev_p)
     prev_label = period_label(prev_p, language)
     if e["kind"] == "revised":
-        line = f"- {label}: " + w["revised"].format(
+        line = f"- {name}: " + w["revised"].format(
             old=format_int(e["old_value"], language), new=value)
         line += f" ({w['change']} {signed(e['new_value'] - e['old_value'], language)})"
     else:
-        line = f"- {label}: {value}"
+        line = f"- {name}: {value}"
         if prev is not None:
             line += (f" ({prev_label}: {_num(prev['value'], prev['qualifier'], language)}, "
                      f"{w['change']} {signed(e['new_value'] - prev['value'], language)})")
@@ -344,7 +356,7 @@ def render_ops(events: Sequence[Any], language: str = "en") -> tuple[str, str]:
         for e in events)
     newest = details.get("newest")
     fields = {
-        "org": ORGS.get(first["source"], first["source"]), "source": first["source"],
+        "org": org(first["source"]), "source": first["source"],
         "n": details.get("failures", "?"), "since": when(details.get("since")),
         "since_date": (details.get("since") or "?")[:10], "error": details.get("error") or none,
         "at": when(details.get("at") or first["created"]),

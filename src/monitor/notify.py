@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from monitor.archive import now, parse_ts
-from monitor.config import SOURCE_NAMES, Config, ConfigError
+from monitor.config import Config, ConfigError, source_names
 
 log = logging.getLogger("monitor.notify")
 
@@ -55,7 +55,7 @@ class Target:
 
     def matches_source(self, source: str) -> bool:
         """Targets tagged with source names get only those sources' data alerts."""
-        source_tags = self.tags & set(SOURCE_NAMES)
+        source_tags = self.tags & set(source_names())
         return not source_tags or source in source_tags
 
 

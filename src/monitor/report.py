@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from monitor import archive
+from monitor import sources as registry
 from monitor.diff import HEADLINE
-from monitor.messages import LABELS, ORGS, period_label
+from monitor.messages import label, metric_order, org, period_label
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;
@@ -53,18 +54,17 @@ def _link(url: str | None, text: str) -> str:
     return text
 
 
-def _label(metric: str | None) -> str:
+def _label(source: str, metric: str | None, period: str | None = None) -> str:
     if not metric:
         return ""
-    text = LABELS["en"].get(metric, metric.replace("_", " "))
+    text = label(source, metric, "en", period)
     return text[:1].upper() + text[1:]
 
 
 def _latest_table(rows: list[sqlite3.Row], source: str) -> str:
     heads = HEADLINE.get(source, ())
-    rows = sorted(rows, key=lambda r: (r["metric"] not in heads,
-                                       heads.index(r["metric"]) if r["metric"] in heads else 0,
-                                       r["metric"]))
+    order = metric_order(source)  # headline first, then as the source declares them
+    rows = sorted(rows, key=lambda r: (order.get(r["metric"], len(order)), r["metric"]))
     out = ['<table class="latest"><thead><tr><th>Figure</th><th>Period</th>'
            '<th>Value</th><th>Previous</th><th>Change</th><th>Source page</th></tr></thead>'
            '<tbody>']
@@ -79,7 +79,7 @@ def _latest_table(rows: list[sqlite3.Row], source: str) -> str:
             f'<tr class="figure{" headline" if r["metric"] in heads else ""}" '
             f'data-source="{_e(source)}" data-metric="{_e(r["metric"])}" '
             f'data-period="{_e(r["period"])}">'
-            f'<td>{_e(_label(r["metric"]))}</td>'
+            f'<td>{_e(_label(source, r["metric"], r["period"]))}</td>'
             f'<td>{_e(period_label(r["period"], "en"))}</td>'
             f'<td class="num value" data-value="{r["value"]}">'
             f'{_link(r["url"], shown)}</td>'
@@ -99,7 +99,7 @@ def _chart(conn: sqlite3.Connection, source: str, metric: str) -> str:
     try:
         svg = chart.inline_svg(series)
     except chart.ChartUnavailable:
-        return (f'<p class="note">Chart of {_e(_label(metric))} left out: '
+        return (f'<p class="note">Chart of {_e(_label(source, metric))} left out: '
                 f"{_e(chart.INSTALL_HINT)} to include charts.</p>")
     data = json.dumps(series.as_dict(), separators=(",", ":"))
     return (f'<figure class="chart" data-source="{_e(source)}" data-metric="{_e(metric)}" '
@@ -123,9 +123,9 @@ def _events(rows: list[sqlite3.Row]) -> str:
             value = ""
         out.append(
             f'<tr class="event" data-id="{r["id"]}"><td>{_e(r["created"][:10])}</td>'
-            f'<td>{_e(ORGS.get(r["source"], r["source"]))}</td>'
+            f'<td>{_e(org(r["source"]))}</td>'
             f'<td><span class="kind kind-{_e(r["kind"])}">{_e(r["kind"])}</span></td>'
-            f'<td>{_e(_label(r["metric"]))}</td>'
+            f'<td>{_e(_label(r["source"], r["metric"], r["period"]))}</td>'
             f'<td>{_e(period_label(r["period"], "en") if r["period"] else "")}</td>'
             f'<td class="num">{_link(r["url"], _e(value)) if value else ""}</td></tr>')
     out.append("</tbody></table>")
@@ -135,7 +135,7 @@ def _events(rows: list[sqlite3.Row]) -> str:
 def build(conn: sqlite3.Connection, events_limit: int = 25) -> str:
     """The whole page as a string."""
     latest = conn.execute("SELECT * FROM latest ORDER BY source, metric").fetchall()
-    sources = [s for s in ORGS if any(r["source"] == s for r in latest)]
+    sources = [s for s in registry.names() if any(r["source"] == s for r in latest)]
     sources += sorted({r["source"] for r in latest} - set(sources))
     parts = [
         "<!DOCTYPE html>",
@@ -153,7 +153,7 @@ def build(conn: sqlite3.Connection, events_limit: int = 25) -> str:
                      "<code>monitor crawl --backfill</code>.</p>")
     for source in sources:
         rows = [r for r in latest if r["source"] == source]
-        parts.append(f'<section id="{_e(source)}"><h2>{_e(ORGS.get(source, source))}</h2>')
+        parts.append(f'<section id="{_e(source)}"><h2>{_e(org(source))}</h2>')
         parts.append("<h3>Latest figures</h3>")
         parts.append(_latest_table(rows, source))
         have = {r["metric"] for r in rows}

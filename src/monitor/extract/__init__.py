@@ -1,38 +1,28 @@
-"""Extractor registry: one module per source, each with VERSION and `extract(html, url)`."""
+"""Extractor registry: each source's extractor comes from its folder (monitor.sources)."""
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
+from monitor import sources
 from monitor.extract.base import Extraction, Observation
 
-__all__ = ["EXTRACTORS", "Extraction", "Observation", "describe", "extract", "get", "version"]
-
-# name -> module path. The module's docstring's first line is what `monitor sources` lists.
-EXTRACTORS: dict[str, str] = {
-    "prisoners_defenders": "monitor.extract.prisoners_defenders",
-    "ocdh": "monitor.extract.ocdh",
-}
+__all__ = ["Extraction", "Observation", "describe", "extract", "get", "version"]
 
 
 def get(name: str) -> ModuleType:
-    try:
-        return importlib.import_module(EXTRACTORS[name])
-    except KeyError:
-        raise KeyError(f"unknown source {name!r} (known: {', '.join(EXTRACTORS)})") from None
+    """The source's extractor module (KeyError naming the known sources)."""
+    return sources.get(name).module
 
 
 def describe(name: str) -> str:
     doc = get(name).__doc__ or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+    return doc.strip().splitlines()[0] if doc.strip() else sources.get(name).description
 
 
 def version(name: str) -> str:
-    return f"{name}/{get(name).VERSION}"
+    return sources.get(name).version
 
 
 def extract(name: str, html: bytes | str, url: str) -> Extraction:
-    result = get(name).extract(html, url)
-    result.extractor_version = version(name)
-    return result
+    return sources.get(name).extract(html, url)

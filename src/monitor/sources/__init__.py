@@ -33,6 +33,7 @@ from typing import Any
 BUILTIN_DIR = Path(__file__).resolve().parent
 
 _extra_dirs: list[Path] = []
+_config_dirs: list[Path] = []
 _cache: dict[str, Source] | None = None
 
 
@@ -171,6 +172,16 @@ def add_dirs(dirs: list[str | Path]) -> None:
             _cache = None
 
 
+def set_config_dirs(dirs: list[str | Path]) -> None:
+    """The folders the loaded config names (`plugins.source_dirs`, already resolved against
+    the config file's folder); replaces those of a config loaded before in this process."""
+    global _cache
+    resolved = [Path(d).resolve() for d in dirs]
+    if resolved != _config_dirs:
+        _config_dirs[:] = resolved
+        _cache = None
+
+
 def _env_dirs() -> list[Path]:
     raw = os.environ.get("MONITOR_SOURCE_DIRS", "")
     return [Path(p).resolve() for p in raw.split(os.pathsep) if p.strip()]
@@ -189,7 +200,8 @@ def _load() -> dict[str, Source]:
     if _cache is not None:
         return _cache
     found: dict[str, Source] = {}
-    for root in [BUILTIN_DIR, *_env_dirs(), *_extra_dirs]:
+    roots = list(dict.fromkeys([BUILTIN_DIR, *_env_dirs(), *_config_dirs, *_extra_dirs]))
+    for root in roots:
         for folder in _scan(root):
             with open(folder / "source.toml", "rb") as fh:
                 decl = tomllib.load(fh)
