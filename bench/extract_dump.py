@@ -19,12 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sitegen import build_sites  # noqa: E402
+from sitegen import bench_sources, build_sites  # noqa: E402
 
 from monitor import extract  # noqa: E402
 from monitor.wpsite import render_post  # noqa: E402
 
-SOURCES = ("prisoners_defenders", "ocdh")
+SOURCES = tuple(bench_sources())
 
 
 def pages(n: int) -> list[tuple[str, str, str, str]]:
@@ -36,7 +36,7 @@ def pages(n: int) -> list[tuple[str, str, str, str]]:
             out.append((case["id"], src, case["url"], case["html"]))
     base = "http://127.0.0.1"
     for theme in (True, False):
-        for site, src in zip(build_sites(n, theme=theme), SOURCES, strict=True):
+        for src, site in build_sites(n, theme=theme).items():
             for post in site.posts:
                 url = base + post.path(site.style)
                 out.append((f"{'themed' if theme else 'bare'}:{url}", src, url,

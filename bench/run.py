@@ -28,12 +28,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from sitegen import build_sites, next_pd_post  # noqa: E402
+from sitegen import bench_sources, build_sites, next_post  # noqa: E402
 
-from monitor import archive, extract  # noqa: E402
+from monitor import archive, extract, sources  # noqa: E402
 from monitor.wpsite import SiteServer, render_post  # noqa: E402
 
-SOURCES = ("prisoners_defenders", "ocdh")
+SOURCES = tuple(bench_sources())
 
 
 class Mailbox:
@@ -124,7 +124,7 @@ def bare_posts(n: int) -> list[tuple[str, str, bytes]]:
     """The same reports rendered without theme markup (the bare fixture shape)."""
     base = "http://127.0.0.1"
     out = []
-    for site, src in zip(build_sites(n, theme=False), SOURCES, strict=True):
+    for src, site in build_sites(n, theme=False).items():
         out += [(src, base + p.path(site.style), render_post(site, p, base).encode())
                 for p in site.posts]
     return out
@@ -134,8 +134,10 @@ def clear_extract_caches() -> None:
     """Empty the extractors' per-sentence caches (fold, numbers, dates, time grammar)."""
     import importlib
 
-    for name in ("base", "numbers", "periods", *extract.EXTRACTORS):
-        mod = importlib.import_module(f"monitor.extract.{name}")
+    mods = [importlib.import_module(f"monitor.extract.{name}")
+            for name in ("base", "numbers", "periods")]
+    mods += [sources.get(name).module for name in SOURCES]
+    for mod in mods:
         for obj in vars(mod).values():
             if callable(getattr(obj, "cache_clear", None)):
                 obj.cache_clear()
@@ -243,15 +245,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from aiosmtpd.controller import Controller
 
-    pd_site, ocdh_site = build_sites(args.n)
+    sites = build_sites(args.n)
     mailbox = Mailbox()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         smtp_port = sock.getsockname()[1]
     smtp = Controller(mailbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
-    servers = {"prisoners_defenders": SiteServer(pd_site).start(),
-               "ocdh": SiteServer(ocdh_site).start()}
+    servers = {name: SiteServer(site).start() for name, site in sites.items()}
     rows: list[tuple[str, str, str]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="monitor-bench-") as tmp:
@@ -304,12 +305,12 @@ def main(argv: list[str] | None = None) -> int:
             ]
 
             # 3. one new post -> alert on the loopback SMTP server
-            new = next_pd_post(pd_site)
-            pd_site.add(new)
+            first = SOURCES[0]
+            sites[first].add(next_post(first, sites[first]))
             n_mail = len(mailbox.arrived)
             t0 = time.monotonic()
             proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(cfg),
-                                     "crawl", "--source", "prisoners_defenders"],
+                                     "crawl", "--source", first],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                     text=True)
             latency = None

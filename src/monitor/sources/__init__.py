@@ -13,7 +13,9 @@ Contract (other modules rely on it):
   exposes `extract(html, url)` and `VERSION`; until a source has one, `extractor` in
   source.toml names a module path to use instead);
 - `Source.metrics`, `.headline`, `.label(metric, lang)`, `.metric_order()`, `.identities`,
-  `.due_by_day`, `.stale_after`, `.hosts`, `.start_urls`, `.post_path`.
+  `.due_by_day`, `.stale_after`, `.hosts`, `.start_urls`, `.post_path`;
+- `Source.sample` -> the folder's sample.py (demo/benchmark posts) or None, and
+  `Source.sample_data()` -> its sample.json (the demo's illustrative figures) or None.
 """
 
 from __future__ import annotations
@@ -132,25 +134,46 @@ class Source:
         return [Identity(i["name"], tuple(i["left"]), i["right"])
                 for i in self.decl.get("identities", [])]
 
+    def _module(self, stem: str) -> ModuleType | None:
+        """The folder's `<stem>.py` as a module (None when the folder has none)."""
+        path = self.folder / f"{stem}.py"
+        if not path.exists():
+            return None
+        if self.folder.parent == BUILTIN_DIR:
+            return importlib.import_module(f"monitor.sources.{self.name}.{stem}")
+        modname = f"monitor_source_{self.name}.{stem}"
+        if modname in sys.modules:
+            return sys.modules[modname]
+        spec = importlib.util.spec_from_file_location(modname, path)
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[modname] = mod
+        spec.loader.exec_module(mod)
+        return mod
+
     @cached_property
     def module(self) -> ModuleType:
         """The folder's extractor module (extractor.py), or the module source.toml names."""
-        path = self.folder / "extractor.py"
-        if path.exists():
-            if self.folder.parent == BUILTIN_DIR:
-                return importlib.import_module(f"monitor.sources.{self.name}.extractor")
-            modname = f"monitor_source_{self.name}.extractor"
-            if modname in sys.modules:
-                return sys.modules[modname]
-            spec = importlib.util.spec_from_file_location(modname, path)
-            assert spec and spec.loader
-            mod = importlib.util.module_from_spec(spec)
-            sys.modules[modname] = mod
-            spec.loader.exec_module(mod)
+        mod = self._module("extractor")
+        if mod is not None:
             return mod
         if "extractor" in self.decl:
             return importlib.import_module(self.decl["extractor"])
         raise LookupError(f"source {self.name!r} has no extractor.py in {self.folder}")
+
+    @cached_property
+    def sample(self) -> ModuleType | None:
+        """The folder's sample.py (demo and benchmark posts in this source's shape), if any."""
+        return self._module("sample")
+
+    def sample_data(self) -> dict[str, Any] | None:
+        """The folder's sample.json (illustrative figures for `monitor demo`), if any."""
+        path = self.folder / "sample.json"
+        if not path.exists():
+            return None
+        import json
+
+        return json.loads(path.read_text(encoding="utf-8"))
 
     @property
     def version(self) -> str:
@@ -203,8 +226,11 @@ def _load() -> dict[str, Source]:
     roots = list(dict.fromkeys([BUILTIN_DIR, *_env_dirs(), *_config_dirs, *_extra_dirs]))
     for root in roots:
         for folder in _scan(root):
-            with open(folder / "source.toml", "rb") as fh:
-                decl = tomllib.load(fh)
+            try:
+                with open(folder / "source.toml", "rb") as fh:
+                    decl = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise LookupError(f"{folder / 'source.toml'}: invalid TOML: {exc}") from None
             name = decl.get("name") or folder.name
             if name in found:
                 raise LookupError(f"source {name!r} is declared twice "
