@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import importlib.resources
 import json
+import os
 import re
 import sqlite3
 import zlib
@@ -23,9 +24,21 @@ from typing import Any
 import sqlite_utils
 
 
+def utcnow() -> dt.datetime:
+    """The current time, UTC: the one clock the publishing calendar and the stored times use.
+
+    Test-only: `$MONITOR_TEST_NOW` (`YYYY-MM-DDTHH:MM[:SS]`, UTC) fixes it, so a subprocess
+    test can run a cycle on any date (like the MONITOR_TEST_PAUSE_* hooks; never set it in
+    production)."""
+    fixed = os.environ.get("MONITOR_TEST_NOW")
+    if fixed:
+        return dt.datetime.fromisoformat(fixed.strip().rstrip("Z")).replace(tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
 def now() -> str:
     """UTC timestamp as stored everywhere: ISO 8601 with seconds, 'Z' suffix."""
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_ts(text: str) -> dt.datetime:

@@ -161,26 +161,73 @@ def _db(args: argparse.Namespace) -> sqlite3.Connection:
 
 
 LATEST_COLUMNS = ["source", "metric", "period", "value", "qualifier", "previous_period",
-                  "previous_value", "change", "published", "url"]
+                  "previous_value", "change", "published", "url", "check"]
 HISTORY_COLUMNS = ["source", "metric", "period", "value", "qualifier", "published", "url"]
 EVENTS_COLUMNS = ["id", "created", "source", "kind", "metric", "period", "old_value",
                   "new_value", "qualifier", "url", "details"]
 
 
+def _as_of(args: argparse.Namespace) -> str | None:
+    from monitor import asof
+
+    if not getattr(args, "as_of", None):
+        return None
+    try:
+        return asof.parse(args.as_of)
+    except ValueError as exc:
+        raise UsageError(f"--as-of: {exc}") from None
+
+
+def _check_column(conn: sqlite3.Connection, rows: list[dict], when: str | None) -> None:
+    """Fill each latest row's `check`: its identities for that period hold, or which fail
+    ("" when no identity covers the figure)."""
+    from monitor import asof, checks
+
+    for source in sorted({r["source"] for r in rows}):
+        if when:
+            figs = {(f["metric"], f["period"]): (f["value"], f["qualifier"])
+                    for f in asof.figures(conn, when, source)}
+        else:
+            figs = checks.load_figures(conn, source)
+        covered = checks.metric_checks(checks.evaluate(source, figs), source)
+        for r in rows:
+            if r["source"] != source:
+                continue
+            res = covered.get((r["metric"], r["period"]), [])
+            failing = [c.check for c in res if not c.holds]
+            r["check"] = (f"fails: {', '.join(failing)}" if failing
+                          else "holds" if res else "")
+
+
 def cmd_latest(args: argparse.Namespace) -> int:
+    from monitor import asof
+
+    when = _as_of(args)
     conn = _db(args)
-    sql = f"SELECT {', '.join(LATEST_COLUMNS)} FROM latest"
-    params: list = []
-    if args.source:
-        sql += " WHERE source=?"
-        params.append(args.source)
-    write_rows(LATEST_COLUMNS, conn.execute(sql + " ORDER BY source, metric", params),
-               args.format)
+    if when:
+        rows = asof.latest(conn, when, args.source)
+    else:
+        sql = f"SELECT {', '.join(LATEST_COLUMNS[:-1])} FROM latest"
+        params: list = []
+        if args.source:
+            sql += " WHERE source=?"
+            params.append(args.source)
+        rows = [dict(r) for r in conn.execute(sql + " ORDER BY source, metric", params)]
+    _check_column(conn, rows, when)
+    write_rows(LATEST_COLUMNS, ([r.get(c) for c in LATEST_COLUMNS] for r in rows), args.format)
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from monitor import asof
+
+    when = _as_of(args)
     conn = _db(args)
+    if when:
+        rows = asof.figures(conn, when, args.source, args.metric, args.since)
+        write_rows(HISTORY_COLUMNS, ([r[c] for c in HISTORY_COLUMNS] for r in rows),
+                   args.format)
+        return 0
     sql = f"SELECT {', '.join(HISTORY_COLUMNS)} FROM figures WHERE 1=1"
     params: list = []
     if args.source:
@@ -195,6 +242,18 @@ def cmd_history(args: argparse.Namespace) -> int:
     sql += " ORDER BY source, metric, length(period), period"
     write_rows(HISTORY_COLUMNS, conn.execute(sql, params), args.format)
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Every declared identity per period; exit 1 when one fails in the range."""
+    from monitor import archive, checks
+
+    cfg = _config(args)
+    conn = archive.connect(cfg.db_path, create=False)
+    names = [args.source] if args.source else list(cfg.sources)
+    rows = checks.rows(conn, names, args.since)
+    write_rows(checks.COLUMNS, ([r[c] for c in checks.COLUMNS] for r in rows), args.format)
+    return 1 if any(not r["holds"] for r in rows) else 0
 
 
 def cmd_events(args: argparse.Namespace) -> int:
@@ -341,20 +400,32 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("page", metavar="PATH_OR_URL")
     sp.add_argument("--url", help="the page's original address (a hint: dates in its path)")
 
-    sp = add("latest", cmd_latest, "current figure per source and metric, with the change")
+    as_of_help = ("the archive as it stood at TIME (UTC; a date means the end of that "
+                  "day): revisions recorded later do not show")
+    sp = add("latest", cmd_latest, "current figure per source and metric, with the change "
+                                   "and whether its arithmetic checks hold")
     source_opt(sp)
+    sp.add_argument("--as-of", metavar="YYYY-MM-DD[THH:MM]", help=as_of_help)
     fmt(sp)
     sp = add("history", cmd_history, "the accepted series, one row per figure")
     source_opt(sp)
     sp.add_argument("--metric")
     sp.add_argument("--since", type=_month, metavar="YYYY-MM")
+    sp.add_argument("--as-of", metavar="YYYY-MM-DD[THH:MM]", help=as_of_help)
+    fmt(sp)
+    sp = add("check", cmd_check, "every arithmetic identity the sources declare, per period, "
+                                 "with its result (exit 1 when one fails in the range)")
+    source_opt(sp)
+    sp.add_argument("--since", type=_month, metavar="YYYY-MM",
+                    help="only periods from this month on")
     fmt(sp)
     sp = add("events", cmd_events, "the change log")
     sp.add_argument("--since", type=_date, metavar="DATE",
                     help="events recorded on or after DATE: YYYY-MM-DD (or YYYY-MM, or a "
                          "timestamp YYYY-MM-DDTHH:MM:SSZ)")
     sp.add_argument("--kind", choices=("new", "revised", "conflict", "source_failing",
-                                       "source_recovered", "stale", "extraction_gap"))
+                                       "source_recovered", "stale", "late",
+                                       "extraction_gap"))
     source_opt(sp)
     fmt(sp)
     sp = add("query", cmd_query, "read-only SQL on the archive")

@@ -96,6 +96,7 @@ WORDS: dict[str, dict[str, str]] = {
         "conflict_title": "{org}: conflicting figures for {period}, please check",
         "pages": "Pages", "at_least": "at least ", "about": "about ",
         "intro": "{org} published figures that the monitor had not seen before.",
+        "check": "Check",
     },
     "es": {
         "source": "Fuente", "evidence": "Texto", "change": "cambio",
@@ -108,6 +109,7 @@ WORDS: dict[str, dict[str, str]] = {
         "conflict_title": "{org}: cifras contradictorias para {period}, revíselas",
         "pages": "Páginas", "at_least": "al menos ", "about": "unos ",
         "intro": "{org} ha publicado cifras que el monitor no había visto antes.",
+        "check": "Comprobación",
     },
 }
 
@@ -189,8 +191,12 @@ def render_data(conn: sqlite3.Connection, source: str, events: Sequence[Any],
         e["kind"] == "new" for e in evs) else []
     group: tuple | None = None
     urls: list[str] = []
+    checked: set[str] = set()
 
     def flush() -> None:
+        if group and group[0] in ("new", "revised") and group[1] not in checked:
+            checked.add(group[1])
+            lines.extend(check_lines(conn, source, group[1], language))
         for u in urls:
             lines.append(f"{w['source']}: {u}")
         urls.clear()
@@ -208,6 +214,16 @@ def render_data(conn: sqlite3.Connection, source: str, events: Sequence[Any],
             urls.append(e["url"])
     flush()
     return title, "\n".join(lines).strip() + "\n"
+
+
+def check_lines(conn: sqlite3.Connection, source: str, period: str, language: str) -> list[str]:
+    """One line per arithmetic identity checked for this period: it adds up (✓), or what
+    does not add up and what the report says. A failure never withholds a figure."""
+    from monitor import checks
+
+    w = WORDS[language]
+    return [f"- {w['check']} ({checks.label(source, r.check, language)}): {r.text(language)}"
+            for r in checks.for_period(conn, source, period)]
 
 
 def _figure_lines(conn: sqlite3.Connection, source: str, e: Any, language: str) -> list[str]:
@@ -262,6 +278,19 @@ def human_duration(seconds: int, language: str) -> str:
 
 OPS_TEXT = {
     "en": {
+        "late": (
+            "monitor: {org} report for {period} is late",
+            "What: the {org} report for {period} was due by day {due_by_day} of the next "
+            "month; the archive has no figure for {period}, and it is late since {since}.\n"
+            "Newest period on file: {newest}\n"
+            "What to do: look at the site. If the report is out, run `monitor crawl --source "
+            "{source}`; if it is not read, `monitor extract --source {source} <report URL>` "
+            "shows what is read. You will get one message when it arrives (one per missing "
+            "month)."),
+        "late_cleared": (
+            "monitor: {org} report for {period} has arrived",
+            "The {org} report for {period}, late since {since}, is in the archive since "
+            "{at}.\nNothing to do: its figures come in their own alert."),
         "source_failing": (
             "monitor: {org} is failing ({runs} in a row)",
             "What broke: {source} has had {runs} in a row.\n"
@@ -297,6 +326,21 @@ OPS_TEXT = {
             "(then `monitor reparse --source {source}`)."),
     },
     "es": {
+        "late": (
+            "monitor: el informe de {org} de {period} llega tarde",
+            "Qué pasa: el informe de {org} de {period} debía publicarse a más tardar el día "
+            "{due_by_day} del mes siguiente; no hay ninguna cifra de {period} en el archivo y "
+            "llega tarde desde {since}.\n"
+            "Periodo más reciente archivado: {newest}\n"
+            "Qué hacer: mire el sitio. Si el informe está publicado, ejecute `monitor crawl "
+            "--source {source}`; si no se lee, `monitor extract --source {source} <URL del "
+            "informe>` muestra qué se lee. Recibirá un mensaje cuando llegue (una vez por "
+            "mes que falte)."),
+        "late_cleared": (
+            "monitor: ha llegado el informe de {org} de {period}",
+            "El informe de {org} de {period}, que llegaba tarde desde {since}, está en el "
+            "archivo desde {at}.\nNo hay que hacer nada: sus cifras llegan en su propio "
+            "aviso."),
         "source_failing": (
             "monitor: {org} falla ({runs} seguidas)",
             "Qué falla: {source} ha tenido {runs} seguidas.\n"
@@ -349,7 +393,10 @@ def render_ops(events: Sequence[Any], language: str = "en") -> tuple[str, str]:
     first = events[0]
     details = json.loads(first["details"] or "{}")
     none = "—"
-    title_t, body_t = OPS_TEXT[language][first["kind"]]
+    kind = first["kind"]
+    if kind == "late" and details.get("state") == "cleared":
+        kind = "late_cleared"
+    title_t, body_t = OPS_TEXT[language][kind]
     pages = "\n".join(
         f"- {e['url']}" + (f" ({json.loads(e['details'] or '{}').get('title')})"
                            if json.loads(e["details"] or "{}").get("title") else "")
@@ -359,7 +406,9 @@ def render_ops(events: Sequence[Any], language: str = "en") -> tuple[str, str]:
         "org": org(first["source"]), "source": first["source"],
         "n": details.get("failures", "?"), "since": when(details.get("since")),
         "since_date": (details.get("since") or "?")[:10], "error": details.get("error") or none,
-        "at": when(details.get("at") or first["created"]),
+        "at": when(details.get("at") or details.get("arrived") or first["created"]),
+        "period": period_label(first["period"], language) if first["period"] else none,
+        "due_by_day": details.get("due_by_day", "?"),
         "start_urls": ", ".join(details.get("start_urls", [])) or none,
         "newest": period_label(newest, language) if newest else none,
         "limit": human_duration(int(details.get("stale_after", 0)), language),

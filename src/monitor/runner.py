@@ -7,7 +7,6 @@ source state) goes into the archive in one transaction; delivery happens after t
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import logging
 import os
@@ -17,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor import archive, diff, extract, fetch, messages, notify
+from monitor import archive, checks, diff, extract, fetch, late, messages, notify
 from monitor.config import Config, SourceConfig
 from monitor.lock import source_lock
 
@@ -210,6 +209,8 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
             fresh = _update_stale_clock(conn, src.name, newest_before)
             if not fresh and not force_extract:
                 ops_ids += _stale_event(conn, src, out.run_id)
+            checks.update(conn, src.name)  # arithmetic identities, shown in the alert
+            ops_ids += late.late_events(conn, src, out.run_id)  # the publishing calendar
             out.events = len(event_ids) + len(ops_ids)
             out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, alert_ids,
                                         ops_ids + gap_ids, targets, send)
@@ -370,7 +371,7 @@ def _stale_event(conn: sqlite3.Connection, src: SourceConfig, run_id: int) -> li
     st = archive.source_state(conn, src.name)
     if st["stale"] or not st["last_new_period_at"]:
         return []
-    age = dt.datetime.now(dt.UTC) - archive.parse_ts(st["last_new_period_at"])
+    age = archive.utcnow() - archive.parse_ts(st["last_new_period_at"])
     if age.total_seconds() < src.stale_after:
         return []
     archive.update_source_state(conn, src.name, stale=1)

@@ -52,6 +52,10 @@ class Identity:
     name: str
     left: tuple[str, ...]
     right: str
+    labels: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def label(self, language: str = "en") -> str:
+        return self.labels.get(language) or self.labels.get("en") or self.name.replace("_", " ")
 
 
 @dataclass
@@ -131,7 +135,8 @@ class Source:
 
     @cached_property
     def identities(self) -> list[Identity]:
-        return [Identity(i["name"], tuple(i["left"]), i["right"])
+        return [Identity(i["name"], tuple(i["left"]), i["right"],
+                         {k: v for k, v in i.items() if k in ("en", "es")})
                 for i in self.decl.get("identities", [])]
 
     def _module(self, stem: str) -> ModuleType | None:
