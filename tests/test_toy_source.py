@@ -125,3 +125,15 @@ def test_a_source_folder_is_registered_by_env_or_config_and_unknown_ones_are_ref
     cfg.write_text('[plugins]\nsource_dirs = ["no-such-folder"]\n')
     r = run_monitor("status", config=cfg, cwd=tmp_path)
     assert r.returncode == 2 and "plugins.source_dirs" in r.stderr
+    # a declaration that cannot work is refused when registered, naming file and key
+    broken = tmp_path / "broken" / "toy_detenidos"
+    shutil.copytree(TOY, broken)
+    decl = broken / "source.toml"
+    decl.write_text(decl.read_text().replace('"-released_detainees"', '"-freed"'))
+    cfg.write_text(f'[plugins]\nsource_dirs = ["{broken.parent}"]\n')
+    r = run_monitor("status", config=cfg, cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert str(decl) in r.stderr and "'freed' is not a declared metric" in r.stderr
+    r = run_monitor("extract", "--source", "toy_detenidos", str(page), cwd=tmp_path,
+                    env={"MONITOR_SOURCE_DIRS": str(broken.parent)})
+    assert r.returncode == 2 and "identities.detained_balance" in r.stderr

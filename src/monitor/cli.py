@@ -15,6 +15,7 @@ from monitor import __version__
 from monitor.config import Config, ConfigError, load, source_names
 from monitor.lock import LockHeld
 from monitor.output import FORMATS, write_rows
+from monitor.sources import SourceError
 
 log = logging.getLogger("monitor")
 
@@ -363,7 +364,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-format", choices=("text", "json"), default="text",
                    help="log line format on stderr (json for log shippers)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    names = ", ".join(source_names())
+    try:
+        names = ", ".join(source_names())
+    except SourceError:  # reported by the command that needs the sources
+        names = "see `monitor sources`"
 
     def source_opt(sp: argparse.ArgumentParser, help_: str = "only this source",
                    **kw: object) -> None:
@@ -458,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet, args.log_format)
     try:
         return args.func(args)
-    except (ConfigError, UsageError, LockHeld) as exc:
+    except (ConfigError, UsageError, LockHeld, SourceError) as exc:
         print(f"monitor: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

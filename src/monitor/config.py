@@ -23,9 +23,11 @@ def source_names() -> tuple[str, ...]:
     return tuple(registry.names())
 
 
-# the sources known when this module is imported (built-ins and $MONITOR_SOURCE_DIRS);
-# call source_names() after loading a config that registers more
-SOURCE_NAMES = source_names()
+def __getattr__(name: str) -> Any:
+    # SOURCE_NAMES, for older callers: read when asked, since a config may register more
+    if name == "SOURCE_NAMES":
+        return source_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ConfigError(Exception):
@@ -182,7 +184,7 @@ def _register_plugins(data: dict[str, Any], base: Path) -> None:
     try:
         registry.set_config_dirs([base / d for d in dirs])
         registry.names()
-    except (LookupError, OSError, ValueError) as exc:
+    except (registry.SourceError, OSError) as exc:
         raise ConfigError(f"plugins.source_dirs: {exc}") from None
 
 

@@ -34,6 +34,51 @@ from typing import Any
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
+
+class SourceError(LookupError):
+    """A source folder that cannot be used (missing, bad TOML, a bad declaration)."""
+
+
+_TERM = re.compile(r"^[+-]?[a-z0-9_]+(?:\[M-\d+\])?$")
+
+
+def _validate(decl: dict[str, Any], where: Path) -> None:
+    """Fail at registration, naming the file and the key, not in the middle of a run."""
+    def bad(msg: str) -> SourceError:
+        return SourceError(f"{where}: {msg}")
+
+    name = decl.get("name", where.parent.name)
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise bad(f"name: expected a lower-case identifier, got {name!r}")
+    for key in ("hosts", "start_urls"):
+        if not isinstance(decl.get(key, []), list):
+            raise bad(f"{key}: expected a list of strings")
+    try:
+        re.compile(decl.get("post_path", ""))
+    except (re.error, TypeError) as exc:
+        raise bad(f"post_path: not a regular expression: {exc}") from None
+    due = decl.get("calendar", {}).get("due_by_day")
+    if due is not None and (not isinstance(due, int) or not 1 <= due <= 28):
+        raise bad(f"calendar.due_by_day: expected a day between 1 and 28, got {due!r}")
+    metrics = set()
+    for m in decl.get("metrics", []):
+        if not isinstance(m, dict) or not isinstance(m.get("name"), str):
+            raise bad("metrics: every [[metrics]] needs a name")
+        if m.get("period", "monthly") not in ("monthly", "yearly"):
+            raise bad(f"metrics.{m['name']}.period: expected \"monthly\" or \"yearly\"")
+        metrics.add(m["name"])
+    for i in decl.get("identities", []):
+        terms = [*i.get("left", []), i.get("right", "")]
+        if not i.get("name") or not i.get("left") or not i.get("right"):
+            raise bad("identities: every [[identities]] needs name, left and right")
+        for t in terms:
+            if not isinstance(t, str) or not _TERM.match(t.replace(" ", "")):
+                raise bad(f"identities.{i['name']}: bad term {t!r} (use [+-]metric or "
+                          "metric[M-1])")
+            metric = t.replace(" ", "").lstrip("+-").split("[", 1)[0]
+            if metric not in metrics:
+                raise bad(f"identities.{i['name']}: {metric!r} is not a declared metric")
+
 _extra_dirs: list[Path] = []
 _config_dirs: list[Path] = []
 _cache: dict[str, Source] | None = None
@@ -219,7 +264,7 @@ def _scan(root: Path) -> list[Path]:
     if (root / "source.toml").exists():
         return [root]
     if not root.is_dir():
-        raise LookupError(f"source folder {root} does not exist")
+        raise SourceError(f"source folder {root} does not exist")
     return sorted(p.parent for p in root.glob("*/source.toml"))
 
 
@@ -235,10 +280,11 @@ def _load() -> dict[str, Source]:
                 with open(folder / "source.toml", "rb") as fh:
                     decl = tomllib.load(fh)
             except tomllib.TOMLDecodeError as exc:
-                raise LookupError(f"{folder / 'source.toml'}: invalid TOML: {exc}") from None
+                raise SourceError(f"{folder / 'source.toml'}: invalid TOML: {exc}") from None
+            _validate(decl, folder / "source.toml")
             name = decl.get("name") or folder.name
             if name in found:
-                raise LookupError(f"source {name!r} is declared twice "
+                raise SourceError(f"source {name!r} is declared twice "
                                   f"({found[name].folder} and {folder})")
             found[name] = Source(name, folder, decl)
     found = dict(sorted(found.items(), key=lambda kv: (kv[1].decl.get("order", 100), kv[0])))
