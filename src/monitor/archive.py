@@ -213,3 +213,79 @@ def insert_event(conn: sqlite3.Connection, **fields: Any) -> int:
     marks = ", ".join("?" for _ in fields)
     return conn.execute(f"INSERT INTO events ({cols}) VALUES ({marks})",
                         tuple(fields.values())).lastrowid
+
+
+# -- arithmetic checks, the publishing calendar, as-of reads (checks.py, late.py, asof.py)
+
+def source_figures(conn: sqlite3.Connection, source: str) -> dict[tuple[str, str], tuple[int, str]]:
+    """(metric, period) -> (value, qualifier) of every accepted figure of `source`."""
+    return {(r["metric"], r["period"]): (r["value"], r["qualifier"]) for r in conn.execute(
+        "SELECT metric, period, value, qualifier FROM figures WHERE source=?", (source,))}
+
+
+def stored_checks(conn: sqlite3.Connection, source: str,
+                  period: str | None = None) -> list[sqlite3.Row]:
+    sql, args = 'SELECT * FROM checks WHERE source=?', [source]
+    if period is not None:
+        sql += " AND period=?"
+        args.append(period)
+    return conn.execute(sql, args).fetchall()
+
+
+def put_check(conn: sqlite3.Connection, **row: Any) -> None:
+    conn.execute(
+        'INSERT OR REPLACE INTO checks (source, "check", period, holds, stated, computed,'
+        " expression, terms, checked_at) VALUES (:source, :check, :period, :holds, :stated,"
+        " :computed, :expression, :terms, :checked_at)", row)
+
+
+def drop_check(conn: sqlite3.Connection, source: str, check: str, period: str) -> None:
+    conn.execute('DELETE FROM checks WHERE source=? AND "check"=? AND period=?',
+                 (source, check, period))
+
+
+def monthly_periods(conn: sqlite3.Connection, source: str) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT DISTINCT period FROM figures WHERE source=? AND length(period)=7", (source,))}
+
+
+def first_figure_stored(conn: sqlite3.Connection, source: str) -> str | None:
+    """When the monitor first stored a figure for `source` (it watches it since)."""
+    return conn.execute("SELECT MIN(first_seen) FROM figures WHERE source=?",
+                        (source,)).fetchone()[0]
+
+
+def late_history(conn: sqlite3.Connection, source: str) -> list[sqlite3.Row]:
+    return conn.execute("SELECT period, details FROM events WHERE source=? AND kind='late'"
+                        " ORDER BY id", (source,)).fetchall()
+
+
+_FIGURES_AS_OF = """
+WITH ranked AS (
+    SELECT e.source, e.metric, e.period, e.new_value AS value,
+           COALESCE(e.qualifier, 'exact') AS qualifier, e.url, e.created,
+           ROW_NUMBER() OVER (PARTITION BY e.source, e.metric, e.period
+                              ORDER BY e.created DESC, e.id DESC) AS rn
+    FROM events e
+    WHERE e.kind IN ('new', 'revised') AND e.created <= ? AND e.new_value IS NOT NULL
+)
+SELECT r.source, r.metric, r.period, r.value, r.qualifier, p.published, r.url,
+       r.created AS last_changed
+FROM ranked r LEFT JOIN pages p ON p.url = r.url
+WHERE r.rn = 1
+"""
+
+
+def figures_as_of(conn: sqlite3.Connection, when: str, source: str | None = None,
+                  metric: str | None = None, since: str | None = None) -> list[dict[str, Any]]:
+    """The accepted figures as they stood at `when` (stored timestamp form): each one's last
+    `new`/`revised` event recorded by then (a conflict leaves the accepted value alone)."""
+    sql = f"SELECT * FROM ({_FIGURES_AS_OF}) WHERE 1=1"
+    params: list[Any] = [when]
+    for col, value, op in (("source", source, "="), ("metric", metric, "="),
+                           ("period", since, ">=")):
+        if value:
+            sql += f" AND {col}{op}?"
+            params.append(value)
+    sql += " ORDER BY source, metric, length(period), period"
+    return [dict(r) for r in conn.execute(sql, params)]

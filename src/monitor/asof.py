@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import sqlite3
 
+from monitor import archive
 from monitor.messages import previous_period
 
 _TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?Z?$")
@@ -35,38 +36,10 @@ def parse(text: str) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_FIGURES_AT = """
-WITH ranked AS (
-    SELECT e.source, e.metric, e.period, e.new_value AS value,
-           COALESCE(e.qualifier, 'exact') AS qualifier, e.url, e.created,
-           ROW_NUMBER() OVER (PARTITION BY e.source, e.metric, e.period
-                              ORDER BY e.created DESC, e.id DESC) AS rn
-    FROM events e
-    WHERE e.kind IN ('new', 'revised') AND e.created <= ? AND e.new_value IS NOT NULL
-)
-SELECT r.source, r.metric, r.period, r.value, r.qualifier, p.published, r.url,
-       r.created AS last_changed
-FROM ranked r LEFT JOIN pages p ON p.url = r.url
-WHERE r.rn = 1
-"""
-
-
 def figures(conn: sqlite3.Connection, when: str, source: str | None = None,
             metric: str | None = None, since: str | None = None) -> list[dict]:
     """The accepted figures as of `when` (a stored-form timestamp), like `figures`."""
-    sql = f"SELECT * FROM ({_FIGURES_AT}) WHERE 1=1"
-    params: list = [when]
-    if source:
-        sql += " AND source=?"
-        params.append(source)
-    if metric:
-        sql += " AND metric=?"
-        params.append(metric)
-    if since:
-        sql += " AND period>=?"
-        params.append(since)
-    sql += " ORDER BY source, metric, length(period), period"
-    return [dict(r) for r in conn.execute(sql, params)]
+    return archive.figures_as_of(conn, when, source, metric, since)
 
 
 def latest(conn: sqlite3.Connection, when: str, source: str | None = None) -> list[dict]:

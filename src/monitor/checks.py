@@ -18,8 +18,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from monitor import sources
-from monitor.archive import now
+from monitor import archive, sources
 from monitor.extract.numbers import format_int, shift_month
 
 _TERM = re.compile(r"^\s*([+-]?)\s*([a-z0-9_]+)\s*(?:\[\s*M\s*-\s*(\d+)\s*\])?\s*$")
@@ -122,8 +121,7 @@ def evaluate(source: str, figures: Figures) -> list[Result]:
 
 
 def load_figures(conn: sqlite3.Connection, source: str) -> dict[tuple[str, str], tuple[int, str]]:
-    return {(r["metric"], r["period"]): (r["value"], r["qualifier"]) for r in conn.execute(
-        "SELECT metric, period, value, qualifier FROM figures WHERE source=?", (source,))}
+    return archive.source_figures(conn, source)
 
 
 def update(conn: sqlite3.Connection, source: str) -> list[Result]:
@@ -131,9 +129,8 @@ def update(conn: sqlite3.Connection, source: str) -> list[Result]:
     caller's transaction). Returns every result."""
     results = evaluate(source, load_figures(conn, source))
     old = {(r["check"], r["period"]): (r["holds"], r["stated"], r["computed"], r["expression"])
-           for r in conn.execute('SELECT "check", period, holds, stated, computed, expression'
-                                 " FROM checks WHERE source=?", (source,))}
-    stamp = now()
+           for r in archive.stored_checks(conn, source)}
+    stamp = archive.now()
     seen = set()
     for r in results:
         key = (r.check, r.period)
@@ -142,23 +139,18 @@ def update(conn: sqlite3.Connection, source: str) -> list[Result]:
             continue
         terms = [{"metric": t.metric, "period": p, "sign": t.sign, "value": v}
                  for t, p, v in r.terms]
-        conn.execute(
-            'INSERT OR REPLACE INTO checks (source, "check", period, holds, stated, computed,'
-            " expression, terms, checked_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            (source, r.check, r.period, int(r.holds), r.stated, r.computed, r.expression,
-             json.dumps(terms), stamp))
-    for key in set(old) - seen:  # a figure it needed is no longer exact or known
-        conn.execute('DELETE FROM checks WHERE source=? AND "check"=? AND period=?',
-                     (source, *key))
+        archive.put_check(conn, source=source, check=r.check, period=r.period,
+                          holds=int(r.holds), stated=r.stated, computed=r.computed,
+                          expression=r.expression, terms=json.dumps(terms), checked_at=stamp)
+    for check, period in set(old) - seen:  # a figure it needed is no longer exact or known
+        archive.drop_check(conn, source, check, period)
     return results
 
 
 def for_period(conn: sqlite3.Connection, source: str, period: str) -> list[Result]:
     """The stored results of one period (for the alert), in declared order."""
     order = {i.name: n for n, i in enumerate(_identities(source))}
-    rows = conn.execute('SELECT * FROM checks WHERE source=? AND period=?',
-                        (source, period)).fetchall()
-    out = [_from_row(r) for r in rows]
+    out = [_from_row(r) for r in archive.stored_checks(conn, source, period)]
     return sorted(out, key=lambda r: order.get(r.check, 99))
 
 

@@ -39,20 +39,15 @@ def _next(period: str) -> str:
 
 def _late_state(conn: sqlite3.Connection, source: str) -> dict[str, dict]:
     """period -> details of its last `late` event ({"state": "late"|"cleared", ...})."""
-    out: dict[str, dict] = {}
-    for r in conn.execute("SELECT period, details FROM events WHERE source=? AND kind='late'"
-                          " ORDER BY id", (source,)):
-        out[r["period"]] = json.loads(r["details"] or "{}")
-    return out
+    return {r["period"]: json.loads(r["details"] or "{}")
+            for r in archive.late_history(conn, source)}
 
 
 def late_events(conn: sqlite3.Connection, src: SourceConfig, run_id: int) -> list[int]:
     """Record `late` (and cleared) events for `src` now; returns their ids."""
     if not src.due_by_day:
         return []
-    monthly = {r[0] for r in conn.execute(
-        "SELECT DISTINCT period FROM figures WHERE source=? AND length(period)=7",
-        (src.name,))}
+    monthly = archive.monthly_periods(conn, src.name)
     if not monthly:
         return []
     now = archive.utcnow()
@@ -65,8 +60,7 @@ def late_events(conn: sqlite3.Connection, src: SourceConfig, run_id: int) -> lis
                 conn, run_id=run_id, source=src.name, kind="late", period=period,
                 details={"state": "cleared", "since": details.get("since"),
                          "due_by_day": details.get("due_by_day"), "arrived": archive.now()}))
-    first_seen = conn.execute("SELECT MIN(first_seen) FROM figures WHERE source=?",
-                              (src.name,)).fetchone()[0]
+    first_seen = archive.first_figure_stored(conn, src.name)
     watching_since = archive.parse_ts(first_seen) if first_seen else now
     overdue: list[tuple[str, dt.datetime]] = []
     period = _next(newest)
