@@ -29,6 +29,11 @@ def test_demo_runs_offline_and_shows_latest_figures_and_alerts(tmp_path, webhook
     assert f"Prisoners Defenders: {total:,} political prisoners in Cuba" in out
     assert f"{old:,}" in out and f"{rev['figures']['political_prisoners_total']:,}" in out
     assert "revised" in out
+    # the arithmetic checks: the new month adds up, the corrected total no longer does
+    assert re.search(r"Check \(last month's total \+ new - released = this month's total\): "
+                     r"[\d,]+ \+ \d+ - \d+ = [\d,]+ ✓", out), out
+    assert f"the report says {rev['figures']['political_prisoners_total']:,}; check the source" \
+        in out
     assert "To watch the real sites" in out and "monitor crawl --backfill" in out
     assert webhook.received == []
     assert (keep / "monitor.db").exists()
