@@ -77,6 +77,9 @@ def test_toy_source_from_a_plugin_folder_crawls_extracts_diffs_and_alerts(
     assert body.index("People detained") < body.index("Detainees released") < body.index(
         "Still detained")
     assert f"Source: {srv.base_url}/informe/balance-de-octubre-2025/" in body
+    # its own declared identity is checked like a built-in one
+    assert ("- Check (still detained last month + detained - released = still detained): "
+            "100 + 30 - 10 = 120 ✓") in body
 
     # a new month: alerted alone; the history, latest and extract commands know the source
     site.add(toy_post(2025, 11, 12, 40, 92))
