@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from monitor import __version__
+from monitor import __version__, logfmt
 from monitor.config import SOURCE_NAMES, Config, ConfigError, load
 from monitor.lock import LockHeld
 from monitor.output import FORMATS, write_rows
@@ -37,6 +37,7 @@ class _StderrHandler(logging.StreamHandler):
 
 def _setup_logging(verbose: int, quiet: bool, fmt: str = "text") -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    logfmt.TRACEBACKS = verbose >= 1
     handler = _StderrHandler()
     if fmt == "json":
         from monitor.logfmt import JsonFormatter

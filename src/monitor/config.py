@@ -77,7 +77,8 @@ DEFAULTS: dict[str, Any] = {
         "max_page_size": "10MB",
     },
     "sources": {name: _source_defaults(name) for name in SOURCE_NAMES},
-    "notify": {"urls": [], "config": "", "language": "en", "ops_tag": "ops"},
+    "notify": {"urls": [], "config": "", "language": "en", "ops_tag": "ops",
+               "timeout": "60s", "alerts_undelivered_after": "1h"},
 }
 
 # Expected type per key; None-default keys are optional strings.
@@ -91,6 +92,7 @@ _TYPES: dict[str, Any] = {
     "source.max_listing_pages": int, "source.stale_after": str, "source.failing_after": int,
     "source.interval": str, "source.cron": str, "source.jitter": str, "source.run_timeout": str,
     "notify.urls": list, "notify.config": str, "notify.language": str, "notify.ops_tag": str,
+    "notify.timeout": str, "notify.alerts_undelivered_after": str,
 }
 
 _DURATION_KEYS = {"interval", "jitter", "run_timeout", "timeout", "stale_after"}
@@ -233,6 +235,11 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
         raise ConfigError(f"notify.language: expected \"en\" or \"es\", got {notify['language']!r}")
     if notify["config"]:
         notify["config"] = str((base / notify["config"]).resolve())
+    notify["timeout"] = parse_duration(notify["timeout"], "notify.timeout")
+    if notify["timeout"] < 1:
+        raise ConfigError("notify.timeout: must be at least \"1s\"")
+    notify["alerts_undelivered_after"] = parse_duration(
+        notify["alerts_undelivered_after"], "notify.alerts_undelivered_after")
     db = Path(db_override) if db_override else base / merged["database"]["path"]
     return Config(path=path, db_path=db, crawl=crawl, schedule=schedule, sources=sources,
                   notify=notify, raw=merged)
