@@ -362,10 +362,11 @@ def _install_log_sink() -> None:
     global _installed
     if _installed:
         return
-    alog = logging.getLogger("apprise")
-    alog.addHandler(_Sink(logging.DEBUG))
-    alog.propagate = False
-    alog.setLevel(logging.DEBUG)
+    for name in ("apprise", "urllib3", "requests"):  # urllib3 logs request paths (tokens)
+        lg = logging.getLogger(name)
+        lg.addHandler(_Sink(logging.DEBUG))
+        lg.propagate = False
+        lg.setLevel(logging.DEBUG)
     with contextlib.suppress(Exception):  # the Message-ID of our choosing (see send_one)
         from apprise.plugins.email import base as email_base
 
