@@ -197,3 +197,34 @@ def test_json_logs_every_stderr_line_and_the_alerts_line_names_the_source(
     [alerts] = [d for d in docs if d["message"].startswith(f"{PD}: alerts:")]
     assert alerts["level"] == "warning"
     assert alerts["message"] == f"{PD}: alerts: 0 delivered, 1 failed (kept pending for retry)"
+
+
+def test_daemon_warns_at_start_when_no_target_is_configured(tmp_path):
+    from test_daemon import Daemon, wait_for
+
+    cfg = write_config(tmp_path / "config.toml", sites={})
+    d = Daemon(tmp_path, cfg)
+    try:
+        wait_for(lambda: "daemon started" in d.stderr, timeout=60, what="daemon start")
+        wait_for(lambda: "no notification target configured" in d.stderr, timeout=30,
+                 what="the no-target warning")
+        d.signal()
+        assert d.wait() == 0, d.stderr
+    finally:
+        d.cleanup()
+
+
+def test_notify_test_reads_the_services_secrets_file_from_stdin(tmp_path, webhook):
+    import os
+    import subprocess
+    import sys
+
+    cfg = write_config(tmp_path / "config.toml", sites={})
+    secrets = f"# as in /etc/monitor/secrets.env\nMONITOR_NOTIFY_URLS='{webhook.url}'\n"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    r = subprocess.run([sys.executable, "-m", "monitor", "--config", str(cfg), "notify",
+                        "--test", "--env-file", "-"], input=secrets, capture_output=True,
+                       text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("ok") and webhook.received[0]["title"] == "monitor: test alert"
+    assert webhook.received[0]["message_id"].endswith("@monitor>")
