@@ -2,11 +2,16 @@
 
 Messages are planned as `notifications` rows inside the run's transaction and delivered
 after it commits, by whoever holds the delivery lock, so a message is never lost (it stays
-pending until a target accepts it) and never sent twice by two processes at once.
+pending until a target accepts it, or `undelivered` while no target is configured) and
+never sent twice by two processes at once. Each message has a stable id (email
+Message-ID, webhook `message_id`); each attempt is recorded before it is made, and one
+whose outcome is unknown (timeout after sending, interrupted) is retried once with the
+same id, then marked `uncertain`. Every send ends within notify.timeout.
 
-A target's apprise URL may hold a secret (an SMTP password, a bot token). It lives only in
-memory: the archive and the logs name a target by its tags and a redacted URL, match it on
-retry by a hash, and every error text from apprise is scrubbed before it is stored or shown.
+A target's apprise URL may hold a secret (an SMTP password, a bot token, a webhook path).
+It lives only in memory: the archive and the logs name a target by its tags and a
+redacted URL, match it on retry by an HMAC keyed with a file outside the archive, and
+every error text from apprise is scrubbed before it is stored or shown.
 """
 
 from __future__ import annotations
