@@ -35,7 +35,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from monitor.archive import now, parse_ts
 from monitor.config import SOURCE_NAMES, Config, ConfigError
@@ -120,8 +120,8 @@ def _secret_pieces(url: str, name: str) -> list[str]:
         for piece in {raw, unquote(raw)}:
             if len(piece) >= 3 and piece.lower() not in shown_l:
                 pieces.add(piece)
-    for raw in _TOKEN_SPLIT.split(query):  # a query value apprise itself masks
-        for piece in {raw, unquote(raw)}:
+    for _key, value in parse_qsl(query):  # a query value apprise itself masks
+        for piece in {value, *_TOKEN_SPLIT.split(value)}:
             if len(piece) >= 3 and piece.lower() not in privacy:
                 pieces.add(piece)
     with contextlib.suppress(ValueError):
@@ -468,8 +468,9 @@ def send_one(target: Target, title: str, body: str, all_targets: list[Target], *
         return Sent(False, f"apprise cannot use the URL of {target.name}")
     _configure(plugin, timeout, message_id)
     mail = getattr(plugin, "smtp_host", None)
+    started = time.monotonic()
     if mail:
-        problem = _probe(plugin.smtp_host, int(plugin.port or 25), min(timeout, 10))
+        problem = _probe(plugin.smtp_host, int(plugin.port or 25), min(timeout / 2, 10))
         if problem:
             return Sent(False, scrub(problem, all_targets) + _mail_hint(plugin))
     result: dict[str, object] = {}
@@ -490,7 +491,7 @@ def send_one(target: Target, title: str, body: str, all_targets: list[Target], *
 
     worker = threading.Thread(target=run, name="monitor-send", daemon=True)
     worker.start()
-    worker.join(timeout)
+    worker.join(max(timeout - (time.monotonic() - started), 0.1))
     if worker.is_alive():
         return Sent(False, f"no answer from {target.name} within {timeout:g}s "
                            "(notify.timeout); the message may have arrived", uncertain=True)
