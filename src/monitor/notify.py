@@ -244,7 +244,11 @@ def load_targets(cfg: Config, *, keyed: bool = True) -> list[Target]:
         else:
             seen[t.url] = t
     out = list(seen.values())
-    key = archive_key(cfg.db_path) if keyed and out else b""
+    try:
+        key = archive_key(cfg.db_path) if keyed and out else b""
+    except OSError as exc:  # the archive's folder is not writable: say so in one line
+        raise ConfigError(f"cannot create the target key file {cfg.db_path}.key beside the "
+                          f"archive: {exc.strerror or exc}") from None
     for t in out:
         t.name = _name(t)
         t.secrets = _secret_pieces(t.url, t.name)
