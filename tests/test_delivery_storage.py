@@ -111,6 +111,7 @@ def test_a_full_disk_at_commit_is_recorded_or_said_and_a_later_run_stores_all(
         assert got["status_after_full"]["last_outcome"] == "failed"
         assert "storage failed" in got["status_after_full"]["last_error"]
     assert got["integrity_after_full"] == "ok"
+    assert got["full_verbose"]["rc"] == 1 and "Traceback" in got["full_verbose"]["stderr"]
     assert got["figures_after_full"] == [["2025-01", 1100]]
 
     later = got["later"]
@@ -129,8 +130,8 @@ def _helper(mnt: str, cfg: str, result: str, release: str) -> int:
     db = Path(mnt) / "monitor.db"
     out: dict = {}
 
-    def crawl() -> dict:
-        r = run_monitor("--db", str(db), "crawl", "--no-notify", config=Path(cfg))
+    def crawl(*opts: str) -> dict:
+        r = run_monitor(*opts, "--db", str(db), "crawl", "--no-notify", config=Path(cfg))
         return {"rc": r.returncode, "stderr": r.stderr}
 
     def look(tag: str) -> None:
@@ -162,6 +163,7 @@ def _helper(mnt: str, cfg: str, result: str, release: str) -> int:
         fh.write(b"\0" * max(st.f_bavail * st.f_frsize - 64 * 1024, 0))
     out["full"] = crawl()
     look("after_full")
+    out["full_verbose"] = crawl("-v")     # the same failure, with its traceback
     filler.unlink()
     out["later"] = crawl()
     look("after_later")

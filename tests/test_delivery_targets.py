@@ -228,3 +228,27 @@ def test_notify_test_reads_the_services_secrets_file_from_stdin(tmp_path, webhoo
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("ok") and webhook.received[0]["title"] == "monitor: test alert"
     assert webhook.received[0]["message_id"].endswith("@monitor>")
+
+
+@pytest.mark.parametrize("url, shown, hidden", [
+    ("json://127.0.0.1:8080/hooks/S3cretT0ken", "json://127.0.0.1:8080/****", ["S3cretT0ken"]),
+    ("json://user:pw12@127.0.0.1:8080/hook", "json://user:****@127.0.0.1:8080/****", ["pw12"]),
+    ("ntfy://mytopicsecret", "ntfys://****", ["mytopicsecret"]),
+    ("ntfy://ntfy.example.org/privatetopic", "ntfy://ntfy.example.org/****", ["privatetopic"]),
+    ("tgram://123456:ABCDEFsecret/4567", "tgram://****/****", ["ABCDEFsecret", "A...t"]),
+    ("mailtos://user:p%40ss%23w@smtp.example.org?from=a@b.org&to=team@d.org",
+     "mailtos://user:****@smtp.example.org/team%40d.org", ["p@ss#w", "p%40ss%23w"]),
+    ("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ", "slack://****/****",
+     ["TIiajkdnlazkcOXrIdevi7FQ", "T...Q"]),
+])
+def test_redacted_names_hide_passwords_tokens_paths_and_topics(url, shown, hidden):
+    from monitor import notify
+
+    t = notify.Target(url=url)
+    t.name = notify._name(t)
+    t.secrets = notify._secret_pieces(url, t.name)
+    assert t.name == shown
+    error = f"failed sending to {url}: server said no for " + " and ".join(hidden)
+    for text in (t.name, notify.scrub(error, [t])):
+        for piece in hidden:
+            assert piece not in text
