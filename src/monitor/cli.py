@@ -370,7 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("sql")
     fmt(sp)
     sp = add("status", cmd_status, "per source: last run, newest period, next run; "
-                                   "undelivered alerts (exit 1 if failing or stale)")
+                                   "undelivered alerts (exit 1 if a source is failing, unrecorded, "
+                                   "stale, overdue or has alerts undelivered)")
     fmt(sp)
     sp = add("notify", cmd_notify, "send a test alert to every target")
     sp.add_argument("--test", action="store_true", help="send a test message")

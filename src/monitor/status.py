@@ -111,7 +111,8 @@ def show_status(cfg: Config, fmt: str) -> int:
         print(f"undelivered alerts: {total}")
         if counts.get("undelivered"):
             print(f"  {counts['undelivered']} kept because no target is configured: set "
-                  "notify.urls or $MONITOR_NOTIFY_URLS; they go out at the next crawl")
+                  "notify.urls or $MONITOR_NOTIFY_URLS; they go out at the next crawl or "
+                  "daemon start")
         if counts.get("uncertain"):
             print(f"uncertain deliveries: {counts['uncertain']} (may or may not have arrived; "
                   "see `monitor query \"SELECT id, target, title, last_error FROM "
