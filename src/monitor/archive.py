@@ -112,14 +112,21 @@ def _split_sql(sql: str) -> list[str]:
 
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (or a signal-raised one)."""
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (or a signal-raised one).
+
+    A failing COMMIT (disk full, an I/O error, a deferred constraint) rolls back too, as
+    sqlite-utils' Database.atomic() does: otherwise the connection stays inside the open
+    transaction and the caller's recovery (recording a failed run) cannot start its own.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # keep the error that got us here
+                conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def database(conn: sqlite3.Connection) -> sqlite_utils.Database:

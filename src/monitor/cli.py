@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from monitor import __version__
+from monitor import __version__, logfmt
 from monitor.config import Config, ConfigError, load, source_names
 from monitor.lock import LockHeld
 from monitor.output import FORMATS, write_rows
@@ -38,6 +38,7 @@ class _StderrHandler(logging.StreamHandler):
 
 def _setup_logging(verbose: int, quiet: bool, fmt: str = "text") -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    logfmt.TRACEBACKS = verbose >= 1
     handler = _StderrHandler()
     if fmt == "json":
         from monitor.logfmt import JsonFormatter
@@ -288,9 +289,34 @@ def cmd_status(args: argparse.Namespace) -> int:
     return show_status(_config(args), args.format)
 
 
+def _read_env_file(path: str) -> dict[str, str]:
+    """KEY=VALUE lines as systemd's EnvironmentFile= reads them (comments, quotes)."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--env-file: cannot read {path}: {exc.strerror}") from None
+    out: dict[str, str] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        key, eq, value = line.removeprefix("export ").partition("=")
+        if not eq or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key.strip()):
+            raise UsageError(f"--env-file: {path} line {n}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        out[key.strip()] = value
+    return out
+
+
 def cmd_notify(args: argparse.Namespace) -> int:
+    import os
+
     from monitor import notify
 
+    if args.env_file:
+        os.environ.update(_read_env_file(args.env_file))
     cfg = _config(args)
     if not args.test:
         raise UsageError("nothing to do: use `monitor notify --test`")
@@ -436,10 +462,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("sql")
     fmt(sp)
     sp = add("status", cmd_status, "per source: last run, newest period, next run; "
-                                   "undelivered alerts (exit 1 if failing or stale)")
+                                   "undelivered alerts (exit 1 if a source is failing, unrecorded, "
+                                   "stale, overdue or has alerts undelivered)")
     fmt(sp)
     sp = add("notify", cmd_notify, "send a test alert to every target")
     sp.add_argument("--test", action="store_true", help="send a test message")
+    sp.add_argument("--env-file", metavar="PATH",
+                    help="read KEY=VALUE lines (e.g. MONITOR_NOTIFY_URLS) from PATH first, "
+                         "as systemd's EnvironmentFile= does; '-' reads stdin, so "
+                         "`sudo cat /etc/monitor/secrets.env | sudo -u monitor monitor "
+                         "notify --test --env-file -` tests the service's own targets")
     sp = add("reparse", cmd_reparse, "re-run extractors over stored pages, then diff and alert")
     source_opt(sp, "only this source (repeatable)", action="append")
     sp.add_argument("--no-notify", action="store_true")

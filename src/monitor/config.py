@@ -97,7 +97,8 @@ DEFAULTS: dict[str, Any] = {
     },
     "plugins": {"source_dirs": []},
     "sources": {},  # filled per load from the registry: see _defaults()
-    "notify": {"urls": [], "config": "", "language": "en", "ops_tag": "ops"},
+    "notify": {"urls": [], "config": "", "language": "en", "ops_tag": "ops",
+               "timeout": "60s", "alerts_undelivered_after": "1h"},
 }
 
 # Expected type per key; None-default keys are optional strings.
@@ -113,6 +114,7 @@ _TYPES: dict[str, Any] = {
     "source.interval": str, "source.cron": str, "source.jitter": str, "source.run_timeout": str,
     "notify.urls": list, "notify.config": str, "notify.language": str, "notify.ops_tag": str,
     "plugins.source_dirs": list,
+    "notify.timeout": str, "notify.alerts_undelivered_after": str,
 }
 
 _DURATION_KEYS = {"interval", "jitter", "run_timeout", "timeout", "stale_after", "late_grace"}
@@ -284,6 +286,11 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
         raise ConfigError(f"notify.language: expected \"en\" or \"es\", got {notify['language']!r}")
     if notify["config"]:
         notify["config"] = str((base / notify["config"]).resolve())
+    notify["timeout"] = parse_duration(notify["timeout"], "notify.timeout")
+    if notify["timeout"] < 1:
+        raise ConfigError("notify.timeout: must be at least \"1s\"")
+    notify["alerts_undelivered_after"] = parse_duration(
+        notify["alerts_undelivered_after"], "notify.alerts_undelivered_after")
     db = Path(db_override) if db_override else base / merged["database"]["path"]
     return Config(path=path, db_path=db, crawl=crawl, schedule=schedule, sources=sources,
                   notify=notify, raw=merged)

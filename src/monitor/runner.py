@@ -16,7 +16,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor import archive, checks, diff, extract, fetch, late, messages, notify
+from monitor import (
+    archive,
+    checks,
+    diff,
+    extract,
+    fetch,
+    late,
+    logfmt,
+    messages,
+    notify,
+    unrecorded,
+)
 from monitor.config import Config, SourceConfig
 from monitor.lock import source_lock
 
@@ -224,17 +235,28 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
             _test_pause("MONITOR_TEST_PAUSE_BEFORE_COMMIT",
                         f"{src.name} run {out.run_id} written, not committed")
     except (sqlite3.Error, OSError) as exc:
-        log.exception("%s: storing the run failed; nothing of it was kept", src.name)
+        log.error("%s: storing the run failed, nothing of it was kept: %s", src.name, exc,
+                  exc_info=logfmt.tracebacks())
         out = RunOutcome(source=src.name, ok=False, error=f"storage failed: {exc}",
                          pages_fetched=len(pages), duration=time.monotonic() - t0)
-        with archive.transaction(conn):
-            out.run_id = archive.insert_run(conn, source=src.name, started=started,
-                                            ended=archive.now(), outcome="failed",
-                                            backfill=int(backfill), error=out.error)
-            ops_ids = _ops_events(conn, src, out, started)
-            out.events = len(ops_ids)
-            out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, [], ops_ids,
-                                        targets, send)
+        try:
+            with archive.transaction(conn):
+                out.run_id = archive.insert_run(conn, source=src.name, started=started,
+                                                ended=archive.now(), outcome="failed",
+                                                backfill=int(backfill), error=out.error)
+                ops_ids = _ops_events(conn, src, out, started)
+                out.events = len(ops_ids)
+                out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, [], ops_ids,
+                                            targets, send)
+        except (sqlite3.Error, OSError) as exc2:
+            out.run_id = None
+            kept = unrecorded.note(cfg.db_path, src.name, out.error)
+            log.error("%s: the failed run could not be recorded either (%s); %s", src.name,
+                      exc2, f"noted in {unrecorded.path_for(cfg.db_path)} for `monitor status`"
+                      if kept else "`monitor status` cannot know of it",
+                      exc_info=logfmt.tracebacks())
+            return out
+    unrecorded.clear(cfg.db_path, src.name)
     return out
 
 
@@ -428,7 +450,10 @@ def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = Fals
     retried at the same time (without backoff: a manual or scheduled crawl is the retry).
     """
     targets = notify.load_targets(cfg)
+    if send and not targets:
+        notify.warn_if_no_target(cfg, "crawl")
     conn = archive.connect(cfg.db_path)
+    unrecorded.prepare(cfg.db_path)
     status = 0
     try:
         for src in sources:
@@ -441,20 +466,40 @@ def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = Fals
                 "alerts": outcome.alerts, "duration": round(outcome.duration, 3)})
             if not outcome.ok:
                 status = 1
-            if send and not _deliver(conn, cfg, targets):
+            if send and not _deliver(conn, cfg, targets, src.name):
                 status = 1
     finally:
         conn.close()
     return status
 
 
-def _deliver(conn: sqlite3.Connection, cfg: Config, targets: list[notify.Target]) -> bool:
-    """Deliver pending alerts after a commit; False when a delivery failed."""
+def _deliver(conn: sqlite3.Connection, cfg: Config, targets: list[notify.Target],
+             source: str | None = None) -> bool:
+    """Deliver pending alerts after a commit; False when a delivery failed or is uncertain.
+
+    One log line (a JSON object with --log-format json) says what happened, naming the
+    source whose run just committed; "kept pending" only when something failed.
+    """
     _test_pause("MONITOR_TEST_PAUSE_BEFORE_DELIVERY", "run committed, alerts not yet sent")
-    sent, failed = notify.deliver_pending(conn, cfg, targets=targets)
+    if not targets:
+        return True
+    try:
+        res = notify.deliver_pending(conn, cfg, targets=targets)
+    except sqlite3.Error as exc:
+        log.error("%s: alerts could not be delivered: %s", source or "monitor", exc,
+                  exc_info=logfmt.tracebacks())
+        return False
+    sent, failed = res
     if sent or failed:
-        print(f"alerts: {sent} delivered, {failed} failed (kept pending for retry)",
-              file=sys.stderr)
+        text = f"alerts: {sent} delivered, {failed} failed"
+        if res.uncertain:
+            text += (f" ({res.uncertain} uncertain: may have arrived; retried once with the "
+                     "same message id, then marked uncertain)")
+        if failed > res.uncertain:
+            text += " (kept pending for retry)"
+        log.log(logging.WARNING if failed else logging.INFO, "%s: %s", source or "monitor",
+                text, extra={"source": source, "delivered": sent, "failed": failed,
+                             "uncertain": res.uncertain})
     return not failed
 
 
@@ -472,10 +517,7 @@ def reparse(cfg: Config, sources: list[SourceConfig], send: bool = True) -> int:
             outcome = store(cfg, conn, src, pages, started=archive.now(), t0=time.monotonic(),
                             backfill=False, send=send, targets=targets, force_extract=True)
             print(outcome.summary().replace("fetched", "re-read"), file=sys.stderr)
-    status = 0
-    if send:
-        _sent, failed = notify.deliver_pending(conn, cfg, targets=targets)
-        status = 1 if failed else 0
+    status = 0 if not send or _deliver(conn, cfg, targets) else 1
     conn.close()
     return status
 

@@ -331,7 +331,8 @@ class Daemon:
         try:
             with contextlib.closing(archive.connect(self.cfg.db_path)) as conn:
                 pending = conn.execute(
-                    "SELECT COUNT(*) FROM notifications WHERE status='pending'").fetchone()[0]
+                    "SELECT COUNT(*) FROM notifications WHERE status IN ('pending',"
+                    " 'undelivered')").fetchone()[0]
                 if pending:
                     sent, failed = notify.deliver_pending(conn, self.cfg,
                                                           honor_backoff=honor_backoff)
@@ -369,6 +370,9 @@ class Daemon:
         sources = self.cfg.enabled_sources()
         log.info("daemon started (pid %d) for %s; archive %s", os.getpid(),
                  ", ".join(s.name for s in sources) or "no enabled source", self.cfg.db_path)
+        from monitor.notify import warn_if_no_target
+
+        warn_if_no_target(self.cfg, "daemon")
         self.deliver(honor_backoff=False)  # a restart retries every pending alert once
         self.sched = BackgroundScheduler(
             timezone=dt.UTC,
