@@ -57,6 +57,8 @@ def _source_defaults(name: str) -> dict[str, Any]:
         "start_urls": [f"https://{www}{hosts[name]}/feed/"],
         "allowed_domains": [hosts[name]],
         "max_listing_pages": 3,
+        "revalidate_recent": 3,
+        "max_new_posts": 50,
         "stale_after": "45d",
         "failing_after": 3,
         "interval": None,
@@ -88,7 +90,8 @@ _TYPES: dict[str, Any] = {
     "crawl.user_agent": str, "crawl.obey_robots": bool, "crawl.download_delay": float,
     "crawl.timeout": str, "crawl.max_page_size": (str, int),
     "source.enabled": bool, "source.start_urls": list, "source.allowed_domains": list,
-    "source.max_listing_pages": int, "source.stale_after": str, "source.failing_after": int,
+    "source.max_listing_pages": int, "source.revalidate_recent": int,
+    "source.max_new_posts": int, "source.stale_after": str, "source.failing_after": int,
     "source.interval": str, "source.cron": str, "source.jitter": str, "source.run_timeout": str,
     "notify.urls": list, "notify.config": str, "notify.language": str, "notify.ops_tag": str,
 }
@@ -109,6 +112,8 @@ class SourceConfig:
     cron: str | None
     jitter: int
     run_timeout: int
+    revalidate_recent: int = 3   # scheduled runs revalidate the posts of this many periods
+    max_new_posts: int = 50      # new posts a scheduled run fetches (backfill: all)
 
 
 @dataclass
@@ -227,6 +232,8 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
             jitter=_dur(s["jitter"], f"{key}.jitter") if s["jitter"] else schedule["jitter"],
             run_timeout=(_dur(s["run_timeout"], f"{key}.run_timeout") if s["run_timeout"]
                          else schedule["run_timeout"]),
+            revalidate_recent=s["revalidate_recent"],
+            max_new_posts=s["max_new_posts"],
         )
     notify = dict(merged["notify"])
     if notify["language"] not in ("en", "es"):
