@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from lxml import etree
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.response import get_meta_refresh
@@ -87,6 +88,43 @@ class WordPressSpider(scrapy.Spider):
         self.max_new_posts: int | None = params.get("max_new_posts")
         self.new_requested = 0
         self.posts_left: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WordPressSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.request_scheduled, signal=signals.request_scheduled)
+        return spider
+
+    def request_scheduled(self, request: scrapy.Request, spider: Any = None) -> None:
+        """Refuse a request outside allowed_domains (a redirect) before it is queued.
+
+        Scrapy's offsite filter drops such a redirect silently (no errback), or lets it
+        through when the first request had `dont_filter` (start URLs): here it is refused
+        either way and recorded, as a start failure or a page error.
+        """
+        if host_allowed(request.url, self.allowed_domains):
+            return
+        chain = request.meta.get("redirect_urls") or []
+        origin = chain[0] if chain else request.url
+        why = f"redirected to {request.url}, outside allowed_domains: refused"
+        if request.meta.get("start"):
+            self.start_failures.append(f"{origin}: {why}")
+            self.logger.error("start URL failed: %s: %s", origin, why)
+        else:
+            self.page_error(origin, why)
+        raise IgnoreRequest(why)
+
+    def request_dropped(self, request: scrapy.Request, spider: Any = None) -> None:
+        """A redirect back to an address of its own chain is dropped by the duplicate
+        filter without any errback: without this, a redirect loop vanishes silently. A
+        redirect to a page already fetched in this run (a short link) is dropped too,
+        rightly, and is no error."""
+        chain = request.meta.get("redirect_urls") or []
+        if not chain:
+            return
+        if request.url in chain:
+            self.page_error(chain[0], f"redirect loop (back to {request.url})")
 
     # -- discovery ---------------------------------------------------------------------
     def is_post(self, url: str) -> bool:
