@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from monitor import archive
+from monitor import archive, diff
 from monitor.config import Config, SourceConfig
 from monitor.lock import daemon_lock, holder
 from monitor.output import write_rows
@@ -33,8 +33,7 @@ def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime) ->
     last, _ok, failures = last_runs(conn, src.name)
     row = conn.execute("SELECT * FROM source_state WHERE source=?", (src.name,)).fetchone()
     st = dict(row) if row else {"failing": 0, "stale": 0, "last_new_period_at": None}
-    newest = conn.execute("SELECT MAX(period) FROM figures WHERE source=? AND length(period)=7",
-                          (src.name,)).fetchone()[0]
+    newest = diff.newest_period(conn, src.name)  # never a period its page cannot describe
     pending = conn.execute("SELECT COUNT(*) FROM notifications WHERE status='pending' AND"
                            " source=?", (src.name,)).fetchone()[0]
     due = next_run(conn, src, now) if src.enabled else None
