@@ -62,3 +62,20 @@ def test_max_new_posts_is_a_per_source_setting(tmp_path, serve):
     assert r.returncode == 0, r.stderr
     assert len(post_paths(srv)) == 5
     assert "7 new posts left for the next run (max_new_posts = 5" in r.stderr
+
+
+def test_extract_of_a_url_is_capped_by_max_page_size(tmp_path, serve):
+    site = simple_site(1)
+    site.extra["/big/"] = ("text/html", b"<html><body>" + b"x" * 300_000 + b"</body></html>")
+    srv = serve(site)
+    cfg = crawl_config(tmp_path / "config.toml", srv, crawl={"max_page_size": "100KB"})
+    r = run_monitor("extract", "--source", "prisoners_defenders", srv.base_url + "/big/",
+                    config=cfg)
+    assert r.returncode == 1
+    assert "larger than crawl.max_page_size (100000 bytes)" in r.stderr
+    assert r.stdout == ""
+    # a page under the cap is read as before
+    post = site.posts[0].path("dated")
+    r = run_monitor("extract", "--source", "prisoners_defenders", srv.base_url + post,
+                    config=cfg)
+    assert r.returncode == 0, r.stderr

@@ -129,6 +129,17 @@ def clean_stale_spools(tmpdir: str | None = None) -> list[Path]:
     return removed
 
 
+def page_cap(config_path: str | None) -> int:
+    """`crawl.max_page_size` for commands that need no config (`monitor extract URL`):
+    the configured value when a usable config is there, the default otherwise."""
+    from monitor import config
+
+    try:
+        return config.load(config_path).max_page_size
+    except config.ConfigError:
+        return config.parse_size(config.DEFAULTS["crawl"]["max_page_size"])
+
+
 def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
               known_posts: list[str], timeout: float | None = None,
               revalidate_posts: list[str] | None = None) -> FetchResult:
