@@ -107,7 +107,8 @@ class WordPressSpider(scrapy.Spider):
             return
         chain = request.meta.get("redirect_urls") or []
         origin = chain[0] if chain else request.url
-        why = f"redirected to {request.url}, outside allowed_domains: refused"
+        why = (f"redirected to {request.url}, outside allowed_domains: refused" if chain
+               else "outside allowed_domains: refused")
         if request.meta.get("start"):
             self.start_failures.append(f"{origin}: {why}")
             self.logger.error("start URL failed: %s: %s", origin, why)

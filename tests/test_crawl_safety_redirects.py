@@ -152,7 +152,8 @@ def test_redirect_inside_allowed_domains_still_obeys_the_targets_robots(tmp_path
 def test_posts_lost_to_redirects_or_a_gzip_bomb_are_counted_and_logged(tmp_path, site):
     posts = ["/2025/01/10/buena/", "/2025/01/11/bucle/", "/2025/01/12/fuera/",
              "/2025/01/13/fichero/", "/2025/01/14/refresco/", "/2025/01/15/bomba/",
-             "/2025/01/16/a-si-misma/", "/2025/01/17/refresco-fichero/"]
+             "/2025/01/16/a-si-misma/", "/2025/01/17/refresco-fichero/",
+             "/2025/01/18/vacia/"]
     site.routes["/feed/"] = feed(site, posts)
     site.routes[posts[0]] = html(GOOD_POST)
     site.routes[posts[1]] = redirect(site.url("/2025/01/11/bucle-b/"))
@@ -168,19 +169,20 @@ def test_posts_lost_to_redirects_or_a_gzip_bomb_are_counted_and_logged(tmp_path,
     site.routes[posts[6]] = redirect(site.url(posts[6]), 302)
     site.routes[posts[7]] = html(b'<html><head><meta http-equiv="refresh" content="0;url='
                                  b'file:///etc/passwd"></head><body><p>x</p></body></html>')
+    site.routes[posts[8]] = html(b"  \n")  # a 200 with nothing in it
 
     r = run_monitor("crawl", "--no-notify", config=config(tmp_path, site,
                                                           max_page_size="1MB"))
     assert r.returncode == 0, r.stderr  # a broken post is counted, it does not fail the run
     run = last_run(tmp_path / "monitor.db")
     assert run["outcome"] == "ok"
-    assert run["errors"] == 7, r.stderr
+    assert run["errors"] == 8, r.stderr
     warnings = [ln for ln in r.stderr.splitlines() if "WARNING" in ln and "page failed" in ln]
     reasons = {
         posts[1]: "redirect loop", posts[2]: "outside allowed_domains",
         posts[3]: "redirect that was not followed", posts[4]: "outside allowed_domains",
         posts[5]: "over max_page_size", posts[6]: "redirect loop",
-        posts[7]: "meta http-equiv=refresh",
+        posts[7]: "meta http-equiv=refresh", posts[8]: "empty body",
     }
     for path, reason in reasons.items():
         assert any(site.url(path) in ln and reason in ln for ln in warnings), (path, r.stderr)
