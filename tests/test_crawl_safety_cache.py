@@ -98,6 +98,8 @@ def test_kill_between_header_and_body_writes_does_not_hide_a_correction(
         assert conn.execute("SELECT COUNT(*) FROM pages WHERE kind='post' AND content_hash=?",
                             (__import__("hashlib").sha256(b"").hexdigest(),)
                             ).fetchone()[0] == 0
+    if torn_body == "empty":
+        return
     # the entry was rewritten whole: the next run revalidates it with a 304 again
     srv.clear_log()
     assert run_monitor("crawl", "--backfill", "--no-notify", config=cfg).returncode == 0
