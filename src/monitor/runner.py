@@ -145,15 +145,20 @@ def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
         seen.add(p.url)
         new_aliases.update({a: p.url for a in p.aliases if aliases.get(a) != p.url})
         old = known.get(p.url)
-        body = p.body()
-        if p.kind == "post" and not body.strip():
+        if p.kind == "post" and _blank(p.body_path):
             if errors is not None:
                 errors.append(f"{p.url}: post: empty body, not stored")
             continue
-        if p.cached and old and old["content_hash"] == archive.content_hash(body):
+        if p.cached and old and old["content_hash"] == archive.content_hash(p.body()):
             continue
         pages.append(PageInput(p.url, p.kind, p.status, p.etag, p.last_modified, p.body_path))
     return pages, new_aliases
+
+
+def _blank(path: Path) -> bool:
+    """An empty (or whitespace-only) body, read only when the file is tiny."""
+    size = path.stat().st_size
+    return size == 0 or (size < 512 and not path.read_bytes().strip())
 
 
 def _run_stats(fr: fetch.FetchResult) -> dict:
