@@ -126,12 +126,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if re.match(r"^https?://", target):
         import urllib.request
 
+        from monitor.fetch import page_cap
+
+        cap = page_cap(args.config)
         req = urllib.request.Request(target, headers={"User-Agent": "monitor extract"})
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
-                html = resp.read(20_000_000)
+                html = resp.read(cap + 1)
         except OSError as exc:
             print(f"monitor: cannot fetch {target}: {exc}", file=sys.stderr)
+            return 1
+        if len(html) > cap:
+            print(f"monitor: {target} is larger than crawl.max_page_size ({cap} bytes)",
+                  file=sys.stderr)
             return 1
         url = url or target
     else:

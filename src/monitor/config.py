@@ -73,6 +73,8 @@ def _source_defaults(name: str) -> dict[str, Any]:
         "stale_after": decl.stale_after,
         "due_by_day": decl.due_by_day,
         "late_grace": decl.calendar.get("late_grace", DEFAULT_LATE_GRACE),
+        "revalidate_recent": 3,
+        "max_new_posts": 50,
         "failing_after": 3,
         "interval": None,
         "cron": None,
@@ -109,7 +111,8 @@ _TYPES: dict[str, Any] = {
     "crawl.user_agent": str, "crawl.obey_robots": bool, "crawl.download_delay": float,
     "crawl.timeout": str, "crawl.max_page_size": (str, int),
     "source.enabled": bool, "source.start_urls": list, "source.allowed_domains": list,
-    "source.max_listing_pages": int, "source.stale_after": str, "source.failing_after": int,
+    "source.max_listing_pages": int, "source.revalidate_recent": int,
+    "source.max_new_posts": int, "source.stale_after": str, "source.failing_after": int,
     "source.due_by_day": int, "source.late_grace": str,
     "source.interval": str, "source.cron": str, "source.jitter": str, "source.run_timeout": str,
     "notify.urls": list, "notify.config": str, "notify.language": str, "notify.ops_tag": str,
@@ -136,6 +139,8 @@ class SourceConfig:
     due_by_day: int | None = None  # report for month M due by this day of M+1
     late_grace: int = 0            # seconds after that day ends before `late`
     post_path: str = r"^/[^/]+/?$"  # from the declaration: a post's URL path (regex)
+    revalidate_recent: int = 3   # scheduled runs revalidate the posts of this many periods
+    max_new_posts: int = 50      # new posts a scheduled run fetches (backfill: all)
 
 
 @dataclass
@@ -280,6 +285,8 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
             due_by_day=s["due_by_day"],
             late_grace=parse_duration(s["late_grace"], f"{key}.late_grace"),
             post_path=registry.get(name).decl.get("post_path", r"^/[^/]+/?$"),
+            revalidate_recent=s["revalidate_recent"],
+            max_new_posts=s["max_new_posts"],
         )
     notify = dict(merged["notify"])
     if notify["language"] not in ("en", "es"):

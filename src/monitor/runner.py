@@ -86,11 +86,17 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         aliases = _known_aliases(conn, src.name)
         known_posts = [u for u, r in known.items() if r["kind"] == "post"]
         known_posts += [a for a, u in aliases.items() if u in known]
+        recent = [] if backfill else recent_posts(conn, src.name, src.revalidate_recent)
         log.info("%s: crawling %s%s", src.name, ", ".join(src.start_urls),
                  " (backfill)" if backfill else "")
-        fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts)
+        fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts,
+                             revalidate_posts=recent)
+        if fr.posts_left:
+            log.warning("%s: %d new posts left for the next run (max_new_posts = %d; "
+                        "`monitor crawl --backfill` fetches them all now), newest left: %s",
+                        src.name, len(fr.posts_left), src.max_new_posts, fr.posts_left[0])
         try:  # bodies are read from the child's files while storing, then removed
-            pages, new_aliases = _pages_to_store(fr.pages, known, aliases)
+            pages, new_aliases = _pages_to_store(fr.pages, known, aliases, fr.page_errors)
             outcome = store(cfg, conn, src, pages, started=started, t0=t0,
                             backfill=backfill, send=send, targets=targets, failed=fr.failed,
                             error=fr.error, run_fields=_run_stats(fr))
@@ -106,13 +112,39 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         return outcome
 
 
+def recent_posts(conn: sqlite3.Connection, source: str, periods: int) -> list[str]:
+    """Posts behind the figures of the source's newest `periods` monthly periods.
+
+    A scheduled run revalidates them (a conditional GET each, a 304 when unchanged), so a
+    correction made in place, at the same URL, gives a `revised` event without a backfill.
+    """
+    if periods <= 0:
+        return []
+    newest = diff.newest_period(conn, source)
+    if newest is None:
+        return []
+    rows = conn.execute(
+        "SELECT DISTINCT period FROM figures WHERE source=? AND length(period)=7"
+        " AND period<=? ORDER BY period DESC LIMIT ?", (source, newest, periods)).fetchall()
+    chosen = [r[0] for r in rows]
+    marks = ",".join("?" * len(chosen))
+    urls = conn.execute(
+        f"SELECT DISTINCT o.url FROM observations o JOIN pages p ON p.url=o.url"
+        f" WHERE o.source=? AND o.current=1 AND p.kind='post' AND o.period IN ({marks})"
+        f" ORDER BY o.url", (source, *chosen)).fetchall()
+    return [r[0] for r in urls]
+
+
 def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
-                    aliases: dict[str, str]) -> tuple[list[PageInput], dict[str, str]]:
+                    aliases: dict[str, str], errors: list[str] | None = None
+                    ) -> tuple[list[PageInput], dict[str, str]]:
     """What a run writes: pages with new content, never an unchanged 304 revalidation.
 
     A response answered from the HTTP cache after a 304 is skipped when the archive holds
     that very content (hash); if the archive lacks it (a run that failed to store, a new
-    database next to an old cache), the cached body is stored like a fresh one.
+    database next to an old cache), the cached body is stored like a fresh one. A post
+    with an empty body is never stored (it would replace a known post with nothing): it
+    is counted in `errors` instead.
     """
     pages: list[PageInput] = []
     seen: set[str] = set()
@@ -123,10 +155,20 @@ def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
         seen.add(p.url)
         new_aliases.update({a: p.url for a in p.aliases if aliases.get(a) != p.url})
         old = known.get(p.url)
+        if p.kind == "post" and _blank(p.body_path):
+            if errors is not None:
+                errors.append(f"{p.url}: post: empty body, not stored")
+            continue
         if p.cached and old and old["content_hash"] == archive.content_hash(p.body()):
             continue
         pages.append(PageInput(p.url, p.kind, p.status, p.etag, p.last_modified, p.body_path))
     return pages, new_aliases
+
+
+def _blank(path: Path) -> bool:
+    """An empty (or whitespace-only) body, read only when the file is tiny."""
+    size = path.stat().st_size
+    return size == 0 or (size < 512 and not path.read_bytes().strip())
 
 
 def _run_stats(fr: fetch.FetchResult) -> dict:
@@ -229,7 +271,7 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
             conn.execute(
                 "UPDATE runs SET ended=?, outcome=?, pages_fetched=?, pages_changed=?,"
                 " observations=?, events=?, error=?, duration=? WHERE id=?",
-                (archive.now(), "ok" if out.ok else "failed", out.pages_fetched,
+                (archive.now(), _outcome(out.ok, force_extract), out.pages_fetched,
                  out.pages_changed, out.observations, out.events, out.error,
                  round(out.duration, 3), out.run_id))
             _test_pause("MONITOR_TEST_PAUSE_BEFORE_COMMIT",
@@ -242,9 +284,10 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
         try:
             with archive.transaction(conn):
                 out.run_id = archive.insert_run(conn, source=src.name, started=started,
-                                                ended=archive.now(), outcome="failed",
+                                                ended=archive.now(),
+                                                outcome=_outcome(False, force_extract),
                                                 backfill=int(backfill), error=out.error)
-                ops_ids = _ops_events(conn, src, out, started)
+                ops_ids = [] if force_extract else _ops_events(conn, src, out, started)
                 out.events = len(ops_ids)
                 out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, [], ops_ids,
                                             targets, send)
@@ -258,6 +301,12 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
             return out
     unrecorded.clear(cfg.db_path, src.name)
     return out
+
+
+def _outcome(ok: bool, reparse: bool) -> str:
+    """`runs.outcome`: a reparse fetched nothing, so it is neither an ok nor a failed run
+    of the site; the schedule and `status` look past it (scheduler.last_runs)."""
+    return "reparse" if reparse else ("ok" if ok else "failed")
 
 
 def _split_events(conn: sqlite3.Connection, event_ids: list[int]) -> tuple[list[int], list[int]]:

@@ -50,7 +50,7 @@ def _fmt(when: dt.datetime) -> str:
 
 def last_runs(conn: sqlite3.Connection, source: str) -> tuple[dict | None, dict | None, int]:
     """(last finished run, last successful run, consecutive failures) for a source."""
-    last = conn.execute("SELECT * FROM runs WHERE source=? AND outcome!='running'"
+    last = conn.execute("SELECT * FROM runs WHERE source=? AND outcome IN ('ok', 'failed')"
                         " ORDER BY id DESC LIMIT 1", (source,)).fetchone()
     ok = conn.execute("SELECT * FROM runs WHERE source=? AND outcome='ok'"
                       " ORDER BY id DESC LIMIT 1", (source,)).fetchone()

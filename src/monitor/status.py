@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from monitor import archive, unrecorded
+from monitor import archive, diff, unrecorded
 from monitor.config import Config, SourceConfig
 from monitor.lock import daemon_lock, holder
 from monitor.output import write_rows
@@ -44,8 +44,7 @@ def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime,
     last, _ok, failures = last_runs(conn, src.name)
     row = conn.execute("SELECT * FROM source_state WHERE source=?", (src.name,)).fetchone()
     st = dict(row) if row else {"failing": 0, "stale": 0, "last_new_period_at": None}
-    newest = conn.execute("SELECT MAX(period) FROM figures WHERE source=? AND length(period)=7",
-                          (src.name,)).fetchone()[0]
+    newest = diff.newest_period(conn, src.name)  # never a period its page cannot describe
     pending, oldest = conn.execute(
         "SELECT COUNT(*), MIN(created) FROM notifications WHERE status IN ('pending',"
         " 'undelivered') AND source=?", (src.name,)).fetchone()
