@@ -58,6 +58,7 @@ def _source_defaults(name: str) -> dict[str, Any]:
         "allowed_domains": [hosts[name]],
         "max_listing_pages": 3,
         "stale_after": "45d",
+        "full_crawl_every": "7d",
         "failing_after": 3,
         "interval": None,
         "cron": None,
@@ -89,6 +90,7 @@ _TYPES: dict[str, Any] = {
     "crawl.timeout": str, "crawl.max_page_size": (str, int),
     "source.enabled": bool, "source.start_urls": list, "source.allowed_domains": list,
     "source.max_listing_pages": int, "source.stale_after": str, "source.failing_after": int,
+    "source.full_crawl_every": str,
     "source.interval": str, "source.cron": str, "source.jitter": str, "source.run_timeout": str,
     "notify.urls": list, "notify.config": str, "notify.language": str, "notify.ops_tag": str,
 }
@@ -109,6 +111,9 @@ class SourceConfig:
     cron: str | None
     jitter: int
     run_timeout: int
+    # a scheduled run whose start URLs are unchanged skips Scrapy, but a full crawl still
+    # runs at least this often (seconds; 0: every run crawls)
+    full_crawl_every: int = 7 * 86400
 
 
 @dataclass
@@ -227,6 +232,7 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
             jitter=_dur(s["jitter"], f"{key}.jitter") if s["jitter"] else schedule["jitter"],
             run_timeout=(_dur(s["run_timeout"], f"{key}.run_timeout") if s["run_timeout"]
                          else schedule["run_timeout"]),
+            full_crawl_every=parse_duration(s["full_crawl_every"], f"{key}.full_crawl_every"),
         )
     notify = dict(merged["notify"])
     if notify["language"] not in ("en", "es"):

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor import archive, diff, extract, fetch, messages, notify
+from monitor import archive, diff, extract, fetch, messages, notify, probe
 from monitor.config import Config, SourceConfig
 from monitor.lock import source_lock
 
@@ -76,14 +76,21 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         aliases = _known_aliases(conn, src.name)
         known_posts = [u for u, r in known.items() if r["kind"] == "post"]
         known_posts += [a for a, u in aliases.items() if u in known]
-        log.info("%s: crawling %s%s", src.name, ", ".join(src.start_urls),
-                 " (backfill)" if backfill else "")
+        pr = probe.run(cfg, conn, src, backfill=backfill)  # start URLs unchanged: no Scrapy
+        if pr.conclusive:
+            log.info("%s: %s", src.name, pr.error or f"{pr.reason}; no crawl needed")
+            return store(cfg, conn, src, [], started=started, t0=t0, backfill=False, send=send,
+                         targets=targets, failed=pr.verdict == "failed", error=pr.error,
+                         run_fields=pr.run_fields())
+        probe.need(targets)
+        log.info("%s: crawling %s%s (%s)", src.name, ", ".join(src.start_urls),
+                 " (backfill)" if backfill else "", pr.reason)
         fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts)
         try:  # bodies are read from the child's files while storing, then removed
             pages, new_aliases = _pages_to_store(fr.pages, known, aliases)
             outcome = store(cfg, conn, src, pages, started=started, t0=t0,
                             backfill=backfill, send=send, targets=targets, failed=fr.failed,
-                            error=fr.error, run_fields=_run_stats(fr))
+                            error=fr.error, run_fields=pr.add_to(_run_stats(fr)))
         finally:
             fr.cleanup()
         if outcome.ok and new_aliases:
@@ -426,7 +433,7 @@ def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = Fals
     alerts go out right after its run commits; every pending alert of earlier cycles is
     retried at the same time (without backoff: a manual or scheduled crawl is the retry).
     """
-    targets = notify.load_targets(cfg)
+    targets = probe.LazyTargets(cfg)  # loaded before a crawl or a send, not for a no-change run
     conn = archive.connect(cfg.db_path)
     status = 0
     try:
@@ -450,6 +457,8 @@ def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = Fals
 def _deliver(conn: sqlite3.Connection, cfg: Config, targets: list[notify.Target]) -> bool:
     """Deliver pending alerts after a commit; False when a delivery failed."""
     _test_pause("MONITOR_TEST_PAUSE_BEFORE_DELIVERY", "run committed, alerts not yet sent")
+    if not conn.execute("SELECT 1 FROM notifications WHERE status='pending' LIMIT 1").fetchone():
+        return True  # nothing to send: apprise is not even imported
     sent, failed = notify.deliver_pending(conn, cfg, targets=targets)
     if sent or failed:
         print(f"alerts: {sent} delivered, {failed} failed (kept pending for retry)",

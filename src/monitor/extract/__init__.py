@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from monitor.extract.base import Extraction, Observation
+if TYPE_CHECKING:
+    from monitor.extract.base import Extraction, Observation
 
 __all__ = ["EXTRACTORS", "Extraction", "Observation", "describe", "extract", "get", "version"]
 
@@ -14,6 +16,16 @@ EXTRACTORS: dict[str, str] = {
     "prisoners_defenders": "monitor.extract.prisoners_defenders",
     "ocdh": "monitor.extract.ocdh",
 }
+
+
+def __getattr__(name: str) -> Any:
+    """Extraction/Observation on first use: a crawl that finds nothing new (and messages'
+    use of monitor.extract.numbers) never imports bs4 or lxml."""
+    if name in ("Extraction", "Observation"):
+        from monitor.extract import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get(name: str) -> ModuleType:
