@@ -428,8 +428,9 @@ def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = Fals
               send: bool = True) -> int:
     """`monitor crawl`: each source, delivering after each commit; 0 ok, 1 a failure.
 
-    Targets are loaded first: a bad notify setting stops the cycle (exit 2) before anything
-    is crawled, rather than recording events whose alerts have nowhere to go. Each source's
+    Targets are loaded before the first Scrapy crawl or send (a no-change probe run needs
+    none): a bad notify setting stops the cycle (exit 2) before anything is crawled, rather
+    than recording events whose alerts have nowhere to go. Each source's
     alerts go out right after its run commits; every pending alert of earlier cycles is
     retried at the same time (without backoff: a manual or scheduled crawl is the retry).
     """
