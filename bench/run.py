@@ -200,6 +200,103 @@ def daemon_idle_rss(cfg: Path, settle: float) -> int:
             proc.wait()
 
 
+URLWATCH = "urlwatch==2.29"
+
+
+def urlwatch_venv(path: Path) -> Path:
+    """urlwatch 2.29 in a venv of the benchmark's own (never a project dependency)."""
+    exe = path / "bin" / "urlwatch"
+    if not exe.exists():
+        print(f"installing {URLWATCH} into {path} (once)", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
+        subprocess.run([str(path / "bin" / "pip"), "install", "-q", URLWATCH], check=True)
+    return exe
+
+
+def tree_pids(root: int) -> list[int]:
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def timed_tree(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
+    """(wall seconds, peak RSS KiB of the whole process tree): the largest sum, over 5 ms
+    samples, of each live process's VmHWM (its own peak so far)."""
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    peak = 0
+    while proc.poll() is None:
+        total = 0
+        for pid in tree_pids(proc.pid):
+            try:
+                total += status_kb(pid, "VmHWM")
+            except OSError:
+                pass
+        peak = max(peak, total)
+        time.sleep(0.005)
+    elapsed = time.monotonic() - t0
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[0]} failed with {proc.returncode}: {err[-2000:]}")
+    return elapsed, peak
+
+
+def peer_bench(tmp: Path, cfg: Path, srv: SiteServer, uw: Path, runs: int,
+               conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """No-change check of the same two URLs (feed, first listing): monitor vs urlwatch."""
+    udir = tmp / "urlwatch"
+    udir.mkdir()
+    (udir / "urls.yaml").write_text(
+        f"name: feed\nurl: {srv.base_url}/feed/\n---\nname: listing\nurl: {srv.base_url}/\n",
+        encoding="utf-8")
+    uw_cmd = [str(uw), "--urls", str(udir / "urls.yaml"), "--config", str(udir / "config.yaml"),
+              "--hooks", str(udir / "hooks.py"), "--cache", str(udir / "cache.db")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    mon_cmd = [sys.executable, "-m", "monitor", "--config", str(cfg), "crawl",
+               "--source", "prisoners_defenders"]
+    for _ in range(2):  # warm-up: urlwatch stores the pages' ETags, monitor caches robots.txt
+        timed_tree(uw_cmd, env)
+    timed_tree(mon_cmd, env)
+    mon, peer = [], []
+    for i in range(runs):  # alternated, so a load change on the shared machine hits both
+        first, second = ((mon_cmd, mon), (uw_cmd, peer)) if i % 2 == 0 else (
+            (uw_cmd, peer), (mon_cmd, mon))
+        for cmd, into in (first, second):
+            srv.clear_log()
+            into.append((*timed_tree(cmd, env), [s for _p, s, _n in srv.requests]))
+    run = conn.execute("SELECT probe, requests FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+
+    def med(xs: list[float]) -> float:
+        return sorted(xs)[len(xs) // 2]
+
+    rows = []
+    for i, ((mt, mp, mr), (ut, up, ur)) in enumerate(zip(mon, peer, strict=True), 1):
+        rows.append((f"no-change check, run {i}: monitor / urlwatch",
+                     f"{mt:.2f} s / {ut:.2f} s",
+                     f"peak RSS {mp / 1024:.0f} / {up / 1024:.0f} MiB; responses "
+                     f"{sorted(mr)} / {sorted(ur)}"))
+    mt, ut = med([m[0] for m in mon]), med([u[0] for u in peer])
+    mp, up = med([m[1] for m in mon]), med([u[1] for u in peer])
+    rows += [
+        ("no-change check: monitor (median)", f"{mt:.2f} s, {mp / 1024:.0f} MiB",
+         f"`monitor crawl --source prisoners_defenders`, probe run: {bool(run['probe'])}, "
+         f"{run['requests']} requests"),
+        ("no-change check: urlwatch 2.29 (median)", f"{ut:.2f} s, {up / 1024:.0f} MiB",
+         "same feed + first listing, its own venv"),
+        ("no-change check: time ratio", f"{mt / ut:.2f}x", f"median of {runs}; target <= 0.8x"),
+        ("no-change check: peak memory ratio", f"{mp / up:.2f}x",
+         "process tree; target <= 1.0x"),
+    ]
+    return rows
+
+
 def machine() -> list[str]:
     cpu = "?"
     try:
@@ -237,6 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     ap.add_argument("--extract-runs", type=int, default=7,
                     help="extraction measurements per page set; the median is reported")
+    ap.add_argument("--peer-runs", type=int, default=7,
+                    help="alternated no-change checks by monitor and by urlwatch")
+    ap.add_argument("--urlwatch-venv", type=Path,
+                    default=Path.home() / ".cache" / "monitor-bench" / "urlwatch-2.29",
+                    help="where the benchmark keeps its own urlwatch install")
     ap.add_argument("--daemon-settle", type=float, default=8.0,
                     help="seconds to let the daemon start and go idle before measuring")
     args = ap.parse_args(argv)
@@ -303,6 +405,10 @@ def main(argv: list[str] | None = None) -> int:
                  "other: " + (", ".join(f"{t} {n}" for t, n in other.items()) or "none")
                  + " (target: no page rows, only run rows)"),
             ]
+
+            # 2b. the same no-change check by a peer: urlwatch 2.29
+            rows += peer_bench(Path(tmp), cfg, servers["prisoners_defenders"],
+                               urlwatch_venv(args.urlwatch_venv), args.peer_runs, conn)
 
             # 3. one new post -> alert on the loopback SMTP server
             first = SOURCES[0]

@@ -19,9 +19,10 @@ import sqlite3
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def utcnow() -> dt.datetime:
@@ -130,6 +131,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    import sqlite_utils  # imported here: a no-change crawl never needs it (~0.2 s, numpy)
+
     return sqlite_utils.Database(conn)
 
 

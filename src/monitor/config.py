@@ -75,6 +75,7 @@ def _source_defaults(name: str) -> dict[str, Any]:
         "late_grace": decl.calendar.get("late_grace", DEFAULT_LATE_GRACE),
         "revalidate_recent": 3,
         "max_new_posts": 50,
+        "full_crawl_every": "7d",
         "failing_after": 3,
         "interval": None,
         "cron": None,
@@ -114,6 +115,7 @@ _TYPES: dict[str, Any] = {
     "source.max_listing_pages": int, "source.revalidate_recent": int,
     "source.max_new_posts": int, "source.stale_after": str, "source.failing_after": int,
     "source.due_by_day": int, "source.late_grace": str,
+    "source.full_crawl_every": str,
     "source.interval": str, "source.cron": str, "source.jitter": str, "source.run_timeout": str,
     "notify.urls": list, "notify.config": str, "notify.language": str, "notify.ops_tag": str,
     "plugins.source_dirs": list,
@@ -141,6 +143,9 @@ class SourceConfig:
     post_path: str = r"^/[^/]+/?$"  # from the declaration: a post's URL path (regex)
     revalidate_recent: int = 3   # scheduled runs revalidate the posts of this many periods
     max_new_posts: int = 50      # new posts a scheduled run fetches (backfill: all)
+    # a scheduled run whose start URLs are unchanged skips Scrapy, but a full crawl still
+    # runs at least this often (seconds; 0: every run crawls)
+    full_crawl_every: int = 7 * 86400
 
 
 @dataclass
@@ -287,6 +292,7 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
             post_path=registry.get(name).decl.get("post_path", r"^/[^/]+/?$"),
             revalidate_recent=s["revalidate_recent"],
             max_new_posts=s["max_new_posts"],
+            full_crawl_every=parse_duration(s["full_crawl_every"], f"{key}.full_crawl_every"),
         )
     notify = dict(merged["notify"])
     if notify["language"] not in ("en", "es"):

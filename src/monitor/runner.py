@@ -26,6 +26,7 @@ from monitor import (
     logfmt,
     messages,
     notify,
+    probe,
     unrecorded,
 )
 from monitor.config import Config, SourceConfig
@@ -86,9 +87,16 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         aliases = _known_aliases(conn, src.name)
         known_posts = [u for u, r in known.items() if r["kind"] == "post"]
         known_posts += [a for a, u in aliases.items() if u in known]
+        pr = probe.run(cfg, conn, src, backfill=backfill)  # start URLs unchanged: no Scrapy
+        if pr.conclusive:
+            log.info("%s: %s", src.name, pr.error or f"{pr.reason}; no crawl needed")
+            return store(cfg, conn, src, [], started=started, t0=t0, backfill=False, send=send,
+                         targets=targets, failed=pr.verdict == "failed", error=pr.error,
+                         run_fields=pr.run_fields())
+        probe.need(targets)
         recent = [] if backfill else recent_posts(conn, src.name, src.revalidate_recent)
-        log.info("%s: crawling %s%s", src.name, ", ".join(src.start_urls),
-                 " (backfill)" if backfill else "")
+        log.info("%s: crawling %s%s (%s)", src.name, ", ".join(src.start_urls),
+                 " (backfill)" if backfill else "", pr.reason)
         fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts,
                              revalidate_posts=recent)
         if fr.posts_left:
@@ -99,7 +107,7 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
             pages, new_aliases = _pages_to_store(fr.pages, known, aliases, fr.page_errors)
             outcome = store(cfg, conn, src, pages, started=started, t0=t0,
                             backfill=backfill, send=send, targets=targets, failed=fr.failed,
-                            error=fr.error, run_fields=_run_stats(fr))
+                            error=fr.error, run_fields=pr.add_to(_run_stats(fr)))
         finally:
             fr.cleanup()
         if outcome.ok and new_aliases:
@@ -493,13 +501,15 @@ def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = Fals
               send: bool = True) -> int:
     """`monitor crawl`: each source, delivering after each commit; 0 ok, 1 a failure.
 
-    Targets are loaded first: a bad notify setting stops the cycle (exit 2) before anything
-    is crawled, rather than recording events whose alerts have nowhere to go. Each source's
+    Targets are loaded before the first Scrapy crawl or send (a no-change probe run needs
+    none): a bad notify setting stops the cycle (exit 2) before anything is crawled, rather
+    than recording events whose alerts have nowhere to go. Each source's
     alerts go out right after its run commits; every pending alert of earlier cycles is
     retried at the same time (without backoff: a manual or scheduled crawl is the retry).
     """
-    targets = notify.load_targets(cfg)
-    if send and not targets:
+    targets = probe.LazyTargets(cfg)  # loaded before a crawl or a send, not for a no-change run
+    if send and not (cfg.notify.get("urls") or cfg.notify.get("config")
+                     or os.environ.get("MONITOR_NOTIFY_URLS", "").strip()):
         notify.warn_if_no_target(cfg, "crawl")
     conn = archive.connect(cfg.db_path)
     unrecorded.prepare(cfg.db_path)
@@ -530,6 +540,9 @@ def _deliver(conn: sqlite3.Connection, cfg: Config, targets: list[notify.Target]
     source whose run just committed; "kept pending" only when something failed.
     """
     _test_pause("MONITOR_TEST_PAUSE_BEFORE_DELIVERY", "run committed, alerts not yet sent")
+    if not conn.execute("SELECT 1 FROM notifications WHERE status IN ('pending', 'undelivered')"
+                        " LIMIT 1").fetchone():
+        return True  # nothing to send: apprise is not even imported
     if not targets:
         return True
     try:

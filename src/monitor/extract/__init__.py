@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from monitor import sources
-from monitor.extract.base import Extraction, Observation
+
+if TYPE_CHECKING:
+    from monitor.extract.base import Extraction, Observation
 
 __all__ = ["Extraction", "Observation", "describe", "extract", "get", "version"]
+
+
+def __getattr__(name: str) -> Any:
+    """Extraction/Observation on first use: a crawl that finds nothing new (and messages'
+    use of monitor.extract.numbers) never imports bs4 or lxml."""
+    if name in ("Extraction", "Observation"):
+        from monitor.extract import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get(name: str) -> ModuleType:
