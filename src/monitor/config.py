@@ -78,6 +78,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "sources": {name: _source_defaults(name) for name in SOURCE_NAMES},
     "notify": {"urls": [], "config": "", "language": "en", "ops_tag": "ops"},
+    "publish": {"dir": "", "lang": "en", "base_url": ""},
 }
 
 # Expected type per key; None-default keys are optional strings.
@@ -91,6 +92,7 @@ _TYPES: dict[str, Any] = {
     "source.max_listing_pages": int, "source.stale_after": str, "source.failing_after": int,
     "source.interval": str, "source.cron": str, "source.jitter": str, "source.run_timeout": str,
     "notify.urls": list, "notify.config": str, "notify.language": str, "notify.ops_tag": str,
+    "publish.dir": str, "publish.lang": str, "publish.base_url": str,
 }
 
 _DURATION_KEYS = {"interval", "jitter", "run_timeout", "timeout", "stale_after"}
@@ -120,6 +122,7 @@ class Config:
     sources: dict[str, SourceConfig]
     notify: dict[str, Any]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    publish: dict[str, Any] = field(default_factory=lambda: dict(DEFAULTS["publish"]))
 
     @property
     def timeout(self) -> int:
@@ -235,7 +238,19 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
         notify["config"] = str((base / notify["config"]).resolve())
     db = Path(db_override) if db_override else base / merged["database"]["path"]
     return Config(path=path, db_path=db, crawl=crawl, schedule=schedule, sources=sources,
-                  notify=notify, raw=merged)
+                  notify=notify, raw=merged, publish=_publish(merged["publish"], base))
+
+
+def _publish(pub: dict[str, Any], base: Path) -> dict[str, Any]:
+    """[publish]: dir "" = the daemon does not publish; a relative dir is from the config."""
+    if pub["lang"] not in ("en", "es"):
+        raise ConfigError(f"publish.lang: expected \"en\" or \"es\", got {pub['lang']!r}")
+    if pub["base_url"] and not re.match(r"^https?://[^/\s]+", pub["base_url"]):
+        raise ConfigError(f"publish.base_url: not an http(s) URL: {pub['base_url']!r}")
+    out = dict(pub)
+    if out["dir"]:
+        out["dir"] = str((base / out["dir"]).resolve())
+    return out
 
 
 def _check_cron(expr: str, key: str) -> None:
