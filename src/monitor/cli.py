@@ -263,7 +263,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from monitor import archive
-    from monitor.publish import PublishError, publish
+    from monitor.publish.build import PublishError, publish
 
     cfg = _config(args)
     lang = args.lang or cfg.publish["lang"]

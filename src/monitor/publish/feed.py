@@ -43,7 +43,7 @@ def build(snap: Snapshot, lang: str, base_url: str = "") -> bytes:
     fg = FeedGenerator()
     fg.id(_link(base_url, "feed.atom") if base_url else "urn:monitor:feed")
     fg.title(i18n.word(lang, "feed_title"))
-    orgs = ", ".join(model.organisation(s) for s in snap.source_names)
+    orgs = i18n.join([model.organisation(s) for s in snap.source_names], lang)
     fg.subtitle(i18n.word(lang, "feed_subtitle", orgs=orgs))
     fg.language(lang)
     fg.generator("monitor", version=__version__)

@@ -164,5 +164,12 @@ def date(stamp: str | None, lang: str) -> str:
     return f"{d} {MONTH_NAMES_EN[m - 1]} {y}"
 
 
+def join(items: list[str], lang: str) -> str:
+    """'A, B and C' / 'A, B y C'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" y " if lang == "es" else " and ") + items[-1]
+
+
 def cap(text: str) -> str:
     return text[:1].upper() + text[1:]

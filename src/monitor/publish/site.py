@@ -191,7 +191,7 @@ def _latest_table(snap: Snapshot, source: str, lang: str, links: Links) -> list[
             out.append(
                 f'<tr class="{row_cls}" data-source="{_e(source)}" data-metric="{_e(metric)}"'
                 f' data-period="{f.period}"><td>{links.a(links.series(source, metric), label)}'
-                f"</td><td>{_e(i18n.period(f.period, lang))}</td>{_value_cell(f, lang)}"
+                f'</td><td class="nw">{_e(i18n.period(f.period, lang))}</td>{_value_cell(f, lang)}'
                 f'<td class="num {cls}">{_e(change)}</td>'
                 f'<td class="ev">{_e(_evidence(f))}</td></tr>')
     out.append("</tbody></table>")
@@ -279,7 +279,7 @@ def _events(snap: Snapshot, lang: str, links: Links) -> list[str]:
 
 
 def _intro(snap: Snapshot, lang: str) -> list[str]:
-    orgs = ", ".join(model.organisation(s) for s in snap.source_names)
+    orgs = i18n.join([model.organisation(s) for s in snap.source_names], lang)
     out = [f"<h1>{_e(i18n.word(lang, 'site_title'))}</h1>",
            f'<p class="meta">{_e(i18n.word(lang, "site_intro", orgs=orgs))}']
     if snap.as_of:

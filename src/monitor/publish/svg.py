@@ -194,4 +194,4 @@ def render(chart: Chart, lang: str, *, standalone: bool = False, width: int = 64
 def standalone(chart: Chart, lang: str) -> str:
     """An .svg file: XML prolog, namespace, title, source and date in the image."""
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + render(
-        chart, lang, standalone=True, width=640, height=380) + "\n"
+        chart, lang, standalone=True, width=600, height=360) + "\n"
