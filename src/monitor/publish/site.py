@@ -114,7 +114,8 @@ def _change(snap: Snapshot, f: Figure, lang: str) -> tuple[str, str]:
     delta = f.value - prev.value
     cls = "" if not delta else ("up" if delta > 0 else "down")
     return cls, (f"{i18n.signed(delta, lang)} "
-                 f"{i18n.word(lang, 'vs', period=i18n.period(prev.period, lang))}")
+                 f"{i18n.word(lang, 'vs', period=i18n.period(prev.period, lang))} "
+                 f"({i18n.qualified(prev.value, prev.qualifier, lang)})")
 
 
 def _evidence(f: Figure) -> str:
