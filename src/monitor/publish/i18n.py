@@ -20,6 +20,7 @@ WORDS: dict[str, dict[str, str]] = {
                       "value links to the page it was read from; evidence is quoted as "
                       "published.",
         "as_of": "Figures stored up to {date}.",
+        "no_figures": "No figures from this source in the archive yet.",
         "empty": "The archive has no figures yet: run monitor crawl --backfill, then publish "
                  "again.",
         "latest": "Latest of every figure", "figure": "Figure", "period": "Period",
@@ -64,6 +65,7 @@ WORDS: dict[str, dict[str, str]] = {
                       "Cada valor enlaza con la página de la que se leyó; el texto se cita "
                       "tal como se publicó.",
         "as_of": "Cifras guardadas hasta el {date}.",
+        "no_figures": "Aún no hay cifras de esta fuente en el archivo.",
         "empty": "El archivo aún no tiene cifras: ejecute monitor crawl --backfill y vuelva "
                  "a publicar.",
         "latest": "Última cifra de cada serie", "figure": "Cifra", "period": "Periodo",

@@ -37,7 +37,7 @@ th,td{padding:.35rem .45rem;border-bottom:1px solid var(--rule);text-align:left;
 vertical-align:top}
 th{font-size:.78rem;text-transform:uppercase;letter-spacing:.03em;color:var(--muted)}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.value{font-weight:600}td.nw{white-space:nowrap}td.ev{font-size:.85rem;color:#444;max-width:28rem}
+td.value{font-weight:600}td.chg{text-align:right;min-width:7rem}td.nw{white-space:nowrap}td.ev{font-size:.85rem;color:#444;max-width:28rem}
 .kind{font-size:.78rem;padding:.05rem .4rem;border-radius:.2rem;background:#eee;
 white-space:nowrap}
 .kind-revised,.kind-conflict,.fails{background:#fbe3e0}.kind-new{background:#e2f0e2}
@@ -106,16 +106,14 @@ def _previous(snap: Snapshot, f: Figure) -> Figure | None:
 
 
 def _change(snap: Snapshot, f: Figure, lang: str) -> tuple[str, str]:
-    """(css class, text) of the change from the period before."""
+    """(signed change, against what) from the period before; ("", why not) without one."""
     prev = _previous(snap, f)
     if prev is None:
         return "", i18n.word(lang, "no_previous",
                              period=i18n.period(model.previous_period(f.period), lang))
-    delta = f.value - prev.value
-    cls = "" if not delta else ("up" if delta > 0 else "down")
-    return cls, (f"{i18n.signed(delta, lang)} "
-                 f"{i18n.word(lang, 'vs', period=i18n.period(prev.period, lang))} "
-                 f"({i18n.qualified(prev.value, prev.qualifier, lang)})")
+    return (i18n.signed(f.value - prev.value, lang),
+            f"{i18n.word(lang, 'vs', period=i18n.period(prev.period, lang))} "
+            f"({i18n.qualified(prev.value, prev.qualifier, lang)})")
 
 
 def _evidence(f: Figure) -> str:
@@ -156,14 +154,14 @@ def _headline(snap: Snapshot, source: str, lang: str, links: Links) -> list[str]
         return []
     metric = metrics[0]
     f = snap.series(source, metric, False)[-1]
-    cls, change = _change(snap, f, lang)
+    delta, against = _change(snap, f, lang)
     value = _e(i18n.qualified(f.value, f.qualifier, lang))
     out = [f'<div class="lead" data-metric="{_e(metric)}" data-period="{f.period}">',
            f'<p class="big" data-value="{f.value}">'
            f"{links.a(links.series(source, metric), value)}</p>",
            f'<p class="what">{_e(model.label(source, metric, lang))}, '
            f"<strong>{_e(i18n.period(f.period, lang))}</strong></p>",
-           f'<p class="change {cls}">{_e(change)}</p></div>']
+           f'<p class="change">{_e(" ".join(filter(None, (delta, against))))}</p></div>']
     if f.evidence:
         out.append(f"<blockquote>“{_e(_evidence(f))}”</blockquote>")
     if f.url:
@@ -186,14 +184,15 @@ def _latest_table(snap: Snapshot, source: str, lang: str, links: Links) -> list[
             if not figs:
                 continue
             f = figs[-1]
-            cls, change = _change(snap, f, lang)
+            delta, against = _change(snap, f, lang)
             label = _e(i18n.cap(model.label(source, metric, lang, yearly)))
             row_cls = "figure headline" if metric in heads and not yearly else "figure"
             out.append(
                 f'<tr class="{row_cls}" data-source="{_e(source)}" data-metric="{_e(metric)}"'
                 f' data-period="{f.period}"><td>{links.a(links.series(source, metric), label)}'
                 f'</td><td class="nw">{_e(i18n.period(f.period, lang))}</td>{_value_cell(f, lang)}'
-                f'<td class="num {cls}">{_e(change)}</td>'
+                f'<td class="chg"><strong class="nw">{_e(delta)}</strong> '
+                f'<span class="meta">{_e(against)}</span></td>'
                 f'<td class="ev">{_e(_evidence(f))}</td></tr>')
     out.append("</tbody></table>")
     return out
@@ -255,8 +254,10 @@ def _events(snap: Snapshot, lang: str, links: Links) -> list[str]:
                f'<th>{w("period")}</th><th>{w("value")}</th></tr></thead><tbody>')
     have = {(f.source, f.metric) for f in snap.figures}
     for e in recent:
-        if e["kind"] == "revised" and e["old_value"] is not None:
-            value = (f'{i18n.number(e["old_value"], lang)} → '
+        if e["kind"] in ("revised", "conflict") and e["old_value"] is not None \
+                and e["new_value"] is not None:
+            arrow = " → " if e["kind"] == "revised" else " ≠ "
+            value = (f'{i18n.number(e["old_value"], lang)}{arrow}'
                      f'{i18n.qualified(e["new_value"], e["qualifier"], lang)}')
         elif e["new_value"] is not None:
             value = i18n.qualified(e["new_value"], e["qualifier"], lang)
@@ -295,10 +296,11 @@ def index(snap: Snapshot, lang: str, standalone: bool = False) -> str:
     if not snap.figures:
         body.append(f'<p class="note">{_e(i18n.word(lang, "empty"))}</p>')
     for source in snap.source_names:
-        if not snap.of(source):
-            continue
         body.append(f'<section class="source" id="{_e(source)}">'
                     f"<h2>{_e(model.organisation(source))}</h2>")
+        if not snap.of(source):
+            body.append(f'<p class="note">{_e(i18n.word(lang, "no_figures"))}</p></section>')
+            continue
         body += _headline(snap, source, lang, links)
         body += _latest_table(snap, source, lang, links)
         body += _checks(snap, source, lang)

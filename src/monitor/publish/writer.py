@@ -60,6 +60,8 @@ def _exchange(a: Path, b: Path) -> bool:
 def write_site(files: dict[str, bytes], out: Path) -> bool:
     """Make `out` hold exactly `files` (plus the marker); True if anything was written."""
     out = Path(os.path.abspath(out))
+    if out.is_symlink():
+        out = out.resolve()  # swap the folder it points to, not the link
     files = {**files, MARKER: MARKER_TEXT}
     if out.exists() and not out.is_dir():
         raise PublishError(f"{out} exists and is not a folder")
