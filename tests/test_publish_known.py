@@ -29,14 +29,16 @@ def test_checks_are_shown_only_when_the_checks_table_exists(tmp_path):
     conn = sqlite3.connect(db)
     conn.executescript("""
         CREATE TABLE checks (source TEXT, "check" TEXT, period TEXT, holds INTEGER,
-                             stated INTEGER, computed INTEGER);
+                             stated INTEGER, computed INTEGER, expression TEXT);
         INSERT INTO checks VALUES ('prisoners_defenders', 'monthly_balance', '2025-09', 1,
-                                   1187, 1187);
+                                   1187, 1187, '1185 + 11 - 9 = 1187');
         INSERT INTO checks VALUES ('prisoners_defenders', 'categories_sum', '2025-09', 0,
-                                   1187, 1190);
+                                   1187, 1190, '800 + 300 + 90 = 1190');
         INSERT INTO checks VALUES ('prisoners_defenders', 'monthly_balance', '2025-08', 0,
-                                   1185, 1184);
-        INSERT INTO checks VALUES ('ocdh', 'actions_split', '2025-09', NULL, 438, NULL);
+                                   1185, 1184, NULL);
+        INSERT INTO checks VALUES ('prisoners_defenders', 'monthly_balance', '2025-07', 1,
+                                   1180, 1180, NULL);
+        INSERT INTO checks VALUES ('ocdh', 'actions_split', '2025-09', NULL, 438, NULL, NULL);
     """)
     conn.close()
     publish(db, tmp_path / "after")
@@ -49,6 +51,7 @@ def test_checks_are_shown_only_when_the_checks_table_exists(tmp_path):
     (bad,) = [r for r in rows if r.get("data-check") == "categories_sum"]
     assert "fails" in bad.get("class")
     assert "1,190" in "".join(bad.itertext()) and "NO" in "".join(bad.itertext())
+    assert "800 + 300 + 90 = 1190" in "".join(bad.itertext())
     (oc,) = doc.xpath('//section[@id="ocdh"]//tr[contains(@class,"check")]')
     assert oc.get("data-holds") == "" and "—" in "".join(oc.itertext())
 

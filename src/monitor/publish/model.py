@@ -163,10 +163,12 @@ def _load(conn: sqlite3.Connection) -> Snapshot:
         f" url, evidence, details FROM events WHERE kind IN ({marks}) ORDER BY id",
         EVENT_KINDS)]
     checks = None
-    if _has_table(conn, "checks"):
-        checks = [dict(r) for r in conn.execute(
-            'SELECT source, "check", period, holds, stated, computed FROM checks'
-            ' ORDER BY source, period, "check"')]
+    if _has_table(conn, "checks"):  # the arithmetic checks (monitor check), where stored
+        try:
+            checks = [dict(r) for r in conn.execute(
+                'SELECT * FROM checks ORDER BY source, period, "check"')]
+        except sqlite3.OperationalError:  # not the shape we know: leave them out
+            checks = None
     as_of = max([f.last_changed for f in figures] + [e["created"] for e in events],
                 default=None)
     in_archive = {f.source for f in figures} | {e["source"] for e in events}

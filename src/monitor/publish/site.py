@@ -204,14 +204,15 @@ def _checks(snap: Snapshot, source: str, lang: str) -> list[str]:
         return []
     w = lambda k: _e(i18n.word(lang, k))  # noqa: E731
     newest = max(c["period"] for c in rows)
-    shown = [c for c in rows if c["period"] == newest or c["holds"] in (0, False)]
+    shown = [c for c in rows if c["period"] == newest or c.get("holds") in (0, False)]
     shown.sort(key=lambda c: (c["period"], c["check"]), reverse=True)
     out = [f"<h3>{w('checks')}</h3>", f'<p class="note">{w("checks_note")}</p>',
            f'<table class="checks"><thead><tr><th>{w("check")}</th><th>{w("period")}</th>'
-           f'<th>{w("stated")}</th><th>{w("computed")}</th><th>{w("holds")}</th></tr></thead>'
+           f'<th>{w("stated")}</th><th>{w("computed")}</th><th>{w("holds")}</th>'
+           f'<th class="ev">{w("sum")}</th></tr></thead>'
            "<tbody>"]
     for c in shown[:24]:
-        holds = c["holds"]
+        holds = c.get("holds")
         text = w("unknown") if holds is None else (w("yes") if holds else w("no"))
         out.append(
             f'<tr class="check{" fails" if holds in (0, False) else ""}" '
@@ -219,8 +220,9 @@ def _checks(snap: Snapshot, source: str, lang: str) -> list[str]:
             f'data-holds="{"" if holds is None else int(bool(holds))}">'
             f'<td>{_e(str(c["check"]).replace("_", " "))}</td>'
             f'<td>{_e(i18n.period(str(c["period"]), lang))}</td>'
-            f'<td class="num">{_e(_num(c["stated"], lang))}</td>'
-            f'<td class="num">{_e(_num(c["computed"], lang))}</td><td>{text}</td></tr>')
+            f'<td class="num">{_e(_num(c.get("stated"), lang))}</td>'
+            f'<td class="num">{_e(_num(c.get("computed"), lang))}</td><td>{text}</td>'
+            f'<td class="ev">{_e(c.get("expression") or "")}</td></tr>')
     out.append("</tbody></table>")
     return out
 
