@@ -3,21 +3,32 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sqlite3
+import subprocess
 
 import feedparser
 import pytest
 from lxml import etree
 
-from conftest import run_monitor
 from fixtures.known_archive import make_archive
 from monitor import archive
+from monitor.cli import main
 from monitor.config import ConfigError, build
 from monitor.publish.feed import entry_id
 
 
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """`monitor ARGS...` in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
 def publish(db, out, *args):
-    r = run_monitor("--db", str(db), "publish", str(out), *args)
+    r = cli("--db", str(db), "publish", str(out), *args)
     assert r.returncode == 0, r.stderr
     return r
 
@@ -65,7 +76,7 @@ def test_an_empty_archive_publishes_a_site_that_says_so(tmp_path):
     feed = feedparser.parse((tmp_path / "site/feed.atom").read_bytes())
     assert not feed.bozo and feed.entries == []
     assert (tmp_path / "site/data/events.csv").read_text() .startswith("id,created,")
-    r = run_monitor("--db", str(tmp_path / "missing.db"), "publish", str(tmp_path / "x"))
+    r = cli("--db", str(tmp_path / "missing.db"), "publish", str(tmp_path / "x"))
     assert r.returncode == 1 and "no archive" in r.stderr and not (tmp_path / "x").exists()
 
 
@@ -111,7 +122,7 @@ def test_publish_config_defaults_and_relative_dir(tmp_path):
     # the command takes the configured language unless --lang says otherwise
     db = make_archive(tmp_path / "known.db")
     (tmp_path / "config.toml").write_text('[publish]\nlang = "es"\n', encoding="utf-8")
-    r = run_monitor("--config", str(tmp_path / "config.toml"), "--db", str(db), "publish",
+    r = cli("--config", str(tmp_path / "config.toml"), "--db", str(db), "publish",
                     str(tmp_path / "s"))
     assert r.returncode == 0 and "language es" in r.stdout
     assert '<html lang="es">' in (tmp_path / "s/index.html").read_text(encoding="utf-8")
