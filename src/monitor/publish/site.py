@@ -9,6 +9,7 @@ site (`monitor report`).
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import Any
 
@@ -51,6 +52,11 @@ padding-top:.6rem}
 
 def _e(text: Any) -> str:
     return html.escape("" if text is None else str(text), quote=True)
+
+
+def _word(lang: str, key: str) -> str:
+    """An interface word, escaped for HTML."""
+    return _e(i18n.word(lang, key))
 
 
 def ext_link(url: str | None, text: str) -> str:
@@ -132,8 +138,7 @@ def chart_of(snap: Snapshot, source: str, metric: str, lang: str, yearly: bool,
                      footer)
 
 
-def _figure(snap: Snapshot, source: str, metric: str, lang: str, yearly: bool,
-            links: Links) -> str:
+def _figure(snap: Snapshot, source: str, metric: str, lang: str, yearly: bool) -> str:
     chart = chart_of(snap, source, metric, lang, yearly)
     if chart is None:
         return ""
@@ -167,12 +172,12 @@ def _headline(snap: Snapshot, source: str, lang: str, links: Links) -> list[str]
     if f.url:
         out.append(f'<p class="meta">{_e(i18n.word(lang, "source_page"))}: '
                    f"{ext_link(f.url, _e(f.published or f.url))}</p>")
-    out.append(_figure(snap, source, metric, lang, False, links))
+    out.append(_figure(snap, source, metric, lang, False))
     return out
 
 
 def _latest_table(snap: Snapshot, source: str, lang: str, links: Links) -> list[str]:
-    w = lambda k: _e(i18n.word(lang, k))  # noqa: E731
+    w = functools.partial(_word, lang)
     heads = set(model.headline(source))
     out = [f"<h3>{w('latest')}</h3>",
            f'<table class="latest"><thead><tr><th>{w("figure")}</th><th>{w("period")}</th>'
@@ -202,7 +207,7 @@ def _checks(snap: Snapshot, source: str, lang: str) -> list[str]:
     rows = [c for c in snap.checks or [] if c["source"] == source]
     if snap.checks is None or not rows:
         return []
-    w = lambda k: _e(i18n.word(lang, k))  # noqa: E731
+    w = functools.partial(_word, lang)
     newest = max(c["period"] for c in rows)
     shown = [c for c in rows if c["period"] == newest or c.get("holds") in (0, False)]
     shown.sort(key=lambda c: (c["period"], c["check"]), reverse=True)
@@ -235,7 +240,7 @@ def _num(v: Any, lang: str) -> str:
 def _downloads(source: str, lang: str, links: Links) -> list[str]:
     if links.standalone:
         return []
-    w = lambda k: _e(i18n.word(lang, k))  # noqa: E731
+    w = functools.partial(_word, lang)
     return [f"<h3>{w('downloads')}</h3>", '<ul class="dl">',
             f"<li>{links.a(f'data/{source}.csv', f'{source}.csv')}: {w('dl_csv')}</li>",
             f"<li>{links.a(f'data/{source}_monthly.csv', f'{source}_monthly.csv')}: "
@@ -245,7 +250,7 @@ def _downloads(source: str, lang: str, links: Links) -> list[str]:
 
 
 def _events(snap: Snapshot, lang: str, links: Links) -> list[str]:
-    w = lambda k: _e(i18n.word(lang, k))  # noqa: E731
+    w = functools.partial(_word, lang)
     out = [f'<section id="events"><h2>{w("events")}</h2>']
     recent = list(reversed(snap.events))[:RECENT_EVENTS]
     if not recent:
@@ -316,7 +321,7 @@ def index(snap: Snapshot, lang: str, standalone: bool = False) -> str:
 def _footer(lang: str, links: Links) -> list[str]:
     if links.standalone:
         return []
-    w = lambda k: _e(i18n.word(lang, k))  # noqa: E731
+    w = functools.partial(_word, lang)
     return ['<footer class="meta">',
             f"{links.a('feed.atom', 'feed.atom')}: {w('dl_feed')} · "
             f"{links.a('data/events.csv', 'events.csv')}: {w('dl_events')} · "
@@ -326,7 +331,7 @@ def _footer(lang: str, links: Links) -> list[str]:
 
 
 def _series_table(figs: list[Figure], lang: str) -> list[str]:
-    w = lambda k: _e(i18n.word(lang, k))  # noqa: E731
+    w = functools.partial(_word, lang)
     out = [f'<table class="series"><thead><tr><th>{w("period")}</th><th>{w("value")}</th>'
            f'<th>{w("qualifier")}</th><th>{w("source_page")}</th>'
            f'<th class="ev">{w("evidence")}</th><th>{w("first_seen")}</th>'
@@ -368,7 +373,7 @@ def series(snap: Snapshot, source: str, metric: str, lang: str) -> str:
             body.append(f"<h2>{_e(i18n.cap(model.label(source, metric, lang, True)))}</h2>")
         if definition:
             body.append(f'<p class="meta">{_e(i18n.cap(definition))}.</p>')
-        body.append(_figure(snap, source, metric, lang, yearly, links))
+        body.append(_figure(snap, source, metric, lang, yearly))
         if yearly == yearly_only:
             body.append(f'<p class="meta">{links.a(f"embed/{source}/{metric}.svg", "SVG")}: '
                         f"{_e(i18n.word(lang, 'dl_embed'))} · "
