@@ -35,6 +35,19 @@ def title(v: Version, lang: str) -> str:
     return text
 
 
+def summary(v: Version, lang: str) -> str:
+    yearly = len(v.period) == 4
+    parts = [i18n.word(lang, "feed_content", value=i18n.qualified(v.value, v.qualifier, lang),
+                       label=model.label(v.source, v.metric, lang, yearly),
+                       period=i18n.period(v.period, lang), org=model.organisation(v.source),
+                       on=i18n.word(lang, "feed_on", date=v.published) if v.published else "")]
+    if v.evidence:
+        parts.append(i18n.word(lang, "feed_evidence", evidence=" ".join(v.evidence.split())))
+    if v.url:
+        parts.append(i18n.word(lang, "feed_source", url=v.url))
+    return " ".join(parts)
+
+
 def _link(base_url: str, path: str) -> str:
     return f"{base_url.rstrip('/')}/{path}" if base_url else path
 
@@ -63,10 +76,5 @@ def build(snap: Snapshot, lang: str, base_url: str = "") -> bytes:
         fe.link(href=_link(base_url, f"series/{v.source}/{v.metric}.html"))
         fe.category(term=v.metric, label=model.label(v.source, v.metric, lang,
                                                      len(v.period) == 4))
-        fe.summary(i18n.word(
-            lang, "feed_content", value=i18n.qualified(v.value, v.qualifier, lang),
-            label=model.label(v.source, v.metric, lang, len(v.period) == 4),
-            period=i18n.period(v.period, lang), org=model.organisation(v.source),
-            published=v.published or "?", evidence=" ".join((v.evidence or "").split()),
-            url=v.url or ""))
+        fe.summary(summary(v, lang))
     return fg.atom_str(pretty=True)

@@ -53,8 +53,9 @@ WORDS: dict[str, dict[str, str]] = {
         "feed_title": "monitor: new and revised figures",
         "feed_subtitle": "One entry per figure version stored by monitor: {orgs}.",
         "feed_revised": " (revised from {old})",
-        "feed_content": "{value} {label} in {period}, as published by {org} on {published}. "
-                        "Evidence: \"{evidence}\" Source: {url}",
+        "feed_content": "{value} {label} in {period}, as published by {org}{on}.",
+        "feed_on": " on {date}", "feed_evidence": "Evidence: \"{evidence}\"",
+        "feed_source": "Source: {url}",
     },
     "es": {
         "site_title": "Presos políticos y represión en Cuba: las cifras",
@@ -99,8 +100,9 @@ WORDS: dict[str, dict[str, str]] = {
         "feed_subtitle": "Una entrada por cada versión de una cifra guardada por monitor: "
                          "{orgs}.",
         "feed_revised": " (revisada desde {old})",
-        "feed_content": "{value} {label} en {period}, según {org} el {published}. "
-                        "Texto: \"{evidence}\" Fuente: {url}",
+        "feed_content": "{value} {label} en {period}, según {org}{on}.",
+        "feed_on": " el {date}", "feed_evidence": "Texto: \"{evidence}\"",
+        "feed_source": "Fuente: {url}",
     },
 }
 
