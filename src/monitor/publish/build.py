@@ -35,7 +35,7 @@ def _embed(snap: model.Snapshot, source: str, metric: str, lang: str) -> bytes:
     latest = snap.series(source, metric, yearly)[-1]
     footer = (i18n.word(lang, "chart_source", org=model.organisation(source),
                         host=model.host(source)),
-              i18n.word(lang, "chart_date", period=i18n.period(latest.period, lang),
+              i18n.word(lang, "chart_date", period=i18n.short_period(latest.period, lang),
                         published=latest.published or "?", date=latest.last_changed[:10]))
     chart = site.chart_of(snap, source, metric, lang, yearly, footer)
     assert chart is not None

@@ -62,6 +62,8 @@ def _x_ticks(first: int, last: int, monthly: bool) -> list[int]:
         every = max(1, math.ceil((last - first + 1) / 8))
         return [y for y in range(first, last + 1) if (y - first) % every == 0]
     span = last - first
+    if span <= 6:
+        return list(range(first, last + 1))
     if span <= 18:
         return [i for i in range(first, last + 1) if i % 3 == 0]
     years = span / 12
@@ -92,7 +94,10 @@ def render(chart: Chart, lang: str, *, standalone: bool = False, width: int = 64
     plot_w, plot_h = width - left - right, height - top - bottom
     xs = [_index(p) for p, _, _ in pts]
     values = [v for _, v, _ in pts] + [old for _, old in chart.revisions]
-    ticks = nice_ticks(min(values), max(values))
+    lo, hi = min(values), max(values)
+    if lo >= 0 and (lo <= 2 * (hi - lo) or hi <= 50):
+        lo = 0  # small counts from zero, so a change of two does not look like a collapse
+    ticks = nice_ticks(lo, hi)
     y0, y1 = ticks[0], ticks[-1]
     x0, x1 = xs[0], xs[-1]
 
@@ -175,12 +180,13 @@ def render(chart: Chart, lang: str, *, standalone: bool = False, width: int = 64
                    f"</text></g>")
     # the latest value, labelled
     lx, ly = X(xs[-1]), Y(last_val)
+    ty = min(ly - 2, base - 22)  # both lines of the label above the x axis labels
     out.append(f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="5" fill="{LINE}" stroke="#ffffff" '
                f'stroke-width="1.5"/>')
     out.append(f'<text class="latest-label" data-period="{last_per}" data-value="{last_val}" '
-               f'x="{lx + 10:.1f}" y="{ly - 2:.1f}" font-size="15" font-weight="bold" '
+               f'x="{lx + 10:.1f}" y="{ty:.1f}" font-size="15" font-weight="bold" '
                f'fill="{LINE}">{_e(i18n.qualified(last_val, last_q, lang))}</text>')
-    out.append(f'<text x="{lx + 10:.1f}" y="{ly + 14:.1f}" font-size="12" fill="{MUTED}">'
+    out.append(f'<text x="{lx + 10:.1f}" y="{ty + 16:.1f}" font-size="12" fill="{MUTED}">'
                f"{_e(i18n.short_period(last_per, lang))}</text>")
     if standalone:
         for k, line in enumerate(chart.footer):
