@@ -147,3 +147,60 @@ def test_the_daemon_hook_publishes_only_after_a_run_that_stored_something(tmp_pa
     assert (tmp_path / "site/index.html").exists()
     off = build({}, tmp_path / "config.toml", str(db))
     hook.after_run(off, "ocdh", before=0)  # no [publish] dir: nothing, not even a check
+
+
+def test_a_reader_never_finds_the_site_missing_or_half_written(tmp_path):
+    """Publishing two different archives in turn while another thread reads the site: every
+    read finds a whole index.html and a data folder that matches its checksums."""
+    import hashlib
+    import threading
+
+    from monitor.publish.build import publish as publish_site
+
+    one = make_archive(tmp_path / "one.db")
+    two = make_archive(tmp_path / "two.db")
+    conn = archive.connect(two)
+    conn.execute("UPDATE figures SET value = value + 1, last_changed = '2025-10-11T06:00:00Z'")
+    conn.close()
+    out = tmp_path / "site"
+    publish(one, out)
+    stop = threading.Event()
+    problems: list[str] = []
+    reads = 0
+
+    def reader() -> None:
+        nonlocal reads
+        while not stop.is_set():
+            try:
+                text = (out / "index.html").read_text(encoding="utf-8")
+                sums = (out / "data/SHA256SUMS").read_text(encoding="ascii")
+            except OSError as exc:
+                problems.append(f"missing: {exc}")
+                continue
+            if not text.endswith("</html>\n"):
+                problems.append("index.html cut short")
+            digest, name = sums.splitlines()[0].split("  ")
+            try:
+                body = (out / "data" / name).read_bytes()
+            except OSError:
+                continue  # swapped between the two reads: a new whole site, not a half one
+            if hashlib.sha256(body).hexdigest() != digest and (out / "data/SHA256SUMS"
+                                                               ).read_text() == sums:
+                problems.append(f"{name} does not match the checksums beside it")
+            reads += 1
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        for i in range(12):
+            db = two if i % 2 == 0 else one
+            c = archive.connect(db)
+            try:
+                assert publish_site(c, out).changed
+            finally:
+                c.close()
+    finally:
+        stop.set()
+        t.join(timeout=30)
+    assert not problems, problems[:5]
+    assert reads > 0
