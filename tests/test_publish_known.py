@@ -204,3 +204,22 @@ def test_a_reader_never_finds_the_site_missing_or_half_written(tmp_path):
         t.join(timeout=30)
     assert not problems, problems[:5]
     assert reads > 0
+
+
+def test_names_that_are_not_file_names_never_leave_the_site_folder(tmp_path):
+    db = make_archive(tmp_path / "known.db")
+    conn = archive.connect(db)
+    conn.execute("INSERT INTO figures (source, metric, period, value, first_seen, last_changed)"
+                 " VALUES ('../../evil', 'x', '2025-09', 1, '2025-10-01T00:00:00Z',"
+                 " '2025-10-01T00:00:00Z'), ('ocdh', '../../../pwn', '2025-09', 2,"
+                 " '2025-10-01T00:00:00Z', '2025-10-01T00:00:00Z')")
+    conn.close()
+    publish(db, tmp_path / "out" / "site")
+    assert {p.name for p in tmp_path.iterdir()} - {"known.db-shm", "known.db-wal"} == {
+        "known.db", "out"}
+    written = [p.relative_to(tmp_path / "out").as_posix()
+               for p in (tmp_path / "out").rglob("*")]
+    assert all(w.startswith(("site", ".site")) for w in written), written
+    assert not any("evil" in w or "pwn" in w for w in written)
+    # the other figures are all there
+    assert (tmp_path / "out/site/series/ocdh/repressive_actions.html").exists()

@@ -8,6 +8,8 @@ longer knows is still shown, under its name.
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +17,9 @@ from typing import Any
 from monitor import sources as registry
 
 EVENT_KINDS = ("new", "revised", "conflict", "late")
+# source and metric names become file names: anything else is left out of the site
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+log = logging.getLogger("monitor.publish")
 
 
 @dataclass
@@ -169,10 +174,19 @@ def _load(conn: sqlite3.Connection) -> Snapshot:
                 'SELECT * FROM checks ORDER BY source, period, "check"')]
         except sqlite3.OperationalError:  # not the shape we know: leave them out
             checks = None
+    unsafe = {(f.source, f.metric) for f in figures
+              if not (SAFE_NAME.match(f.source) and SAFE_NAME.match(f.metric))}
+    if unsafe:
+        log.warning("left out of the site (names unusable as file names): %s",
+                    ", ".join(f"{s}/{m}" for s, m in sorted(unsafe)))
+        figures = [f for f in figures if (f.source, f.metric) not in unsafe]
+        events = [e for e in events if SAFE_NAME.match(e["source"])
+                  and (e["metric"] is None or SAFE_NAME.match(e["metric"]))]
     as_of = max([f.last_changed for f in figures] + [e["created"] for e in events],
                 default=None)
     in_archive = {f.source for f in figures} | {e["source"] for e in events}
-    names = registry.names() + sorted(in_archive - set(registry.names()))
+    names = registry.names() + sorted(n for n in in_archive - set(registry.names())
+                                      if SAFE_NAME.match(n))
     return Snapshot(figures, events, checks, _versions(figures, events), as_of, names)
 
 
