@@ -63,6 +63,7 @@ def test_checks_are_shown_only_when_the_checks_table_exists(tmp_path):
     assert "fails" in bad.get("class")
     assert "1,190" in "".join(bad.itertext()) and "NO" in "".join(bad.itertext())
     assert "800 + 300 + 90 = 1190" in "".join(bad.itertext())
+    assert "convicts + sentenced + other = total" in "".join(bad.itertext())  # in words
     (oc,) = doc.xpath('//section[@id="ocdh"]//tr[contains(@class,"check")]')
     assert oc.get("data-holds") == "" and "—" in "".join(oc.itertext())
 

@@ -2,7 +2,8 @@
 
 A source folder may hold `methodology.toml`: `[note]` with `en`/`es` text (what the
 organisation counts and how far to trust it) and `[definitions.<metric>]` /
-`[definitions_yearly.<metric>]` with `en`/`es` one-line definitions. A source without the
+`[definitions_yearly.<metric>]` with `en`/`es` one-line definitions; `[checks.<name>]`
+the arithmetic checks in words. A source without the
 file gets no note and its labels as definitions.
 """
 
@@ -35,6 +36,12 @@ def definition(source: str, metric: str, lang: str, yearly: bool = False) -> str
     table = _load(source).get("definitions_yearly" if yearly else "definitions", {})
     entry = table.get(metric, {})
     return (entry.get(lang) or entry.get("en") or "").strip()
+
+
+def check_label(source: str, check: str, lang: str) -> str:
+    """What an arithmetic check says, in words ([checks.<name>]); else its name."""
+    entry = _load(source).get("checks", {}).get(check, {})
+    return (entry.get(lang) or entry.get("en") or check.replace("_", " ")).strip()
 
 
 def declared_metrics(source: str, snap: model.Snapshot) -> list[tuple[str, bool]]:

@@ -223,7 +223,7 @@ def _checks(snap: Snapshot, source: str, lang: str) -> list[str]:
             f'<tr class="check{" fails" if holds in (0, False) else ""}" '
             f'data-check="{_e(c["check"])}" data-period="{_e(c["period"])}" '
             f'data-holds="{"" if holds is None else int(bool(holds))}">'
-            f'<td>{_e(str(c["check"]).replace("_", " "))}</td>'
+            f'<td>{_e(notes.check_label(source, str(c["check"]), lang))}</td>'
             f'<td>{_e(i18n.period(str(c["period"]), lang))}</td>'
             f'<td class="num">{_e(_num(c.get("stated"), lang))}</td>'
             f'<td class="num">{_e(_num(c.get("computed"), lang))}</td><td>{text}</td>'
