@@ -70,6 +70,10 @@ def write_site(files: dict[str, bytes], out: Path) -> bool:
     except OSError as exc:
         raise PublishError(f"cannot create {out.parent}: {exc.strerror}") from None
     with _lock(out):
+        for left in out.parent.glob(f".{out.name}.new-*"):  # from a publish that was killed
+            shutil.rmtree(left, ignore_errors=True)
+        for left in out.parent.glob(f".{out.name}.old-*"):
+            shutil.rmtree(left, ignore_errors=True)
         old = _existing(out) if out.exists() else None
         if old and MARKER not in old:
             raise PublishError(f"{out} has files that `monitor publish` did not write; "
