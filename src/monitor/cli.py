@@ -364,6 +364,33 @@ def cmd_report(args: argparse.Namespace) -> int:
     return report_main(_config(args), args)
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from monitor import archive
+    from monitor.publish.build import PublishError, publish
+
+    cfg = _config(args)
+    lang = args.lang or cfg.publish["lang"]
+    base_url = cfg.publish["base_url"] if args.base_url is None else args.base_url
+    if base_url and not re.match(r"^https?://[^/\s]+", base_url):
+        raise UsageError(f"--base-url: expected an http(s) URL, got {base_url!r}")
+    conn = archive.connect(cfg.db_path, create=False)
+    try:
+        result = publish(conn, Path(args.dir), lang, base_url)
+    except PublishError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        print(f"monitor: cannot write the site to {args.dir}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+    if result.changed:
+        print(f"published {result.out}: {result.files} files ({result.series} series pages), "
+              f"language {lang}; open {result.out / 'index.html'}")
+    else:
+        print(f"{result.out} is up to date: nothing rewritten")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from monitor.demo import main as demo_main
 
@@ -488,8 +515,22 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--metric", required=True)
     sp.add_argument("--since", type=_month, metavar="YYYY-MM")
     sp.add_argument("--out", required=True, metavar="FILE.png|FILE.svg")
-    sp = add("report", cmd_report, "a self-contained static HTML report")
+    sp = add("report", cmd_report, "the site's front page as one self-contained HTML file "
+                                   "(see publish)")
     sp.add_argument("--out", default="report.html", metavar="FILE.html")
+    sp.add_argument("--lang", choices=("en", "es"),
+                    help="interface language (default: publish.lang, else en)")
+    sp = add("publish", cmd_publish,
+             "write a static bilingual site: pages, CSV/JSON downloads, Atom feed, "
+             "embeddable SVG charts")
+    sp.add_argument("dir", metavar="DIR",
+                    help="the site folder (created, or replaced if monitor wrote it)")
+    sp.add_argument("--lang", choices=("en", "es"),
+                    help="interface language: labels, months, number format (default: "
+                         "publish.lang, else en); evidence stays as published")
+    sp.add_argument("--base-url", metavar="URL",
+                    help="where the site is served, for the feed's absolute links only "
+                         "(default: publish.base_url; pages always link relatively)")
     sp = add("demo", cmd_demo, "offline demo: serve a bundled site copy, backfill, show alerts")
     sp.add_argument("--keep", metavar="DIR", help="keep the demo archive in DIR")
     return p

@@ -102,6 +102,7 @@ DEFAULTS: dict[str, Any] = {
     "sources": {},  # filled per load from the registry: see _defaults()
     "notify": {"urls": [], "config": "", "language": "en", "ops_tag": "ops",
                "timeout": "60s", "alerts_undelivered_after": "1h"},
+    "publish": {"dir": "", "lang": "en", "base_url": ""},
 }
 
 # Expected type per key; None-default keys are optional strings.
@@ -120,6 +121,7 @@ _TYPES: dict[str, Any] = {
     "notify.urls": list, "notify.config": str, "notify.language": str, "notify.ops_tag": str,
     "plugins.source_dirs": list,
     "notify.timeout": str, "notify.alerts_undelivered_after": str,
+    "publish.dir": str, "publish.lang": str, "publish.base_url": str,
 }
 
 _DURATION_KEYS = {"interval", "jitter", "run_timeout", "timeout", "stale_after", "late_grace"}
@@ -157,6 +159,7 @@ class Config:
     sources: dict[str, SourceConfig]
     notify: dict[str, Any]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    publish: dict[str, Any] = field(default_factory=lambda: dict(DEFAULTS["publish"]))
 
     @property
     def timeout(self) -> int:
@@ -306,7 +309,19 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
         notify["alerts_undelivered_after"], "notify.alerts_undelivered_after")
     db = Path(db_override) if db_override else base / merged["database"]["path"]
     return Config(path=path, db_path=db, crawl=crawl, schedule=schedule, sources=sources,
-                  notify=notify, raw=merged)
+                  notify=notify, raw=merged, publish=_publish(merged["publish"], base))
+
+
+def _publish(pub: dict[str, Any], base: Path) -> dict[str, Any]:
+    """[publish]: dir "" = the daemon does not publish; a relative dir is from the config."""
+    if pub["lang"] not in ("en", "es"):
+        raise ConfigError(f"publish.lang: expected \"en\" or \"es\", got {pub['lang']!r}")
+    if pub["base_url"] and not re.match(r"^https?://[^/\s]+", pub["base_url"]):
+        raise ConfigError(f"publish.base_url: not an http(s) URL: {pub['base_url']!r}")
+    out = dict(pub)
+    if out["dir"]:
+        out["dir"] = str((base / out["dir"]).resolve())
+    return out
 
 
 def _check_cron(expr: str, key: str) -> None:

@@ -295,6 +295,9 @@ class Daemon:
         # anything (a full disk) must not be restarted in a tight loop either
         if before is not None and self._last_run_id(src) not in (None, before):
             self.unrecorded.pop(src.name, None)
+            from monitor.publish import hook
+
+            hook.after_run(self.cfg, src.name, before)  # [publish] dir: republish the site
         elif self.stopping.is_set():
             log.info("%s: crawl stopped for shutdown; nothing of it was stored", src.name,
                      extra={"source": src.name})
