@@ -90,7 +90,10 @@ def _table(columns: Sequence[str], rows: list[list[Any]], out: TextIO) -> None:
     widths = [max([len(c)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)]
     limit = terminal_width(out)
     if limit:
-        _fit(widths, numeric, limit)
+        # a number is never cut (only a long header over it); text down to MIN_CELL
+        floors = [max([MIN_CELL] + [len(r[i]) for r in text]) if numeric[i] else MIN_CELL
+                  for i in range(len(columns))]
+        _fit(widths, floors, limit)
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(_cut(c, w).rjust(w) if numeric[i] else _cut(c, w).ljust(w)
@@ -104,10 +107,10 @@ def _table(columns: Sequence[str], rows: list[list[Any]], out: TextIO) -> None:
         out.write("(no rows)\n")
 
 
-def _fit(widths: list[int], numeric: list[bool], limit: int) -> None:
-    """Narrow the widest text columns (never numbers) until the table fits `limit`."""
+def _fit(widths: list[int], floors: list[int], limit: int) -> None:
+    """Narrow the widest columns, each down to its floor, until the table fits `limit`."""
     while sum(widths) + 2 * (len(widths) - 1) > limit:
-        candidates = [i for i, w in enumerate(widths) if not numeric[i] and w > MIN_CELL]
+        candidates = [i for i, w in enumerate(widths) if w > floors[i]]
         if not candidates:
             return
         widest = max(candidates, key=lambda i: widths[i])
