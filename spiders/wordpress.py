@@ -68,6 +68,8 @@ class WordPressSpider(scrapy.Spider):
         self.max_listing_pages: int | None = params.get("max_listing_pages")
         self.backfill = bool(params.get("backfill"))
         self.known: set[str] = {normalize(u) for u in params.get("known_posts", [])}
+        # posts a stopped backfill already stored: a rerun continues without them
+        self.done: set[str] = {normalize(u) for u in params.get("backfill_done", [])}
         self.seen: set[str] = set()
         self.start_failures: list[str] = []
         self.page_errors: list[str] = []
@@ -160,7 +162,7 @@ class WordPressSpider(scrapy.Spider):
             if not self.is_post(url) or url in self.seen:
                 continue
             self.seen.add(url)
-            if url in self.known and not self.backfill:
+            if (url in self.known and not self.backfill) or url in self.done:
                 continue
             yield scrapy.Request(url, callback=self.parse_post, errback=self.page_failed)
 

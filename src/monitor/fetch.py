@@ -55,8 +55,13 @@ class FetchResult:
 
 
 def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
-              known_posts: list[str], timeout: float | None = None) -> FetchResult:
-    """Crawl one source in a child process; never raises for network trouble."""
+              known_posts: list[str], timeout: float | None = None,
+              batches: Any = None, skip_posts: list[str] | None = None) -> FetchResult:
+    """Crawl one source in a child process; never raises for network trouble.
+
+    `batches` (a monitor.backfill.Batcher): a backfill, which stores what the child
+    spools while it runs and has an idle limit instead of `run_timeout`; `skip_posts`:
+    posts a stopped backfill already stored, not requested again."""
     workdir = tempfile.TemporaryDirectory(prefix=f"monitor-{src.name}-")
     out = Path(workdir.name)
     params = {
@@ -66,6 +71,7 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
         "max_listing_pages": None if backfill else src.max_listing_pages,
         "backfill": backfill,
         "known_posts": known_posts,
+        "backfill_done": list(skip_posts or []),
         "user_agent": cfg.crawl["user_agent"],
         "obey_robots": cfg.crawl["obey_robots"],
         "download_delay": float(cfg.crawl["download_delay"]),
@@ -83,11 +89,13 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
     proc = subprocess.Popen([sys.executable, "-m", "monitor.crawl_child", str(pfile)],
                             stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        rc = proc.wait(timeout=timeout or None)
-    except subprocess.TimeoutExpired:
+        rc = batches.wait(proc, out) if batches else proc.wait(timeout=timeout or None)
+    except subprocess.TimeoutExpired as exc:
         stop_process(proc)
         result.failed = True
-        result.error = f"crawl timed out after {timeout}s and was stopped"
+        result.error = (f"backfill stopped: no page arrived for {exc.timeout:g}s "
+                        "(backfill_idle_timeout); run it again to continue" if batches else
+                        f"crawl timed out after {timeout}s and was stopped")
         log.error("%s: %s", src.name, result.error)
         return result
     except BaseException:

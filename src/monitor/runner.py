@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monitor import archive, diff, extract, fetch, messages, notify
+from monitor import backfill as batches
 from monitor.config import Config, SourceConfig
 from monitor.lock import source_lock
 
@@ -78,12 +79,21 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         known_posts += [a for a, u in aliases.items() if u in known]
         log.info("%s: crawling %s%s", src.name, ", ".join(src.start_urls),
                  " (backfill)" if backfill else "")
-        fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts)
+        bf = _backfill_batcher(cfg, conn, src, started, known, aliases) if backfill else None
+        fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts,
+                             batches=bf, skip_posts=bf.skip if bf else None)
         try:  # bodies are read from the child's files while storing, then removed
-            pages, new_aliases = _pages_to_store(fr.pages, known, aliases)
+            fetched = fr.pages
+            if bf is not None:  # a backfill stored most pages already, batch by batch
+                if bf.pending:
+                    bf.commit()
+                fetched = fr.pages[bf.consumed:]
+            pages, new_aliases = _pages_to_store(fetched, known, aliases)
             outcome = store(cfg, conn, src, pages, started=started, t0=t0,
                             backfill=backfill, send=send, targets=targets, failed=fr.failed,
-                            error=fr.error, run_fields=_run_stats(fr))
+                            error=fr.error, run_fields=_run_stats(fr), batched=bf)
+            if bf is not None:
+                new_aliases.update(bf.totals.aliases)
         finally:
             fr.cleanup()
         if outcome.ok and new_aliases:
@@ -94,6 +104,30 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         if fr.robots_skipped:
             log.info("%s: %d pages skipped (robots.txt)", src.name, len(fr.robots_skipped))
         return outcome
+
+
+def _backfill_batcher(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, started: str,
+                      known: dict[str, dict], aliases: dict[str, str]) -> batches.Batcher:
+    """The batcher of a backfill, continuing one that stopped (monitor.backfill)."""
+    skip, prior = batches.previous(conn, src.name)
+    if skip:
+        log.info("%s: continuing a backfill that stopped: %d posts already stored are not "
+                 "fetched again", src.name, len(skip))
+
+    def store_batch(batch: list[fetch.Fetched], run_id: int) -> tuple:
+        pages, new_aliases = _pages_to_store(batch, known, aliases)
+        results = _extract_all(src.name, pages, known, False)
+        out = RunOutcome(source=src.name, ok=True, run_id=run_id)
+        newest_before = diff.newest_period(conn, src.name)
+        events = _store_pages(conn, src.name, pages, results, out)
+        _update_stale_clock(conn, src.name, newest_before)
+        return len(pages), out.pages_changed, out.observations, events, new_aliases
+
+    bf = batches.Batcher(conn, src.name, started,
+                         idle_timeout=cfg.schedule.get("backfill_idle_timeout"),
+                         store_batch=store_batch)
+    bf.skip, bf.prior_runs = skip, prior
+    return bf
 
 
 def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
@@ -181,7 +215,8 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
           started: str, t0: float, backfill: bool, send: bool, targets: list[notify.Target],
           failed: bool = False, error: str | None = None, run_fields: dict | None = None,
           force_extract: bool = False,
-          results: dict[str, extract.Extraction] | None = None) -> RunOutcome:
+          results: dict[str, extract.Extraction] | None = None,
+          batched: batches.Batcher | None = None) -> RunOutcome:
     """Write one run in one transaction; on a storage error, record a failed run instead.
 
     Pages, observations, figures, events, the notifications planned for them, source state
@@ -193,15 +228,28 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
     if results is None:
         results = {} if failed else _extract_all(src.name, pages, known, force_extract)
     out = RunOutcome(source=src.name, ok=not failed, error=error, pages_fetched=len(pages))
+    if batched is not None:  # a backfill: its batches are committed already
+        out.pages_fetched += batched.totals.pages
+        out.pages_changed += batched.totals.changed
+        out.observations += batched.totals.observations
     try:
         with archive.transaction(conn):
-            out.run_id = archive.insert_run(
-                conn, source=src.name, started=started, outcome="running",
-                backfill=int(backfill), **(run_fields or {}))
+            if batched is not None and batched.run_id is not None:
+                out.run_id = batched.run_id
+                _set_run_fields(conn, out.run_id, run_fields or {})
+            else:
+                out.run_id = archive.insert_run(
+                    conn, source=src.name, started=started, outcome="running",
+                    backfill=int(backfill), **(run_fields or {}))
             newest_before = diff.newest_period(conn, src.name)
             event_ids: list[int] = []
             if not failed:
                 event_ids = _store_pages(conn, src.name, pages, results, out)
+            if batched is not None and not failed:
+                # the whole backfill's events, this run's batches and a stopped one's
+                event_ids = sorted(set(batches.carried_events(conn, batched.prior_runs)
+                                       + batched.totals.events + event_ids))
+                batches.finish(conn, src.name, out.run_id, batched.prior_runs)
             data_ids, gap_ids = _split_events(conn, event_ids)
             # a reparse (force_extract) fetches nothing: it says nothing about the site's
             # health, so it changes no failing state and raises no stale alert
@@ -235,6 +283,16 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
             out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, [], ops_ids,
                                         targets, send)
     return out
+
+
+def _set_run_fields(conn: sqlite3.Connection, run_id: int, fields: dict) -> None:
+    """The crawl's counters on a run row the first backfill batch created."""
+    fields = dict(fields)
+    if "responses" in fields and not isinstance(fields["responses"], str):
+        fields["responses"] = json.dumps(fields["responses"], sort_keys=True)
+    if fields:
+        conn.execute(f"UPDATE runs SET {', '.join(f'{k}=?' for k in fields)} WHERE id=?",
+                     (*fields.values(), run_id))
 
 
 def _split_events(conn: sqlite3.Connection, event_ids: list[int]) -> tuple[list[int], list[int]]:
