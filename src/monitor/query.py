@@ -180,7 +180,6 @@ def _ensure_migrated(db_path: Path) -> None:
     cannot be written (a read-only copy), the query runs on the schema it has.
     """
     from monitor import archive
-
     from monitor.readonly import writable
 
     if not db_path.exists() or not writable(db_path):
