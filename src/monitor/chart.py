@@ -288,5 +288,6 @@ def main(cfg: Any, args: argparse.Namespace) -> int:
     assert last is not None
     print(f"wrote {out}: {title_of(series)}, {len(series.points)} points "
           f"{series.points[0].period} to {last.period}, latest {last.value:,}"
-          + (f", {len(series.revisions)} revision(s) marked" if series.revisions else ""))
+          + (f", {len(series.revisions)} revision{'s' if len(series.revisions) != 1 else ''}"
+             " marked" if series.revisions else ""))
     return 0

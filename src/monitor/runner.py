@@ -61,10 +61,13 @@ class RunOutcome:
 
     def summary(self) -> str:
         state = "ok" if self.ok else f"FAILED: {self.error}"
-        return (f"{self.source}: {state}; {self.pages_fetched} pages fetched, "
-                f"{self.pages_changed} changed, {self.observations} figures read, "
-                f"{self.events} events, {self.alerts} alert messages, "
-                f"{len(self.page_errors)} page errors, {self.duration:.1f}s")
+        n = messages.plural
+        return (f"{self.source}: {state}; {n(self.pages_fetched, 'page', 'pages')} fetched, "
+                f"{self.pages_changed} changed, {n(self.observations, 'figure', 'figures')}"
+                f" read, {n(self.events, 'event', 'events')}, "
+                f"{n(self.alerts, 'alert message', 'alert messages')}, "
+                f"{n(len(self.page_errors), 'page error', 'page errors')}, "
+                f"{self.duration:.1f}s")
 
 
 def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, backfill: bool,
@@ -82,6 +85,9 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         bf = _backfill_batcher(cfg, conn, src, started, known, aliases) if backfill else None
         fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts,
                              batches=bf, skip_posts=bf.skip if bf else None)
+        if fr.failed and (why := unreachable(fr.stats)):
+            fr.error = (f"site unreachable: every request failed ({why}); check this "
+                        f"machine's network connection and DNS. {fr.error}")
         try:  # bodies are read from the child's files while storing, then removed
             fetched = fr.pages
             if bf is not None:  # a backfill stored most pages already, batch by batch
@@ -104,6 +110,34 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         if fr.robots_skipped:
             log.info("%s: %d pages skipped (robots.txt)", src.name, len(fr.robots_skipped))
         return outcome
+
+
+# network-level failures: no HTTP answer came back at all (class names, any module)
+_CONNECTION_ERRORS = {
+    "DNSLookupError": "DNS lookup failed", "ConnectionRefusedError": "connection refused",
+    "TCPTimedOutError": "connection timed out", "TimeoutError": "connection timed out",
+    "ConnectError": "could not connect", "NoRouteError": "no route to host",
+    "ConnectingCancelledError": "could not connect",
+    "ResponseNeverReceived": "connection closed without an answer",
+    "ConnectionLost": "connection lost", "ConnectionDone": "connection closed",
+    # Scrapy >= 2.13 wraps them in its own exceptions
+    "CannotResolveHostError": "DNS lookup failed",
+    "DownloadConnectionRefusedError": "connection refused",
+    "DownloadTimeoutError": "connection timed out",
+    "DownloadFailedError": "could not connect",
+}
+
+
+def unreachable(stats: dict) -> str | None:
+    """What went wrong when every request failed at the network level (DNS, refused,
+    timed out) and no response came back at all; None otherwise."""
+    if int(stats.get("downloader/response_count", 0)):
+        return None
+    kinds = [k.rsplit("/", 1)[-1].rsplit(".", 1)[-1] for k in stats
+             if k.startswith("downloader/exception_type_count/")]
+    if not kinds or not all(k in _CONNECTION_ERRORS for k in kinds):
+        return None
+    return ", ".join(dict.fromkeys(_CONNECTION_ERRORS[k] for k in kinds))
 
 
 def _backfill_batcher(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, started: str,
@@ -490,7 +524,9 @@ def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = Fals
     try:
         for src in sources:
             outcome = run_source(cfg, conn, src, backfill=backfill, send=send, targets=targets)
-            log.info("%s", outcome.summary(), extra={  # the one line per run (json: fields)
+            # the one line per run (json: fields); a failed run is a WARNING, seen with -q
+            log.log(logging.INFO if outcome.ok else logging.WARNING, "%s", outcome.summary(),
+                    extra={
                 "source": outcome.source, "run_id": outcome.run_id,
                 "outcome": "ok" if outcome.ok else "failed",
                 "pages_fetched": outcome.pages_fetched, "pages_changed": outcome.pages_changed,
