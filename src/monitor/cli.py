@@ -276,6 +276,10 @@ def cmd_chart(args: argparse.Namespace) -> int:
     from monitor.chart import main as chart_main
 
     _check_metric(args.metric, args.source)
+    if not 200 <= args.width <= 8000:
+        raise UsageError(f"--width: must be between 200 and 8000 pixels, got {args.width}")
+    if not 50 <= args.dpi <= 1200:
+        raise UsageError(f"--dpi: must be between 50 and 1200, got {args.dpi}")
     return chart_main(_config(args), args)
 
 
@@ -439,6 +443,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--metric", required=True)
     sp.add_argument("--since", type=_month, metavar="YYYY-MM")
     sp.add_argument("--out", required=True, metavar="FILE.png|FILE.svg")
+    sp.add_argument("--width", type=int, default=880, metavar="PX",
+                    help="width in pixels at 1x (default: 880)")
+    sp.add_argument("--dpi", type=int, default=220, metavar="N",
+                    help="PNG resolution: 110 is 1x, the default 220 is 2x (print quality)")
+    sp.add_argument("--zoom", action="store_true",
+                    help="fit the y-axis to the data instead of starting at zero (the "
+                         "chart says so)")
     sp = add("report", cmd_report, "a self-contained static HTML report")
     sp.add_argument("--out", default="report.html", metavar="FILE.html")
     sp = add("demo", cmd_demo, "offline demo: serve a bundled site copy, backfill, show alerts")
