@@ -63,3 +63,21 @@ def test_counts_are_singular_or_plural_never_s_in_brackets(tmp_path):
                     "political_prisoners_total", "--out", str(tmp_path / "c.svg"))
     assert r.returncode == 0, r.stderr
     assert "1 revision marked" in r.stdout and "(s)" not in r.stdout
+
+
+def test_the_smtp_test_server_does_not_chatter_on_stderr(capsys, tmp_path, smtp):
+    """`make test` output stays quiet: no aiosmtpd INFO lines, even after a `monitor`
+    command in this process has set up INFO logging to stderr."""
+    import smtplib
+
+    from monitor.cli import main
+
+    db = make_archive(tmp_path / "k.db")
+    assert main(["--db", str(db), "latest", "--format", "csv"]) == 0
+    capsys.readouterr()
+    with smtplib.SMTP("127.0.0.1", smtp.port, timeout=10) as client:
+        client.sendmail("a@example.org", ["b@example.org"], "Subject: x\r\n\r\nhello\r\n")
+    assert smtp.mailbox.wait(1)
+    smtp.stop()
+    err = capsys.readouterr().err
+    assert "mail.log" not in err and "Peer:" not in err, err
