@@ -3,8 +3,9 @@
 JSON and CSV carry values exactly as SQLite returned them (integers stay integers, a
 float prints as Python's shortest round-tripping repr), so a pipe never sees a number
 rounded or reformatted for display. Only the table format is for eyes: it cuts long
-text (errors, evidence, URLs) to MAX_CELL characters with an ellipsis, and fits the
-terminal's width (or $COLUMNS when set); json and csv always carry whole values.
+text (errors, evidence, URLs) to MAX_CELL characters with an ellipsis, and on a terminal
+fits its width ($COLUMNS, else the terminal's size); json and csv always carry whole
+values.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import base64
 import csv
 import json
-import os
 import shutil
 import sys
 from collections.abc import Iterable, Sequence
@@ -66,10 +66,8 @@ def _plain(v: Any) -> Any:
 
 
 def terminal_width(out: TextIO) -> int | None:
-    """The width to fit: the terminal's when `out` is one, else $COLUMNS, else none."""
-    env = os.environ.get("COLUMNS", "")
-    if env.isdigit() and int(env) > 0:
-        return int(env)
+    """The width to fit when `out` is a terminal ($COLUMNS, else the terminal's size);
+    None for a pipe or a file, which get whole lines (cells still cut at MAX_CELL)."""
     try:
         if out.isatty():
             return shutil.get_terminal_size().columns
