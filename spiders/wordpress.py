@@ -129,7 +129,8 @@ class WordPressSpider(scrapy.Spider):
                 self.logger.warning("%s: malformed or unsafe feed; falling back to listing "
                                     "pages", response.url)
             else:
-                yield from self.follow_posts(links)
+                # the feed's posts are the newest: first (a backfill commits them first)
+                yield from self.follow_posts(links, priority=10)
             yield scrapy.Request(self.listing_root(response.url), callback=self.parse_listing,
                                  errback=self.page_failed, meta={"listing_page": 1})
         else:
@@ -156,7 +157,7 @@ class WordPressSpider(scrapy.Spider):
                       if a.get("href") and a.get("rel", "alternate") == "alternate"]
         return [urljoin(response.url, u) for u in links]
 
-    def follow_posts(self, links: list[str]):
+    def follow_posts(self, links: list[str], priority: int = 0):
         for link in links:
             url = normalize(link)
             if not self.is_post(url) or url in self.seen:
@@ -164,7 +165,8 @@ class WordPressSpider(scrapy.Spider):
             self.seen.add(url)
             if (url in self.known and not self.backfill) or url in self.done:
                 continue
-            yield scrapy.Request(url, callback=self.parse_post, errback=self.page_failed)
+            yield scrapy.Request(url, callback=self.parse_post, errback=self.page_failed,
+                                 priority=priority)
 
     def listing_posts(self, response: Response) -> list[str]:
         """Post links of a listing, in page order (newest first).

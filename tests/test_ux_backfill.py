@@ -56,11 +56,8 @@ def _post_paths(srv) -> list[str]:
     return [p for p, _s, _n in srv.requests if p.count("/") >= 5 and "/page/" not in p]
 
 
-def test_a_killed_backfill_keeps_its_batches_and_a_rerun_finishes_without_them(tmp_path,
-                                                                                 serve,
-                                                                                 webhook):
-    site = _site()
-    srv = serve(site)
+def _kill_a_backfill_midway(tmp_path, srv):
+    """Start a slow backfill, SIGKILL the whole tree once a batch is committed."""
     slow = write_config(tmp_path / "slow.toml", sites={"prisoners_defenders": srv})
     slow.write_text(slow.read_text().replace("download_delay = 0.0", "download_delay = 0.3"))
     db = tmp_path / "monitor.db"
@@ -86,6 +83,16 @@ def test_a_killed_backfill_keeps_its_batches_and_a_rerun_finishes_without_them(t
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # monitor and its Scrapy child, no cleanup
         proc.wait()
+    log.seek(0)
+    return db, log.read()
+
+
+def test_a_killed_backfill_keeps_its_batches_and_a_rerun_finishes_without_them(tmp_path,
+                                                                                 serve,
+                                                                                 webhook):
+    site = _site()
+    srv = serve(site)
+    db, first = _kill_a_backfill_midway(tmp_path, srv)
     stored = {r[0] for r in _rows(db, "SELECT url FROM backfill_progress WHERE kind='post'")}
     assert 0 < len(stored) < len(site.posts)
     figures = _rows(db, "SELECT COUNT(*) FROM figures")[0][0]
@@ -122,8 +129,6 @@ def test_a_killed_backfill_keeps_its_batches_and_a_rerun_finishes_without_them(t
                       " GROUP BY metric, period HAVING COUNT(*) > 1")
     assert dupes == []
     # the first run said how far it had got, as plain log lines (stderr was a file)
-    log.seek(0)
-    first = log.read()
     assert "backfill:" in first and "pages fetched" in first and "pages/s" in first
 
 
@@ -181,3 +186,33 @@ def test_a_scheduled_run_keeps_its_one_summary_line(tmp_path, serve):
     assert sum("pages fetched" in ln for ln in r.stderr.splitlines()) == 1
     db = tmp_path / "monitor.db"
     assert _rows(db, "SELECT COUNT(*) FROM backfill_progress")[0][0] == 0
+
+
+def test_a_scheduled_run_after_a_stopped_backfill_alerts_its_newest_figures(tmp_path,
+                                                                           serve, webhook):
+    """The newest figures a stopped backfill stored are not left unsent until someone
+    reruns the backfill: the next scheduled run's message carries them, once."""
+    site = _site()
+    srv = serve(site)
+    db, _log = _kill_a_backfill_midway(tmp_path, srv)
+    newest = max(p for _m, p in _expected())
+    stored = {r[0] for r in _rows(db, "SELECT period FROM figures")}
+    assert newest in stored  # the feed comes first: the newest reports are in batch one
+    cfg = write_config(tmp_path / "fast.toml", sites={"prisoners_defenders": srv},
+                       notify_urls=[webhook.url])
+    r = run_monitor("crawl", config=cfg)
+    assert r.returncode == 0, r.stderr
+    def data():  # ops messages (an extraction gap of the fixture) start "monitor:"
+        return [m for m in webhook.received if not m["title"].startswith("monitor:")]
+
+    assert len(data()) == 1, webhook.received
+    assert newest in str(_rows(db, "SELECT period FROM events WHERE alert=1"))
+    total = _series()[newest]["political_prisoners_total"]
+    assert data()[0]["title"].startswith(f"Prisoners Defenders: {total:,} political prisoners")
+    r = run_monitor("crawl", "--backfill", config=cfg)
+    assert r.returncode == 0, r.stderr
+    assert len(data()) == 1  # nothing sent twice; older periods only recorded
+    gaps = [m["message"] for m in webhook.received if m["title"].startswith("monitor:")]
+    assert len(gaps) == len(set(gaps))  # no ops message twice either
+    assert _figures(db) == _expected()
+    assert _rows(db, "SELECT COUNT(*) FROM backfill_runs")[0][0] == 0

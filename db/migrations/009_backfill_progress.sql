@@ -10,3 +10,12 @@ CREATE TABLE IF NOT EXISTS backfill_progress (
     done_at     TEXT NOT NULL,                     -- when its batch committed (UTC)
     PRIMARY KEY (source, url)
 );
+
+-- The runs of a backfill that has not finished, and whether the events their batches
+-- recorded have been planned into a message yet (by the backfill's end, or by the next
+-- scheduled run, so a stopped backfill's newest figures are never left unsent).
+CREATE TABLE IF NOT EXISTS backfill_runs (
+    run_id          INTEGER PRIMARY KEY REFERENCES runs(id),
+    source          TEXT NOT NULL,
+    events_planned  INTEGER NOT NULL DEFAULT 0
+);

@@ -37,17 +37,39 @@ PROGRESS_PAGES = 50
 POLL = 0.5
 
 
-def previous(conn: sqlite3.Connection, source: str) -> tuple[list[str], list[int]]:
-    """(post URLs already stored, run ids) of a backfill of `source` that did not finish."""
-    rows = conn.execute("SELECT url, kind, run_id FROM backfill_progress WHERE source=?",
-                        (source,)).fetchall()
-    posts = [r["url"] for r in rows if r["kind"] == "post"]
-    runs = sorted({r["run_id"] for r in rows if r["run_id"] is not None})
-    return posts, runs
+def previous(conn: sqlite3.Connection, source: str) -> list[str]:
+    """Post URLs a backfill of `source` that did not finish has stored already."""
+    return [r[0] for r in conn.execute(
+        "SELECT url FROM backfill_progress WHERE source=? AND kind='post'", (source,))]
+
+
+def unplanned_runs(conn: sqlite3.Connection, source: str) -> list[int]:
+    """Backfill runs whose batches recorded events no message has been planned for."""
+    return [r[0] for r in conn.execute(
+        "SELECT run_id FROM backfill_runs WHERE source=? AND events_planned=0 ORDER BY run_id",
+        (source,))]
+
+
+def merge_stopped(conn: sqlite3.Connection, source: str, event_ids: list[int],
+                  run_id: int, batched: Batcher | None) -> list[int]:
+    """Inside a successful run's transaction: add the events recorded by backfill batches
+    (this backfill's, and a stopped one's) to the run's events, so its one message covers
+    them; a completed backfill also forgets its progress. Called by every run, so the
+    newest figures a stopped backfill stored are alerted by the next scheduled run too."""
+    runs = [r for r in unplanned_runs(conn, source) if r != run_id]
+    carried = carried_events(conn, runs)
+    if batched is not None:
+        carried += batched.totals.events
+    if runs:
+        conn.execute(f"UPDATE backfill_runs SET events_planned=1 WHERE run_id IN "
+                     f"({','.join('?' * len(runs))})", runs)
+    if batched is not None:
+        finish(conn, source, run_id, runs)
+    return sorted(set(carried + event_ids))
 
 
 def carried_events(conn: sqlite3.Connection, run_ids: list[int]) -> list[int]:
-    """Data events a stopped backfill recorded in its batches (never planned as messages)."""
+    """Data events and extraction gaps backfill batches recorded (never planned yet)."""
     if not run_ids:
         return []
     marks = ",".join("?" * len(run_ids))
@@ -60,8 +82,11 @@ def carried_events(conn: sqlite3.Connection, run_ids: list[int]) -> list[int]:
 def finish(conn: sqlite3.Connection, source: str, run_id: int | None,
            prior_runs: list[int]) -> None:
     """Inside the final transaction: the backfill is complete, forget its progress."""
+    prior_runs = prior_runs + [r[0] for r in conn.execute(
+        "SELECT run_id FROM backfill_runs WHERE source=?", (source,))]
     conn.execute("DELETE FROM backfill_progress WHERE source=?", (source,))
-    others = [r for r in prior_runs if r != run_id]
+    conn.execute("DELETE FROM backfill_runs WHERE source=?", (source,))
+    others = sorted({r for r in prior_runs if r != run_id})
     if others:
         conn.execute(f"UPDATE runs SET outcome='interrupted', ended=COALESCE(ended, ?) "
                      f"WHERE id IN ({','.join('?' * len(others))}) AND outcome='running'",
@@ -96,7 +121,6 @@ class Batcher:
         self.run_fields = run_fields or {}
         self.run_id: int | None = None
         self.skip: list[str] = []        # posts a stopped backfill stored (not refetched)
-        self.prior_runs: list[int] = []  # that backfill's run ids
         self.totals = Totals()
         self.consumed = 0            # lines of pages.jsonl already stored
         self.offset = 0              # bytes of pages.jsonl already read
@@ -177,6 +201,8 @@ class Batcher:
                 self.run_id = archive.insert_run(
                     self.conn, source=self.source, started=self.started, outcome="running",
                     backfill=1)
+                self.conn.execute("INSERT INTO backfill_runs (run_id, source) VALUES (?,?)",
+                                  (self.run_id, self.source))
             stored, changed, observations, events, aliases = self.store_batch(
                 batch, self.run_id)
             stamp = archive.now()

@@ -143,7 +143,7 @@ def unreachable(stats: dict) -> str | None:
 def _backfill_batcher(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, started: str,
                       known: dict[str, dict], aliases: dict[str, str]) -> batches.Batcher:
     """The batcher of a backfill, continuing one that stopped (monitor.backfill)."""
-    skip, prior = batches.previous(conn, src.name)
+    skip = batches.previous(conn, src.name)
     if skip:
         log.info("%s: continuing a backfill that stopped: %d posts already stored are not "
                  "fetched again", src.name, len(skip))
@@ -160,7 +160,7 @@ def _backfill_batcher(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, 
     bf = batches.Batcher(conn, src.name, started,
                          idle_timeout=cfg.schedule.get("backfill_idle_timeout"),
                          store_batch=store_batch)
-    bf.skip, bf.prior_runs = skip, prior
+    bf.skip = skip
     return bf
 
 
@@ -279,11 +279,9 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
             event_ids: list[int] = []
             if not failed:
                 event_ids = _store_pages(conn, src.name, pages, results, out)
-            if batched is not None and not failed:
-                # the whole backfill's events, this run's batches and a stopped one's
-                event_ids = sorted(set(batches.carried_events(conn, batched.prior_runs)
-                                       + batched.totals.events + event_ids))
-                batches.finish(conn, src.name, out.run_id, batched.prior_runs)
+            if not failed and not force_extract:  # + events of backfill batches
+                event_ids = batches.merge_stopped(conn, src.name, event_ids, out.run_id,
+                                                  batched)
             data_ids, gap_ids = _split_events(conn, event_ids)
             # a reparse (force_extract) fetches nothing: it says nothing about the site's
             # health, so it changes no failing state and raises no stale alert
