@@ -121,6 +121,7 @@ class Batcher:
         self.run_fields = run_fields or {}
         self.run_id: int | None = None
         self.skip: list[str] = []        # posts a stopped backfill stored (not refetched)
+        self.storage_error: str | None = None
         self.totals = Totals()
         self.consumed = 0            # lines of pages.jsonl already stored
         self.offset = 0              # bytes of pages.jsonl already read
@@ -151,7 +152,19 @@ class Batcher:
                 self._maybe_report(force=True)  # the last count, once
                 self.end_progress()
                 return rc
-            self._maybe_commit()
+            try:
+                self._maybe_commit()
+            except (sqlite3.Error, OSError) as exc:
+                # a full disk, a locked archive: stop crawling what cannot be kept; the
+                # batches committed so far stay, and a rerun continues from them
+                self.storage_error = str(exc)
+                log.error("%s: backfill batch could not be stored, stopping: %s",
+                          self.source, exc)
+                from monitor.fetch import stop_process
+
+                stop_process(proc)
+                self.end_progress()
+                return proc.wait()
             self._maybe_report()
             if self.idle_timeout and time.monotonic() - last_page > self.idle_timeout:
                 self.end_progress()

@@ -91,9 +91,14 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         try:  # bodies are read from the child's files while storing, then removed
             fetched = fr.pages
             if bf is not None:  # a backfill stored most pages already, batch by batch
-                if bf.pending:
-                    bf.commit()
-                fetched = fr.pages[bf.consumed:]
+                if bf.pending and not bf.storage_error:
+                    try:
+                        bf.commit()
+                    except (sqlite3.Error, OSError) as exc:
+                        bf.storage_error = str(exc)
+                if bf.storage_error:
+                    fr.failed, fr.error = True, f"storage failed: {bf.storage_error}"
+                fetched = [] if bf.storage_error else fr.pages[bf.consumed:]
             pages, new_aliases = _pages_to_store(fetched, known, aliases)
             outcome = store(cfg, conn, src, pages, started=started, t0=t0,
                             backfill=backfill, send=send, targets=targets, failed=fr.failed,
