@@ -2,6 +2,8 @@
 
 Everything a run writes (pages, observations, figures, events, notifications, the run row,
 source state) goes into the archive in one transaction; delivery happens after the commit.
+A backfill is the exception: it commits batches of pages as it goes (monitor.backfill),
+and its last transaction decides the alerts for all of them.
 """
 
 from __future__ import annotations
