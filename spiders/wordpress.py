@@ -88,6 +88,8 @@ class WordPressSpider(scrapy.Spider):
         self.max_listing_pages: int | None = params.get("max_listing_pages")
         self.backfill = bool(params.get("backfill"))
         self.known: set[str] = {normalize(u) for u in params.get("known_posts", [])}
+        # posts a stopped backfill already stored: a rerun continues without them
+        self.done: set[str] = {normalize(u) for u in params.get("backfill_done", [])}
         self.seen: set[str] = set()
         self.start_failures: list[str] = []
         self.page_errors: list[str] = []
@@ -225,7 +227,8 @@ class WordPressSpider(scrapy.Spider):
                 self.logger.warning("%s: malformed or unsafe feed; falling back to listing "
                                     "pages", response.url)
             else:
-                yield from self.follow_posts(links)
+                # the feed's posts are the newest: first (a backfill commits them first)
+                yield from self.follow_posts(links, priority=10)
             yield scrapy.Request(self.listing_root(response.url), callback=self.parse_listing,
                                  errback=self.page_failed, meta={"listing_page": 1})
         else:
@@ -252,19 +255,20 @@ class WordPressSpider(scrapy.Spider):
                       if a.get("href") and a.get("rel", "alternate") == "alternate"]
         return [urljoin(response.url, u) for u in links]
 
-    def follow_posts(self, links: list[str]):
+    def follow_posts(self, links: list[str], priority: int = 0):
         for link in links:
             url = normalize(link)
             if not self.is_post(url) or url in self.seen:
                 continue
             self.seen.add(url)
-            if url in self.known and not self.backfill:
+            if (url in self.known and not self.backfill) or url in self.done:
                 continue
             if self.max_new_posts is not None and self.new_requested >= self.max_new_posts:
                 self.posts_left.append(url)  # newest first: older ones wait for the next run
                 continue
             self.new_requested += 1
-            yield scrapy.Request(url, callback=self.parse_post, errback=self.page_failed)
+            yield scrapy.Request(url, callback=self.parse_post, errback=self.page_failed,
+                                 priority=priority)
 
     def listing_posts(self, response: Response) -> list[str]:
         """Post links of a listing, in page order (newest first).

@@ -65,6 +65,12 @@ def connect(path: Path | str, create: bool = True) -> sqlite3.Connection:
     path = Path(path)
     if not create and not path.exists():
         raise FileNotFoundError(f"no archive at {path} (run `monitor crawl` first)")
+    if not create:  # a reader that cannot write the folder still reads (monitor.readonly)
+        from monitor.readonly import connect_for_reading
+
+        ro = connect_for_reading(path)
+        if ro is not None:
+            return ro
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     conn.row_factory = sqlite3.Row

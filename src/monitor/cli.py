@@ -84,10 +84,26 @@ def _interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def _require_writable(cfg: Config) -> None:
+    """crawl/daemon write the archive: one line naming the path when they cannot (exit 2)."""
+    from monitor.readonly import check_can_write
+
+    problem = check_can_write(cfg.db_path)
+    if problem:
+        raise UsageError(problem)
+
+
+def _require_archive(cfg: Config) -> None:
+    """Commands that work on an archive never create one: a mistyped path is an error."""
+    if not cfg.db_path.exists():
+        raise FileNotFoundError(f"no archive at {cfg.db_path} (run `monitor crawl` first)")
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from monitor.runner import run_cycle
 
     cfg = _config(args)
+    _require_writable(cfg)
     _interrupt_on_sigterm()
     return run_cycle(cfg, _sources(cfg, args.source), backfill=args.backfill,
                      send=not args.no_notify)
@@ -97,6 +113,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from monitor.runner import reparse
 
     cfg = _config(args)
+    _require_archive(cfg)
     _interrupt_on_sigterm()
     return reparse(cfg, _sources(cfg, args.source), send=not args.no_notify)
 
@@ -106,7 +123,9 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 
     child = ["--log-format", args.log_format]
     child += ["-q"] if args.quiet else ["-v"] * args.verbose
-    return run_daemon(_config(args), grace=args.grace, child_args=child)
+    cfg = _config(args)
+    _require_writable(cfg)
+    return run_daemon(cfg, grace=args.grace, child_args=child)
 
 
 def _duration(text: str) -> int:
@@ -243,6 +262,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         sql += " AND source=?"
         params.append(args.source)
     if args.metric:
+        _check_metric(args.metric, args.source)
         sql += " AND metric=?"
         params.append(args.metric)
     if args.since:
@@ -287,13 +307,16 @@ def cmd_query(args: argparse.Namespace) -> int:
     from monitor.query import run_query
 
     cfg = _config(args)
-    return run_query(cfg.db_path, args.sql, args.format)
+    return run_query(cfg.db_path, args.sql, args.format, timeout=args.timeout or None,
+                     max_rows=args.max_rows or None)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from monitor.status import show_status
 
-    return show_status(_config(args), args.format)
+    cfg = _config(args)
+    _require_archive(cfg)
+    return show_status(cfg, args.format)
 
 
 def _read_env_file(path: str) -> dict[str, str]:
@@ -355,13 +378,20 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_chart(args: argparse.Namespace) -> int:
     from monitor.chart import main as chart_main
 
+    _check_metric(args.metric, args.source)
+    if not 200 <= args.width <= 8000:
+        raise UsageError(f"--width: must be between 200 and 8000 pixels, got {args.width}")
+    if not 50 <= args.dpi <= 1200:
+        raise UsageError(f"--dpi: must be between 50 and 1200, got {args.dpi}")
     return chart_main(_config(args), args)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from monitor.report import main as report_main
 
-    return report_main(_config(args), args)
+    cfg = _config(args)
+    _require_archive(cfg)
+    return report_main(cfg, args)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -397,16 +427,73 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return demo_main(args)
 
 
+def _check_metric(metric: str, source: str | None) -> None:
+    """--metric names a metric the source (or any source) declares; else list them."""
+    from monitor import sources
+
+    names = [source] if source else sources.names()
+    known: list[str] = []
+    for n in names:
+        try:
+            known += [m for m in sources.get(n).metric_names if m not in known]
+        except KeyError:
+            continue
+    if known and metric not in known:
+        where = f" of {source}" if source else ""
+        raise UsageError(f"unknown metric {metric!r}; the metrics{where} are: "
+                         + ", ".join(known))
+
+
 def _month(text: str) -> str:
-    if not re.fullmatch(r"\d{4}(-\d{2})?", text):
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {text!r}")
+    """YYYY or YYYY-MM with a real month (2025-13 is refused, not matched as text)."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)
+    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM (or YYYY), got {text!r}")
     return text
 
 
 def _date(text: str) -> str:
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?Z?)?)?)?", text):
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}")
+    """YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z], each a real date."""
+    import datetime as dt
+
+    formats = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d", 16: "%Y-%m-%dT%H:%M",
+               19: "%Y-%m-%dT%H:%M:%S"}
+    core = text[:-1] if text.endswith("Z") and len(text) > 10 else text
+    try:
+        if len(core) not in formats or not re.fullmatch(r"[\dT:-]+", core):
+            raise ValueError
+        dt.datetime.strptime(core, formats[len(core)])
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date YYYY-MM-DD (or YYYY-MM, or YYYY-MM-DDTHH:MM[:SS]Z), got "
+            f"{text!r}") from None
     return text
+
+
+def _global_options(p: argparse.ArgumentParser, after_command: bool = False) -> None:
+    """--config, --db, -v, -q, --log-format: before the command, or after it (`monitor
+    status -q`). After it, their defaults are SUPPRESS, so an option given only before the
+    command is not reset by the subcommand's parser."""
+    kw = {"default": argparse.SUPPRESS} if after_command else {}
+    p.add_argument("--config", metavar="PATH",
+                   help="config file (default: $MONITOR_CONFIG, else ./config.toml, else "
+                        "built-in defaults)", **kw)
+    p.add_argument("--db", metavar="PATH", help="archive path (overrides database.path)", **kw)
+    p.add_argument("-v", "--verbose", action="count", help="more log output",
+                   **(kw or {"default": 0}))
+    p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only",
+                   **kw)
+    p.add_argument("--log-format", choices=("text", "json"),
+                   help="log line format on stderr (json for log shippers)",
+                   **(kw or {"default": "text"}))
+
+
+def _status_help() -> str:
+    from monitor.status import UNHEALTHY
+
+    return ("per source: last run, newest period, next run; undelivered alerts. Exit "
+            f"status 1 when a source is {', '.join(UNHEALTHY[:-1])} or {UNHEALTHY[-1]} "
+            "(a health check), 0 otherwise; `no archive` is exit 1 too")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -415,14 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch Prisoners Defenders and OCDH publications about Cuba, archive "
                     "every figure in SQLite, and alert on new or revised counts.")
     p.add_argument("--version", action="version", version=f"monitor {__version__}")
-    p.add_argument("--config", metavar="PATH",
-                   help="config file (default: $MONITOR_CONFIG, else ./config.toml, else "
-                        "built-in defaults)")
-    p.add_argument("--db", metavar="PATH", help="archive path (overrides database.path)")
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
-    p.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
-    p.add_argument("--log-format", choices=("text", "json"), default="text",
-                   help="log line format on stderr (json for log shippers)")
+    _global_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     try:
         names = ", ".join(source_names())
@@ -438,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, func: Callable, help_: str) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_, description=help_)
         sp.set_defaults(func=func)
+        _global_options(sp.add_argument_group("global options"), after_command=True)
         return sp
 
     def fmt(sp: argparse.ArgumentParser) -> None:
@@ -494,10 +575,14 @@ def build_parser() -> argparse.ArgumentParser:
     fmt(sp)
     sp = add("query", cmd_query, "read-only SQL on the archive")
     sp.add_argument("sql")
+    sp.add_argument("--timeout", type=_duration, default=30, metavar="DURATION",
+                    help="stop the query after this long (default: 30s; 0s: no limit); "
+                         "Ctrl-C stops it too")
+    sp.add_argument("--max-rows", type=int, default=1_000_000, metavar="N",
+                    help="stop when the query returns more than N rows (default: 1000000; "
+                         "0: no limit)")
     fmt(sp)
-    sp = add("status", cmd_status, "per source: last run, newest period, next run; "
-                                   "undelivered alerts (exit 1 if a source is failing, unrecorded, "
-                                   "stale, overdue or has alerts undelivered)")
+    sp = add("status", cmd_status, _status_help())
     fmt(sp)
     sp = add("notify", cmd_notify, "send a test alert to every target")
     sp.add_argument("--test", action="store_true", help="send a test message")
@@ -515,6 +600,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--metric", required=True)
     sp.add_argument("--since", type=_month, metavar="YYYY-MM")
     sp.add_argument("--out", required=True, metavar="FILE.png|FILE.svg")
+    sp.add_argument("--width", type=int, default=880, metavar="PX",
+                    help="width in pixels at 1x (default: 880)")
+    sp.add_argument("--dpi", type=int, default=220, metavar="N",
+                    help="PNG resolution: 110 is 1x, the default 220 is 2x (print quality)")
+    sp.add_argument("--zoom", action="store_true",
+                    help="fit the y-axis to the data instead of starting at zero (the "
+                         "chart says so)")
     sp = add("report", cmd_report, "the site's front page as one self-contained HTML file "
                                    "(see publish)")
     sp.add_argument("--out", default="report.html", metavar="FILE.html")

@@ -7,6 +7,7 @@ instead of being silently ignored by a daemon that runs for months.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import re
 import tomllib
@@ -46,11 +47,29 @@ _SIZE_UNITS = {
 def parse_duration(text: str, key: str = "duration") -> int:
     """Seconds in a `<integer><s|m|h|d>` string."""
     if not isinstance(text, str):
-        raise ConfigError(f"{key}: expected a duration string like \"6h\", got {text!r}")
+        raise ConfigError(_number_for_duration(key, text) if _is_number(text) else
+                          f"{key}: expected a duration string like \"6h\", got {text!r}")
     m = _DURATION.match(text.strip())
     if not m:
         raise ConfigError(f"{key}: bad duration {text!r} (use <integer><s|m|h|d>, e.g. \"30m\")")
-    return int(m.group(1)) * _UNITS[m.group(2)]
+    seconds = int(m.group(1)) * _UNITS[m.group(2)]
+    if seconds > MAX_DURATION:
+        raise ConfigError(f"{key}: {text!r} is too long (at most \"{MAX_DURATION // 86400}d\")")
+    return seconds
+
+
+MAX_DURATION = 3650 * 86400  # ten years: anything longer is a typo, and overflows dates
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number_for_duration(key: str, value: Any) -> str:
+    """A bare number where a duration belongs: say how to write it."""
+    n = int(value) if isinstance(value, float) and value.is_integer() else value
+    return (f"{key}: a duration needs a unit: write \"{n}s\" (or \"{n}m\", \"{n}h\", "
+            f"\"{n}d\"), not the number {value!r}")
 
 
 def parse_size(text: Any, key: str = "size") -> int:
@@ -90,7 +109,8 @@ DEFAULT_LATE_GRACE = "0d"
 
 DEFAULTS: dict[str, Any] = {
     "database": {"path": "db/monitor.db"},
-    "schedule": {"interval": "6h", "cron": None, "jitter": "15m", "run_timeout": "30m"},
+    "schedule": {"interval": "6h", "cron": None, "jitter": "15m", "run_timeout": "30m",
+                 "backfill_idle_timeout": "10m"},
     "crawl": {
         "user_agent": "monitor (+https://example.org/contact)",
         "obey_robots": True,
@@ -109,7 +129,7 @@ DEFAULTS: dict[str, Any] = {
 _TYPES: dict[str, Any] = {
     "database.path": str,
     "schedule.interval": str, "schedule.cron": str, "schedule.jitter": str,
-    "schedule.run_timeout": str,
+    "schedule.run_timeout": str, "schedule.backfill_idle_timeout": str,
     "crawl.user_agent": str, "crawl.obey_robots": bool, "crawl.download_delay": float,
     "crawl.timeout": str, "crawl.max_page_size": (str, int),
     "source.enabled": bool, "source.start_urls": list, "source.allowed_domains": list,
@@ -183,11 +203,18 @@ def _check_type(key: str, typekey: str, value: Any) -> None:
         ok = isinstance(value, expected) and not isinstance(value, bool)
     else:
         ok = isinstance(value, expected)
+    if not ok and expected is str and _is_number(value) and _is_duration_key(key):
+        raise ConfigError(_number_for_duration(key, value))
     if not ok:
         name = expected.__name__ if isinstance(expected, type) else "string"
         raise ConfigError(f"{key}: expected {name}, got {type(value).__name__} {value!r}")
     if expected is list and not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{key}: expected a list of strings")
+
+
+def _is_duration_key(key: str) -> bool:
+    last = key.rsplit(".", 1)[-1]
+    return last in _DURATION_KEYS or last.endswith(("_timeout", "_after", "_every", "_grace"))
 
 
 def _register_plugins(data: dict[str, Any], base: Path) -> None:
@@ -248,20 +275,21 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
     base = path.parent if path else Path.cwd()
     _register_plugins(data, base)
     merged = _merge(data)
+    _check_schedule_choice(data)
     sched = merged["schedule"]
     schedule = {
         "interval": _dur(sched["interval"], "schedule.interval"),
         "cron": sched["cron"],
         "jitter": _dur(sched["jitter"], "schedule.jitter"),
         "run_timeout": _dur(sched["run_timeout"], "schedule.run_timeout"),
+        "backfill_idle_timeout": _dur(sched["backfill_idle_timeout"],
+                                      "schedule.backfill_idle_timeout"),
     }
     if schedule["cron"]:
         _check_cron(schedule["cron"], "schedule.cron")
     crawl = dict(merged["crawl"])
     crawl["timeout"] = parse_duration(crawl["timeout"], "crawl.timeout")
     crawl["max_page_size"] = parse_size(crawl["max_page_size"], "crawl.max_page_size")
-    if crawl["download_delay"] < 0:
-        raise ConfigError("crawl.download_delay: must be >= 0")
     sources: dict[str, SourceConfig] = {}
     for name, s in merged["sources"].items():
         key = f"sources.{name}"
@@ -308,8 +336,10 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
     notify["alerts_undelivered_after"] = parse_duration(
         notify["alerts_undelivered_after"], "notify.alerts_undelivered_after")
     db = Path(db_override) if db_override else base / merged["database"]["path"]
-    return Config(path=path, db_path=db, crawl=crawl, schedule=schedule, sources=sources,
-                  notify=notify, raw=merged, publish=_publish(merged["publish"], base))
+    cfg = Config(path=path, db_path=db, crawl=crawl, schedule=schedule, sources=sources,
+                 notify=notify, raw=merged, publish=_publish(merged["publish"], base))
+    check_ranges(cfg)
+    return cfg
 
 
 def _publish(pub: dict[str, Any], base: Path) -> dict[str, Any]:
@@ -357,3 +387,66 @@ def load(explicit: str | None = None, db_override: str | None = None) -> Config:
             raise ConfigError(f"{path}: invalid TOML: {exc}") from None
         path = path.resolve()
     return build(data, path, db_override)
+
+
+def _check_schedule_choice(data: dict[str, Any]) -> None:
+    """`cron` and `interval` in one table is ambiguous: which one schedules the runs?"""
+    tables = [("schedule", data.get("schedule"))]
+    tables += [(f"sources.{n}", t) for n, t in (data.get("sources") or {}).items()]
+    for name, table in tables:
+        if isinstance(table, dict) and table.get("cron") and table.get("interval"):
+            raise ConfigError(f"{name}: both cron and interval are set; keep one of "
+                              f"{name}.cron and {name}.interval")
+
+
+def _between(key: str, value: float, lo: float, hi: float, what: str) -> None:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and lo <= value <= hi):
+        raise ConfigError(f"{key}: must be between {what}, got {value!r}")
+
+
+# (key, low, high, the range as a user writes it); durations in seconds
+DURATION_RANGES = {
+    "interval": (1, 366 * 86400, '"1s" and "366d"'),
+    "jitter": (0, 7 * 86400, '"0s" and "7d"'),
+    "run_timeout": (1, 7 * 86400, '"1s" and "7d"'),
+    "backfill_idle_timeout": (1, 86400, '"1s" and "1d"'),
+}
+
+
+def check_ranges(cfg: Config) -> None:
+    """Values that parse but make no sense (inf, 0 where 0 turns a limit off, a year-long
+    interval that overflows dates) are errors naming the key and the allowed range."""
+    raw_db = cfg.raw.get("database", {}).get("path")
+    if not isinstance(raw_db, str) or not raw_db.strip():
+        raise ConfigError("database.path: must not be empty (the archive's file, e.g. "
+                          "\"db/monitor.db\")")
+    c = cfg.crawl
+    _between("crawl.download_delay", c["download_delay"], 0, 300, "0 and 300 (seconds)")
+    _between("crawl.timeout", c["timeout"], 1, 3600, '"1s" and "1h"')
+    _between("crawl.max_page_size", c["max_page_size"], 1000, 10**9, '"1KB" and "1GB"')
+    for k, (lo, hi, what) in DURATION_RANGES.items():
+        if cfg.schedule.get(k) is not None:
+            _between(f"schedule.{k}", cfg.schedule[k], lo, hi, what)
+    for name, s in cfg.sources.items():
+        key = f"sources.{name}"
+        for k in ("interval", "jitter", "run_timeout"):
+            lo, hi, what = DURATION_RANGES[k]
+            if getattr(s, k) is not None:
+                _between(f"{key}.{k}", getattr(s, k), lo, hi, what)
+        _between(f"{key}.max_listing_pages", s.max_listing_pages, 0, 100_000, "0 and 100000")
+        _between(f"{key}.failing_after", s.failing_after, 1, 1000, "1 and 1000")
+        _check_start_domains(key, s.start_urls, s.allowed_domains)
+
+
+def _check_start_domains(key: str, start_urls: list[str], allowed: list[str]) -> None:
+    """A start URL the spider may not follow would be refused: a config error, not a run
+    that fails every time."""
+    from urllib.parse import urlsplit
+
+    for url in start_urls:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        if not any(host == d.lower().strip(".") or host.endswith("." + d.lower().strip("."))
+                   for d in allowed):
+            raise ConfigError(f"{key}.start_urls: {url!r} is outside {key}.allowed_domains "
+                              f"({', '.join(allowed) or 'empty'}); add its host to "
+                              f"allowed_domains or fix the URL")

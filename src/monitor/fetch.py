@@ -142,8 +142,13 @@ def page_cap(config_path: str | None) -> int:
 
 def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
               known_posts: list[str], timeout: float | None = None,
-              revalidate_posts: list[str] | None = None) -> FetchResult:
-    """Crawl one source in a child process; never raises for network trouble."""
+              revalidate_posts: list[str] | None = None,
+              batches: Any = None, skip_posts: list[str] | None = None) -> FetchResult:
+    """Crawl one source in a child process; never raises for network trouble.
+
+    `batches` (a monitor.backfill.Batcher): a backfill, which stores what the child
+    spools while it runs and has an idle limit instead of `run_timeout`; `skip_posts`:
+    posts a stopped backfill already stored, not requested again."""
     clean_stale_spools()
     workdir = tempfile.TemporaryDirectory(prefix=f"{SPOOL_PREFIX}{src.name}-")
     out = Path(workdir.name)
@@ -159,6 +164,7 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
         "known_posts": known_posts,
         "revalidate_posts": [] if backfill else list(revalidate_posts or []),
         "max_new_posts": None if backfill else src.max_new_posts,
+        "backfill_done": list(skip_posts or []),
         "user_agent": cfg.crawl["user_agent"],
         "obey_robots": cfg.crawl["obey_robots"],
         "download_delay": float(cfg.crawl["download_delay"]),
@@ -183,12 +189,14 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
     finally:
         os.close(watch_r)
     try:
-        rc = proc.wait(timeout=timeout or None)
-    except subprocess.TimeoutExpired:
+        rc = batches.wait(proc, out) if batches else proc.wait(timeout=timeout or None)
+    except subprocess.TimeoutExpired as exc:
         stop_process(proc)
         os.close(watch_w)
         result.failed = True
-        result.error = f"crawl timed out after {timeout}s and was stopped"
+        result.error = (f"backfill stopped: no page arrived for {exc.timeout:g}s "
+                        "(backfill_idle_timeout); run it again to continue" if batches else
+                        f"crawl timed out after {timeout}s and was stopped")
         log.error("%s: %s", src.name, result.error)
         return result
     except BaseException:

@@ -138,6 +138,18 @@ def signed(delta: int, language: str) -> str:
     return ("+" if delta > 0 else "-") + format_int(abs(delta), language)
 
 
+def change(delta: int, language: str) -> str:
+    """'change +5' / 'change -3', and plainly 'no change' (never 'change no change')."""
+    if delta == 0:
+        return WORDS[language]["no_change"]
+    return f"{WORDS[language]['change']} {signed(delta, language)}"
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """'1 alert message' / '2 alert messages': a count never reads '(s)'."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def _num(value: int, qualifier: str | None, language: str) -> str:
     q = WORDS[language].get(qualifier or "", "") if qualifier not in (None, "", "exact") else ""
     return q + format_int(value, language)
@@ -247,12 +259,12 @@ def _figure_lines(conn: sqlite3.Connection, source: str, e: Any, language: str) 
     if e["kind"] == "revised":
         line = f"- {name}: " + w["revised"].format(
             old=format_int(e["old_value"], language), new=value)
-        line += f" ({w['change']} {signed(e['new_value'] - e['old_value'], language)})"
+        line += f" ({change(e['new_value'] - e['old_value'], language)})"
     else:
         line = f"- {name}: {value}"
         if prev is not None:
             line += (f" ({prev_label}: {_num(prev['value'], prev['qualifier'], language)}, "
-                     f"{w['change']} {signed(e['new_value'] - prev['value'], language)})")
+                     f"{change(e['new_value'] - prev['value'], language)})")
         else:
             line += f" ({prev_label}: {w['no_previous']})"
     out.append(line)
@@ -318,8 +330,8 @@ OPS_TEXT = {
             "arrives and goes stale again."),
         "extraction_gap": (
             "monitor: {org} report without a headline figure",
-            "What: {count} page(s) look like a monthly report, but no headline figure "
-            "could be read from them. Nothing was guessed or stored for them.\n"
+            "What: {count_pages} like a monthly report, but no headline figure "
+            "could be read from {them}. Nothing was guessed or stored for them.\n"
             "{pages}\n"
             "What to do: open the page; `monitor extract --source {source} <URL>` shows "
             "what the extractor reads. If the wording changed, the extractor needs a fix "
@@ -370,7 +382,7 @@ OPS_TEXT = {
             "nuevo y vuelva a pasar el plazo."),
         "extraction_gap": (
             "monitor: informe de {org} sin cifra principal",
-            "Qué pasa: {count} página(s) parecen un informe mensual, pero no se pudo leer "
+            "Qué pasa: {count_pages} un informe mensual, pero no se pudo leer "
             "su cifra principal. No se ha inventado ni guardado nada.\n"
             "{pages}\n"
             "Qué hacer: abra la página; `monitor extract --source {source} <URL>` muestra "
@@ -415,6 +427,10 @@ def render_ops(events: Sequence[Any], language: str = "en") -> tuple[str, str]:
         "last_success": when(details.get("last_success")) if details.get("last_success")
         else none,
         "count": len(events), "pages": pages,
+        "count_pages": (plural(len(events), "página parece", "páginas parecen")
+                        if language == "es" else
+                        plural(len(events), "page looks", "pages look")),
+        "them": "it" if len(events) == 1 else "them",
         "runs": _runs(details.get("failures"), language),
     }
     return title_t.format(**fields), body_t.format(**fields)

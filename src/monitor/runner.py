@@ -2,6 +2,8 @@
 
 Everything a run writes (pages, observations, figures, events, notifications, the run row,
 source state) goes into the archive in one transaction; delivery happens after the commit.
+A backfill is the exception: it commits batches of pages as it goes (monitor.backfill),
+and its last transaction decides the alerts for all of them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from monitor import (
     probe,
     unrecorded,
 )
+from monitor import backfill as batches
 from monitor.config import Config, SourceConfig
 from monitor.lock import source_lock
 
@@ -71,10 +74,13 @@ class RunOutcome:
 
     def summary(self) -> str:
         state = "ok" if self.ok else f"FAILED: {self.error}"
-        return (f"{self.source}: {state}; {self.pages_fetched} pages fetched, "
-                f"{self.pages_changed} changed, {self.observations} figures read, "
-                f"{self.events} events, {self.alerts} alert messages, "
-                f"{len(self.page_errors)} page errors, {self.duration:.1f}s")
+        n = messages.plural
+        return (f"{self.source}: {state}; {n(self.pages_fetched, 'page', 'pages')} fetched, "
+                f"{self.pages_changed} changed, {n(self.observations, 'figure', 'figures')}"
+                f" read, {n(self.events, 'event', 'events')}, "
+                f"{n(self.alerts, 'alert message', 'alert messages')}, "
+                f"{n(len(self.page_errors), 'page error', 'page errors')}, "
+                f"{self.duration:.1f}s")
 
 
 def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, backfill: bool,
@@ -97,17 +103,34 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         recent = [] if backfill else recent_posts(conn, src.name, src.revalidate_recent)
         log.info("%s: crawling %s%s (%s)", src.name, ", ".join(src.start_urls),
                  " (backfill)" if backfill else "", pr.reason)
+        bf = _backfill_batcher(cfg, conn, src, started, known, aliases) if backfill else None
         fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts,
-                             revalidate_posts=recent)
+                             revalidate_posts=recent, batches=bf,
+                             skip_posts=bf.skip if bf else None)
         if fr.posts_left:
             log.warning("%s: %d new posts left for the next run (max_new_posts = %d; "
                         "`monitor crawl --backfill` fetches them all now), newest left: %s",
                         src.name, len(fr.posts_left), src.max_new_posts, fr.posts_left[0])
+        if fr.failed and (why := unreachable(fr.stats)):
+            fr.error = (f"site unreachable: every request failed ({why}); check this "
+                        f"machine's network connection and DNS. {fr.error}")
         try:  # bodies are read from the child's files while storing, then removed
-            pages, new_aliases = _pages_to_store(fr.pages, known, aliases, fr.page_errors)
+            fetched = fr.pages
+            if bf is not None:  # a backfill stored most pages already, batch by batch
+                if bf.pending and not bf.storage_error:
+                    try:
+                        bf.commit()
+                    except (sqlite3.Error, OSError) as exc:
+                        bf.storage_error = str(exc)
+                if bf.storage_error:
+                    fr.failed, fr.error = True, f"storage failed: {bf.storage_error}"
+                fetched = [] if bf.storage_error else fr.pages[bf.consumed:]
+            pages, new_aliases = _pages_to_store(fetched, known, aliases, fr.page_errors)
             outcome = store(cfg, conn, src, pages, started=started, t0=t0,
                             backfill=backfill, send=send, targets=targets, failed=fr.failed,
-                            error=fr.error, run_fields=pr.add_to(_run_stats(fr)))
+                            error=fr.error, run_fields=pr.add_to(_run_stats(fr)), batched=bf)
+            if bf is not None:
+                new_aliases.update(bf.totals.aliases)
         finally:
             fr.cleanup()
         if outcome.ok and new_aliases:
@@ -141,6 +164,58 @@ def recent_posts(conn: sqlite3.Connection, source: str, periods: int) -> list[st
         f" WHERE o.source=? AND o.current=1 AND p.kind='post' AND o.period IN ({marks})"
         f" ORDER BY o.url", (source, *chosen)).fetchall()
     return [r[0] for r in urls]
+
+
+# network-level failures: no HTTP answer came back at all (class names, any module)
+_CONNECTION_ERRORS = {
+    "DNSLookupError": "DNS lookup failed", "ConnectionRefusedError": "connection refused",
+    "TCPTimedOutError": "connection timed out", "TimeoutError": "connection timed out",
+    "ConnectError": "could not connect", "NoRouteError": "no route to host",
+    "ConnectingCancelledError": "could not connect",
+    "ResponseNeverReceived": "connection closed without an answer",
+    "ConnectionLost": "connection lost", "ConnectionDone": "connection closed",
+    # Scrapy >= 2.13 wraps them in its own exceptions
+    "CannotResolveHostError": "DNS lookup failed",
+    "DownloadConnectionRefusedError": "connection refused",
+    "DownloadTimeoutError": "connection timed out",
+    "DownloadFailedError": "could not connect",
+}
+
+
+def unreachable(stats: dict) -> str | None:
+    """What went wrong when every request failed at the network level (DNS, refused,
+    timed out) and no response came back at all; None otherwise."""
+    if int(stats.get("downloader/response_count", 0)):
+        return None
+    kinds = [k.rsplit("/", 1)[-1].rsplit(".", 1)[-1] for k in stats
+             if k.startswith("downloader/exception_type_count/")]
+    if not kinds or not all(k in _CONNECTION_ERRORS for k in kinds):
+        return None
+    return ", ".join(dict.fromkeys(_CONNECTION_ERRORS[k] for k in kinds))
+
+
+def _backfill_batcher(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, started: str,
+                      known: dict[str, dict], aliases: dict[str, str]) -> batches.Batcher:
+    """The batcher of a backfill, continuing one that stopped (monitor.backfill)."""
+    skip = batches.previous(conn, src.name)
+    if skip:
+        log.info("%s: continuing a backfill that stopped: %d posts already stored are not "
+                 "fetched again", src.name, len(skip))
+
+    def store_batch(batch: list[fetch.Fetched], run_id: int) -> tuple:
+        pages, new_aliases = _pages_to_store(batch, known, aliases)
+        results = _extract_all(src.name, pages, known, False)
+        out = RunOutcome(source=src.name, ok=True, run_id=run_id)
+        newest_before = diff.newest_period(conn, src.name)
+        events = _store_pages(conn, src.name, pages, results, out)
+        _update_stale_clock(conn, src.name, newest_before)
+        return len(pages), out.pages_changed, out.observations, events, new_aliases
+
+    bf = batches.Batcher(conn, src.name, started,
+                         idle_timeout=cfg.schedule.get("backfill_idle_timeout"),
+                         store_batch=store_batch)
+    bf.skip = skip
+    return bf
 
 
 def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
@@ -241,7 +316,8 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
           started: str, t0: float, backfill: bool, send: bool, targets: list[notify.Target],
           failed: bool = False, error: str | None = None, run_fields: dict | None = None,
           force_extract: bool = False,
-          results: dict[str, extract.Extraction] | None = None) -> RunOutcome:
+          results: dict[str, extract.Extraction] | None = None,
+          batched: batches.Batcher | None = None) -> RunOutcome:
     """Write one run in one transaction; on a storage error, record a failed run instead.
 
     Pages, observations, figures, events, the notifications planned for them, source state
@@ -253,15 +329,26 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
     if results is None:
         results = {} if failed else _extract_all(src.name, pages, known, force_extract)
     out = RunOutcome(source=src.name, ok=not failed, error=error, pages_fetched=len(pages))
+    if batched is not None:  # a backfill: its batches are committed already
+        out.pages_fetched += batched.totals.pages
+        out.pages_changed += batched.totals.changed
+        out.observations += batched.totals.observations
     try:
         with archive.transaction(conn):
-            out.run_id = archive.insert_run(
-                conn, source=src.name, started=started, outcome="running",
-                backfill=int(backfill), **(run_fields or {}))
+            if batched is not None and batched.run_id is not None:
+                out.run_id = batched.run_id
+                _set_run_fields(conn, out.run_id, run_fields or {})
+            else:
+                out.run_id = archive.insert_run(
+                    conn, source=src.name, started=started, outcome="running",
+                    backfill=int(backfill), **(run_fields or {}))
             newest_before = diff.newest_period(conn, src.name)
             event_ids: list[int] = []
             if not failed:
                 event_ids = _store_pages(conn, src.name, pages, results, out)
+            if not failed and not force_extract:  # + events of backfill batches
+                event_ids = batches.merge_stopped(conn, src.name, event_ids, out.run_id,
+                                                  batched)
             data_ids, gap_ids = _split_events(conn, event_ids)
             # a reparse (force_extract) fetches nothing: it says nothing about the site's
             # health, so it changes no failing state and raises no stale alert
@@ -315,6 +402,16 @@ def _outcome(ok: bool, reparse: bool) -> str:
     """`runs.outcome`: a reparse fetched nothing, so it is neither an ok nor a failed run
     of the site; the schedule and `status` look past it (scheduler.last_runs)."""
     return "reparse" if reparse else ("ok" if ok else "failed")
+
+
+def _set_run_fields(conn: sqlite3.Connection, run_id: int, fields: dict) -> None:
+    """The crawl's counters on a run row the first backfill batch created."""
+    fields = dict(fields)
+    if "responses" in fields and not isinstance(fields["responses"], str):
+        fields["responses"] = json.dumps(fields["responses"], sort_keys=True)
+    if fields:
+        conn.execute(f"UPDATE runs SET {', '.join(f'{k}=?' for k in fields)} WHERE id=?",
+                     (*fields.values(), run_id))
 
 
 def _split_events(conn: sqlite3.Connection, event_ids: list[int]) -> tuple[list[int], list[int]]:
@@ -517,7 +614,9 @@ def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = Fals
     try:
         for src in sources:
             outcome = run_source(cfg, conn, src, backfill=backfill, send=send, targets=targets)
-            log.info("%s", outcome.summary(), extra={  # the one line per run (json: fields)
+            # the one line per run (json: fields); a failed run is a WARNING, seen with -q
+            log.log(logging.INFO if outcome.ok else logging.WARNING, "%s", outcome.summary(),
+                    extra={
                 "source": outcome.source, "run_id": outcome.run_id,
                 "outcome": "ok" if outcome.ok else "failed",
                 "pages_fetched": outcome.pages_fetched, "pages_changed": outcome.pages_changed,

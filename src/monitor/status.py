@@ -93,7 +93,7 @@ def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime,
 
 
 def show_status(cfg: Config, fmt: str) -> int:
-    conn = archive.connect(cfg.db_path)
+    conn = archive.connect(cfg.db_path, create=False)  # read-only where it cannot write
     notes = unrecorded.read(cfg.db_path)
     try:
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
