@@ -37,9 +37,14 @@ class Observation:
     published: str | None = None
     url: str = ""
     evidence: str = ""
+    # how it was read (counted thing, event, scope, window, anchor, rule): stored with it
+    reading: dict[str, Any] | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The SPEC's keys for `monitor extract` (the reading is printed by --explain)."""
+        out = asdict(self)
+        out.pop("reading", None)
+        return out
 
 
 @dataclass

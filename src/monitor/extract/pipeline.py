@@ -1,0 +1,513 @@
+"""The reading pipeline shared by every source: page -> blocks -> sentences -> mentions ->
+readings -> metrics -> one value per (metric, period).
+
+A source gives a `Vocabulary` (its folder's vocabulary.toml: counted things, events,
+scopes, organisations, and the rules that say which reading is which metric); the pipeline
+names no source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitor.extract import timex
+from monitor.extract.base import Extraction, Observation, parse_page
+from monitor.extract.lexicon import SHARED, build, load_toml
+from monitor.extract.reading import Mention, Reader, Sentence
+from monitor.extract.timex import YM
+from monitor.extract.tokens import sentences as split_sentences
+
+log = logging.getLogger("monitor.extract")
+
+FLOW_EVENTS = {"enter", "leave"}
+# a report's figures sit in its first pages of text; past this, a page is an archive
+MAX_TEXT = 60_000
+
+
+@dataclass
+class Rule:
+    metric: str
+    things: set[str]
+    events: set[str]
+    scopes: set[str] = field(default_factory=lambda: {""})
+    of: set[str] = field(default_factory=lambda: {""})
+    objects: set[str] = field(default_factory=set)        # one of these must be named
+    without: set[str] = field(default_factory=set)        # none of these may be named
+    mods: set[str] | None = None                          # None: any
+    min_value: int = 0
+    period: str = "monthly"                               # monthly | yearly
+    flow: bool = False
+    name: str = ""
+
+    def matches(self, m: Mention) -> bool:
+        if m.value < self.min_value:
+            return False
+        if m.thing not in self.things or m.event not in self.events:
+            return False
+        if (m.scope or "") not in self.scopes:
+            return False
+        if (m.of or "") not in self.of:
+            return False
+        if self.objects and not self.objects.intersection(m.objects):
+            return False
+        if self.without.intersection(m.objects) or self.without.intersection(m.mods):
+            return False
+        return not (self.mods is not None and not set(m.mods) <= self.mods)
+
+
+@dataclass
+class Vocabulary:
+    """A source's reading vocabulary: lexicon tags, metric rules and a few parameters."""
+
+    source: str
+    reader: Reader
+    rules: list[Rule]
+    headline: set[str]
+    early_days: int = 1
+    default_offset: int = -1
+    report_things: set[str] = field(default_factory=set)
+    drop_round_hedges: int = 10
+
+    @classmethod
+    def load(cls, source: str, path: str | Path, headline: tuple[str, ...] = ()) -> Vocabulary:
+        shared = load_toml(SHARED)
+        own = load_toml(Path(path))
+        lex = build(shared.get("tags", {}), own.get("tags", {}))
+        roles = timex.Roles(shared.get("time", {}))
+        words = dict(shared.get("words", {}))
+        for k, v in own.get("words", {}).items():
+            words[k] = [*words.get(k, []), *v]
+        reader = Reader(lex, roles, words, set())
+        rules = []
+        for r in own.get("rule", []):
+            rules.append(Rule(
+                metric=r["metric"], things=set(r.get("thing", [])), events=set(r.get("event", [""])),
+                scopes=set(r.get("scope", [""])), of=set(r.get("of", [""])),
+                objects=set(r.get("objects", [])), without=set(r.get("without", [])),
+                mods=set(r["mods"]) if "mods" in r else None,
+                min_value=int(r.get("min", 0)), period=r.get("period", "monthly"),
+                flow=bool(r.get("flow", False)), name=r.get("name", r["metric"])))
+        p = own.get("params", {})
+        return cls(source, reader, rules, set(headline) or set(p.get("headline", [])),
+                   early_days=int(p.get("early_days", 1)),
+                   default_offset=int(p.get("default_offset", -1)),
+                   report_things=set(p.get("report_things", [])),
+                   drop_round_hedges=int(p.get("drop_round_hedges", 10)))
+
+
+@dataclass
+class Candidate:
+    metric: str
+    period: str
+    value: int
+    qualifier: str
+    evidence: str
+    strength: int
+    order: int
+    mention: Mention
+
+
+@dataclass
+class Reading:
+    """Everything read on a page: sentences with their mentions, for --explain."""
+
+    sentences: list[Sentence]
+    doc: YM | None
+    pub: YM | None
+    decisions: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------ the page
+
+def _pub_date(page: Any, url: str, now: dt.date | None) -> tuple[tuple[int, int, int | None] | None, list[str]]:
+    notes: list[str] = []
+    got = timex.iso_partial(page.meta_published)
+    if got is None:
+        raw = page.meta("article:published_time", "datePublished", "date")
+        got = timex.iso_partial(raw)
+    today = now or dt.datetime.now(dt.UTC).date()
+    if got is not None:
+        try:
+            day = dt.date(got[0], got[1], got[2] or 1)
+        except ValueError:
+            day = None
+        if day is not None and day > today + dt.timedelta(days=1):
+            notes.append(f"publication date {day.isoformat()} is in the future; ignored")
+            log.warning("%s: publication date %s is in the future; ignored", url, day)
+            got = None
+    if got is None:
+        got = timex.url_date(url)
+        if got is not None:
+            try:
+                if dt.date(got[0], got[1], got[2] or 1) > today + dt.timedelta(days=1):
+                    got = None
+            except ValueError:
+                got = None
+    return got, notes
+
+
+_DATELINE_PLACE = re.compile(r"^[A-Za-zÁÉÍÓÚÑáéíóúñ .\-]{0,30}[,.]?\s*$")
+
+
+def _dateline(s: Sentence) -> tuple[int, int, int] | None:
+    """'Madrid, 3 de junio de 2025' / 'MADRID, August 26, 2019.' opening the text."""
+    for e in s.times:
+        if e.kind == "date" and e.year and e.month and e.day:
+            head = s.text[:s.toks[e.start].start]
+            if _DATELINE_PLACE.match(head):
+                return e.year, e.month, e.day
+        break
+    return None
+
+
+def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None = None
+         ) -> tuple[Extraction, Reading]:
+    """Read one page with `vocab`: the Extraction and, for --explain, the whole reading."""
+    page = parse_page(html, url)
+    out = Extraction(source=vocab.source, url=url, title=page.title, text=page.text)
+    pubd, notes = _pub_date(page, url, now)
+    out.notes.extend(notes)
+    reader = vocab.reader
+    sents: list[Sentence] = []
+    size = 0
+    blocks = [("title", page.title)] + [
+        ("subtitle" if (p == page.subtitle and i == 0) else ("lead" if i <= 1 else "body"), p)
+        for i, p in enumerate(page.paragraphs)]
+    for b, (role, block) in enumerate(blocks):
+        size += len(block)
+        if size > MAX_TEXT:
+            log.warning("%s: long page; reading figures from the first %d characters", url,
+                        MAX_TEXT)
+            break
+        for text in split_sentences(block):
+            sents.append(reader.sentence(text, role, b))
+    if pubd is None:
+        for s in sents[1:4]:
+            dl = _dateline(s)
+            if dl:
+                pubd = dl
+                break
+    pub = YM(pubd[0], pubd[1]) if pubd else None
+    if pubd:
+        out.published = (f"{pubd[0]:04d}-{pubd[1]:02d}-{pubd[2]:02d}" if pubd[2]
+                         else f"{pubd[0]:04d}-{pubd[1]:02d}")
+    doc = _doc_month(sents, pub, vocab)
+    reading = Reading(sents, doc, pub)
+    cands = _candidates(sents, pub, doc, vocab, pubd)
+    _choose(out, cands, vocab, reading)
+    out.looks_like_report = _looks_like_report(sents, vocab, doc)
+    if not out.headline_found and out.looks_like_report:
+        log.warning("%s: looks like a monthly report but no headline figure found", url)
+        out.notes.append("no headline figure")
+    return out, reading
+
+
+def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary) -> YM | None:
+    """The month the page's figures describe: named in the title or subtitle, else a data
+    cut-off up front, else the month before publication."""
+    for s in sents:
+        if s.role not in ("title", "subtitle"):
+            continue
+        months = {str(m) for e in s.times if e.role in ("plain", "cutoff", "begin")
+                  and e.kind in ("month", "date") for m in [_anchor_month(e, pub, None, vocab)]
+                  if m is not None}
+        if len(months) == 1:
+            return YM(int(next(iter(months))[:4]), int(next(iter(months))[5:]))
+    for s in sents:
+        if s.role != "lead":
+            continue
+        for e in s.times:
+            if e.role == "cutoff" and e.kind in ("month", "date"):
+                if _dateline(s) and e is s.times[0]:
+                    continue
+                ym = _anchor_month(e, pub, None, vocab)
+                if ym is not None:
+                    return ym
+    if pub is None:
+        return None
+    return pub.shift(vocab.default_offset)
+
+
+def _anchor_month(e: timex.TimeExpr, pub: YM | None, doc: YM | None, vocab: Vocabulary
+                  ) -> YM | None:
+    ym = timex.resolve(e, pub, doc)
+    if ym is None:
+        return None
+    if e.kind == "date" and e.role == "cutoff" and e.day is not None and e.day <= vocab.early_days:
+        return ym.shift(-1)
+    if e.role == "begin":
+        return ym.shift(-1)
+    return ym
+
+
+def _looks_like_report(sents: list[Sentence], vocab: Vocabulary, doc: YM | None) -> bool:
+    head = [s for s in sents if s.role in ("title", "subtitle")]
+    for s in head:
+        things = {sp.tag[6:] for sp in s.spans if sp is not None and sp.tag.startswith("thing.")}
+        if things & vocab.report_things and any(e.kind in ("month", "date") for e in s.times):
+            return True
+    return False
+
+
+# ------------------------------------------------------------------------ readings
+
+def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vocabulary,
+                pubd: tuple[int, int, int | None] | None) -> list[Candidate]:
+    out: list[Candidate] = []
+    prev: Mention | None = None
+    prev_window = ""
+    prev_block = -1
+    order = 0
+    for s in sents:
+        if s.block != prev_block:
+            prev = None
+            prev_block = s.block
+        sent_window = ""
+        part = ""           # the count the rest of the sentence is a part of
+        for m in s.mentions:
+            order += 1
+            if m.noise:
+                m.why = m.noise
+                continue
+            # ellipsis: a bare number counts what the previous one counted
+            if not m.thing and prev is not None and prev.thing and not prev.thing.startswith("?"):
+                m.thing, m.thing_how = prev.thing, "ellipsis"
+                if not m.event and prev.clause != m.clause:
+                    m.event = prev.event
+                    for md in prev.mods:
+                        if md not in m.mods:
+                            m.mods.append(md)
+            if "new" in m.mods and m.event not in ("leave", "sentence", "detain"):
+                m.event = "enter"
+            if m.of == "?":
+                m.of = (prev.metric or ("?" + prev.thing)) if prev is not None else "?"
+                part = m.of
+            elif part and not m.head:
+                m.of = part
+            if m.event in FLOW_EVENTS and m.stock_words and not any(
+                    e.kind in ("month", "date", "rel_last", "rel_this")
+                    and s.clause_of[e.start] == m.clause for e in s.times):
+                m.window = m.window or "cumulative"
+            if m.window == "anaphoric":
+                m.window = prev_window or ""
+            sent_window = sent_window or m.window
+            _decide(s, m, pub, doc, vocab, pubd)
+            if m.metric:
+                out.append(Candidate(m.metric, m.period, m.value, m.qualifier, s.text,
+                                     m.strength, order, m))
+            if m.thing and not m.thing.startswith("?") or m.metric:
+                prev = m
+            if m.head:
+                part = m.metric or ("?" + m.thing)
+        prev_window = sent_window
+    return out
+
+
+def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Vocabulary,
+            pubd: tuple[int, int, int | None] | None) -> None:
+    rule = next((r for r in vocab.rules if r.matches(m)), None)
+    if rule is None:
+        m.why = _why_no_rule(m, vocab)
+        return
+    if m.compare:
+        m.why = "a term of comparison"
+        return
+    if m.attribution in ("other", "government announcement", "announcement"):
+        m.why = {"other": "another organisation"}.get(m.attribution, m.attribution)
+        return
+    # the anchor: a time expression in the clause, else earlier in the sentence, else the
+    # page's month
+    anchor = _anchor(s, m)
+    m.anchor = anchor
+    window = m.window
+    period: str | None = None
+    yearly_rule = next((r for r in vocab.rules if r.period == "yearly" and r.matches(m)
+                        and r.metric == rule.metric), None)
+    if anchor is not None and anchor.role in ("since", "event", "compare", "range"):
+        m.why = {"since": "window since a date", "event": "date of an event",
+                 "compare": "a term of comparison", "range": "a range of dates"}[anchor.role]
+        return
+    if anchor is not None and anchor.kind in ("year", "range"):
+        if anchor.kind == "range":
+            m.why = "a range of dates"
+            return
+        if anchor.role == "cutoff" and not (rule.flow or m.event in FLOW_EVENTS):
+            period = f"{anchor.year:04d}-12"
+        else:
+            window = window or "year"
+            if window not in ("year",):
+                m.why = _window_why(window)
+                return
+            yr = next((r for r in vocab.rules if r.period == "yearly" and r.matches(m)), None)
+            if yr is None:
+                m.why = f"a count for the year {anchor.year}, not a metric"
+                return
+            m.metric, m.rule, m.period = yr.metric, yr.name + "/yearly", f"{anchor.year:04d}"
+            m.strength = _strength(m)
+            _after_publication(m, pubd)
+            return
+    if window:
+        if window == "year" and yearly_rule is not None:
+            yr_val = doc.year if doc is not None and doc.month == 12 else None
+            if anchor is not None and anchor.year:
+                yr_val = anchor.year
+            if yr_val is None:
+                m.why = "yearly window, year unknown"
+                return
+            m.metric, m.rule, m.period = yearly_rule.metric, yearly_rule.name + "/yearly", str(yr_val)
+            m.strength = _strength(m)
+            _after_publication(m, pubd)
+            return
+        m.why = _window_why(window)
+        return
+    if rule.period != "monthly":
+        m.why = "yearly metric without a year"
+        return
+    if period is None:
+        if anchor is not None:
+            ym = _anchor_month(anchor, pub, doc, vocab)
+            if ym is not None and anchor.role == "begin" and (rule.flow or m.event in FLOW_EVENTS):
+                m.why = "a count at the start of a month"
+                return
+            if ym is None:
+                m.why = "period unknown"
+                return
+            m.anchor_how = "clause" if s.clause_of[anchor.start] == m.clause else "sentence"
+        else:
+            ym = doc
+            m.anchor_how = "page month"
+            if ym is None:
+                m.why = "period unknown"
+                return
+        period = str(ym)
+    m.metric, m.rule, m.period = rule.metric, rule.name, period
+    m.strength = _strength(m)
+    _after_publication(m, pubd)
+
+
+def _after_publication(m: Mention, pubd: tuple[int, int, int | None] | None) -> None:
+    """A report never describes a month (or a year) after its publication month."""
+    if pubd is None:
+        return
+    pub = f"{pubd[0]:04d}-{pubd[1]:02d}"
+    if (len(m.period) == 7 and m.period > pub) or (len(m.period) == 4 and m.period > pub[:4]):
+        m.why = f"period after publication month ({m.period} > {pub})"
+        m.metric = ""
+
+
+def _strength(m: Mention) -> int:
+    return 1 if m.thing_how == "ellipsis" else 2
+
+
+def _window_why(window: str) -> str:
+    return {"12m": "12-month window", "ytd": "year-to-date window", "year": "yearly window",
+            "since": "window since a date", "past": "another, past period",
+            "average": "an average", "percentage": "a percentage",
+            "semester": "a semester or quarter window", "week": "a window of days or weeks",
+            "cumulative": "a cumulative count",
+            }.get(window, f"{window} window")
+
+
+def _why_no_rule(m: Mention, vocab: Vocabulary) -> str:
+    if m.thing.startswith("?"):
+        return f"counts '{m.thing[1:]}', no metric"
+    if not m.thing:
+        return "no counted thing"
+    if m.of and m.of != "":
+        return f"subset of {m.of.lstrip('?')}"
+    if m.scope:
+        return f"subset: {m.scope}"
+    return f"no metric for {m.thing}" + (f" {m.event}" if m.event else "")
+
+
+def _anchor(s: Sentence, m: Mention) -> timex.TimeExpr | None:
+    same = [e for e in s.times if s.clause_of[e.start] == m.clause]
+    before = [e for e in same if e.end <= m.index]
+    after = [e for e in same if e.start > m.index]
+    if before:
+        return before[-1]
+    if after:
+        return after[0]
+    earlier = [e for e in s.times if e.end <= m.index and e.role in ("plain", "cutoff", "begin")
+               and e.kind not in ("year",)]
+    if earlier:
+        return earlier[-1]
+    # a year named earlier in the sentence as the window of the whole sentence
+    years = [e for e in s.times if e.end <= m.index and e.kind == "year" and e.role == "plain"]
+    if years and s.clause_of[years[-1].start] + 1 >= m.clause:
+        return years[-1]
+    return None
+
+
+# ------------------------------------------------------------------------ the choice
+
+def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading: Reading) -> None:
+    """One value per (metric, period): the best-stated; two that disagree cancel out."""
+    groups: dict[tuple[str, str], list[Candidate]] = {}
+    for c in cands:
+        groups.setdefault((c.metric, c.period), []).append(c)
+    chosen: list[Candidate] = []
+    for (metric, per), cs in groups.items():
+        kept = [c for c in cs if c.qualifier == "exact" or c.value % vocab.drop_round_hedges]
+        for c in cs:
+            if c not in kept:
+                c.mention.why = "a hedged round number"
+                c.mention.metric = ""
+        if not kept:
+            continue
+        top = max(c.strength for c in kept)
+        pool = [c for c in kept if c.strength == top]
+        exact = [c for c in pool if c.qualifier == "exact"] or pool
+        values = sorted({c.value for c in exact})
+        if len(values) > 1:
+            msg = f"conflicting {metric} {per}: {values}"
+            log.info("%s: %s stated as %s; emitting none", out.url, f"{metric} {per}", values)
+            out.notes.append(msg)
+            for c in cs:
+                c.mention.why = f"two candidates disagree ({values})"
+                c.mention.metric = ""
+            continue
+        best = min(exact, key=lambda c: c.order)
+        for c in cs:
+            if c is not best and c.mention.metric:
+                c.mention.why = "restates the chosen figure" if c.value == best.value else \
+                    "a weaker candidate"
+        chosen.append(best)
+    for c in sorted(chosen, key=lambda c: (c.order, c.metric)):
+        obs = Observation(vocab.source, c.metric, c.period, c.value, c.qualifier,
+                          out.published, out.url, c.evidence)
+        obs.reading = c.mention.reading()
+        out.observations.append(obs)
+        if c.metric in vocab.headline and len(c.period) == 7:
+            out.headline_found = True
+
+
+def explain(reading: Reading) -> list[str]:
+    """One line per number on the page: its reading and the decision."""
+    lines = [f"page month: {reading.doc or 'unknown'}; published: {reading.pub or 'unknown'}"]
+    for s in reading.sentences:
+        for m in s.mentions:
+            r = m.reading()
+            bits = [f"thing={r['thing'] or '-'}", f"event={r['event'] or '-'}",
+                    f"scope={r['scope']}", f"window={r['window']}",
+                    f"attribution={r['attribution'] or '-'}", f"anchor={r['anchor'] or '-'}"]
+            decision = (f"-> {m.metric} {m.period}" if m.metric and not m.why
+                        else f"-> no: {m.why or 'not a metric'}")
+            lines.append(f"[{s.role}] {m.text!r} ({m.qualifier}) {' '.join(bits)} {decision}"
+                         f"  | {s.text[:90]}")
+    return lines
+
+
+def load_vocabulary(folder: str | Path) -> Vocabulary:
+    """A source folder's vocabulary.toml, named and headlined by its source.toml."""
+    folder = Path(folder)
+    decl = load_toml(folder / "source.toml")
+    name = decl.get("name") or folder.name
+    headline = tuple(m["name"] for m in decl.get("metrics", []) if m.get("headline")
+                     and m.get("period", "monthly") == "monthly")
+    return Vocabulary.load(name, folder / "vocabulary.toml", headline)

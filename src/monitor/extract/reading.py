@@ -1,0 +1,314 @@
+"""Readings: what each number in a sentence counts, and under which window and anchor.
+
+A sentence is tokenised once, tagged once by the lexicon (shared + the source's
+vocabulary), split into clauses, and every number token becomes a `Mention` with a
+reading: the counted thing (the noun it quantifies, or the previous mention's by ellipsis),
+the event, the scope, the window, the attribution, the time anchor. Rules in the source's
+vocabulary then say which reading is which metric (see pipeline.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from monitor.extract import timex
+from monitor.extract.lexicon import Lexicon, Span
+from monitor.extract.timex import TimeExpr
+from monitor.extract.tokens import Tok, tokenize
+
+# a conjunction opens a new clause when a number or a verb of an event follows it
+_CONJ = {"y", "e", "and", "mientras", "while", "whereas", "pero", "but", "aunque", "although",
+         "ni", "nor", "o", "or"}
+_HEADS = {("de", "los"), ("de", "las"), ("entre", "los"), ("entre", "las"), ("of", "the"),
+          ("among", "the"), ("of", "its"), ("de", "sus"), ("de", "estos"), ("de", "estas")}
+_CLAUSE_MARKS = {",", ";", ":", "(", ")", "\u2014", "\u2013", "[", "]"}
+
+
+@dataclass
+class Mention:
+    """One number of a sentence and its reading."""
+
+    index: int                      # token index
+    value: int
+    text: str
+    clause: int
+    qualifier: str = "exact"
+    thing: str = ""                 # counted thing class, "" none, "?word" an unknown noun
+    thing_how: str = ""             # right | left | ellipsis | title
+    event: str = ""
+    mods: list[str] = field(default_factory=list)
+    objects: list[str] = field(default_factory=list)
+    scope: str = ""
+    of: str = ""                    # antecedent metric of a partitive ("de ellos, ...")
+    window: str = ""
+    attribution: str = ""
+    anchor: TimeExpr | None = None
+    anchor_how: str = ""
+    compare: bool = False
+    noise: str = ""                 # why this number is no count at all
+    metric: str = ""                # the decision: a metric ...
+    why: str = ""                   # ... or why not
+    period: str = ""
+    rule: str = ""
+    strength: int = 0
+    thing_end: int = -1             # token after the counted thing's words
+    stock_words: bool = False       # "llega a", "un total de": a flow stated as a stock
+    head: bool = False              # "de los 33 menores, ...": what follows is a part of it
+
+    def reading(self) -> dict[str, Any]:
+        """The JSON-serialisable reading stored with an observation."""
+        return {
+            "thing": self.thing or None, "event": self.event or None,
+            "scope": self.scope or ("of:" + self.of if self.of else None) or "whole",
+            "window": self.window or "month",
+            "attribution": self.attribution or None,
+            "anchor": (self.anchor.describe() if self.anchor else None) or self.anchor_how
+            or None,
+            "period": self.period or None,
+            "rule": self.rule or None, "why": self.why or None,
+        }
+
+
+@dataclass
+class Sentence:
+    text: str
+    role: str                       # title | subtitle | lead | body
+    block: int
+    toks: list[Tok]
+    spans: list[Span | None]
+    times: list[TimeExpr]
+    clause_of: list[int]
+    mentions: list[Mention] = field(default_factory=list)
+    in_time: set[int] = field(default_factory=set)
+
+    def tag(self, i: int) -> str:
+        s = self.spans[i]
+        return s.tag if s is not None else ""
+
+
+class Reader:
+    """Reads sentences with one lexicon and one set of time roles."""
+
+    def __init__(self, lexicon: Lexicon, roles: timex.Roles, words: dict[str, list[str]],
+                 self_names: set[str]) -> None:
+        self.lex = lexicon
+        self.roles = roles
+        self.filler = {w for p in words.get("filler", []) for w in p.split()}
+        self.aux = {w for p in words.get("aux", []) for w in p.split()}
+        self.containers = set(words.get("containers", ["case", "person"]))
+
+    def sentence(self, text: str, role: str, block: int) -> Sentence:
+        toks = tokenize(text)
+        spans = self.lex.spans(toks)
+        times = timex.find(toks, spans, self.roles)
+        s = Sentence(text, role, block, toks, spans, times, self._clauses(toks, spans))
+        in_time = s.in_time
+        for e in times:
+            in_time.update(range(e.start, e.end))
+        for i, t in enumerate(toks):
+            if t.kind != "num" or i in in_time or (spans[i] is not None):
+                continue
+            s.mentions.append(self._mention(s, i))
+        return s
+
+    def _clauses(self, toks: list[Tok], spans: list[Span | None]) -> list[int]:
+        out, c = [], 0
+        n = len(toks)
+        for i, t in enumerate(toks):
+            if spans[i] is None or spans[i].start == i:
+                if t.low in _CLAUSE_MARKS and spans[i] is None:
+                    c += 1
+                elif t.low in _CONJ and spans[i] is None and i + 1 < n:
+                    nxt = toks[i + 1]
+                    nxt2 = toks[i + 2] if i + 2 < n else None
+                    tag = spans[i + 1].tag if spans[i + 1] is not None else ""
+                    if nxt.kind == "num" or tag.startswith("event.") or (
+                            nxt.low in self.filler and nxt2 is not None and nxt2.kind == "num"):
+                        c += 1
+            out.append(c)
+        return out
+
+    # ------------------------------------------------------------------ one number
+    def _mention(self, s: Sentence, i: int) -> Mention:
+        t = s.toks[i]
+        m = Mention(i, t.value or 0, t.text, s.clause_of[i])
+        toks, n = s.toks, len(s.toks)
+        if t.decimal:
+            m.noise = "decimal"
+            return m
+        # right after: a unit or a percentage makes it no count
+        j = i + 1
+        if j < n:
+            tag = s.tag(j)
+            if tag == "unit.percent":
+                m.window, m.noise = "percentage", "percentage"
+                return m
+            if tag == "unit" and not (toks[j].low in ("de", "edad") and m.value > 31):
+                m.noise = "unit: " + toks[j].low
+                return m
+        if i and s.tag(i - 1) == "noise.before":
+            m.noise = "after " + toks[i - 1].low
+            return m
+        if i and toks[i - 1].low in ("/", "-", ".") and i >= 2 and toks[i - 2].kind == "num":
+            m.noise = "part of a code or a date"
+            return m
+        # qualifier: a tag ending just before (over quotes and brackets)
+        k = i - 1
+        while k >= 0 and toks[k].kind == "mark" and toks[k].low in "\"'\u201c\u201d\u00ab\u00bb(":
+            k -= 1
+        if k >= 0:
+            tag = s.tag(k)
+            if tag in ("qual.at_least", "qual.about"):
+                m.qualifier = "at_least" if tag == "qual.at_least" else "about"
+                k = s.spans[k].start - 1       # type: ignore[union-attr]
+        # comparison: "frente a 1.170", "up from 1,105"
+        for back in range(max(0, k - 1), k + 1):
+            if back >= 0 and s.tag(back) == "compare":
+                m.compare = True
+        self._thing(s, m)
+        self._context(s, m)
+        before = tuple(t.low for t in toks[max(0, k - 1):k + 1])
+        if before in _HEADS and m.thing and not m.thing.startswith("?"):
+            m.head = True
+        return m
+
+    def _thing(self, s: Sentence, m: Mention) -> None:
+        """The noun the number counts: the first content word after it (over fillers,
+        'nuevos', quotes), else a thing before it joined by a copula or 'total de', else
+        none (the caller carries the previous mention's by ellipsis)."""
+        toks, n = s.toks, len(s.toks)
+        j = m.index + 1
+        steps = 0
+        while j < n and steps < 8:
+            tag = s.tag(j)
+            t = toks[j]
+            if j in s.in_time:
+                m.thing_how = "bare"
+                break
+            if tag.startswith("thing."):
+                m.thing, m.thing_how = tag[6:], "right"
+                span = s.spans[j]
+                j = span.end if span else j + 1
+                # "36 casos de otros presos políticos": the cases are of that thing
+                if m.thing in self.containers and j + 1 < n and toks[j].low in ("de", "of") \
+                        and s.tag(j + 1).startswith("thing."):
+                    m.thing = s.tag(j + 1)[6:]
+                    j = s.spans[j + 1].end  # type: ignore[union-attr]
+                m.thing_end = j
+                return
+            if tag.startswith("mod."):
+                m.mods.append(tag[4:])
+                j = s.spans[j].end  # type: ignore[union-attr]
+                steps += 1
+                continue
+            if tag.startswith("event.") or tag == "copula" or t.low in self.aux:
+                # "13 salieron", "4 fueron excarcelados", "691 son convictos"
+                if tag == "copula" or t.low in self.aux:
+                    j = s.spans[j].end if s.spans[j] else j + 1
+                    steps += 1
+                    continue
+                m.thing_how = "bare"
+                break
+            if tag in ("partitive", "total") or tag.startswith("scope.") or tag.startswith(
+                    "qual."):
+                if tag.startswith("scope."):
+                    m.scope = m.scope or tag[6:]
+                j = s.spans[j].end  # type: ignore[union-attr]
+                steps += 1
+                continue
+            if t.low in self.filler or (t.kind == "mark" and t.low in "\"'\u201c\u201d\u00ab\u00bb"):
+                j += 1
+                steps += 1
+                continue
+            if t.kind == "word" and not tag:
+                m.thing, m.thing_how = "?" + t.low, "right"
+                return
+            m.thing_how = "bare"
+            break
+        # before: "el número de mujeres presas políticas es de 122", "la lista asciende a"
+        k = m.index - 1
+        saw_link = False
+        while k >= 0 and s.clause_of[k] == m.clause and m.index - k <= 12:
+            tag = s.tag(k)
+            if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a"):
+                saw_link = True
+            elif tag.startswith("thing."):
+                if saw_link:
+                    m.thing, m.thing_how = tag[6:], "left"
+                return
+            elif toks[k].kind == "num":
+                return
+            k = (s.spans[k].start if s.spans[k] else k) - 1
+
+    def _context(self, s: Sentence, m: Mention) -> None:
+        """Event, scope, window and attribution from the clause (and the sentence)."""
+        toks = s.toks
+        best_ev: tuple[int, str] | None = None
+        i = 0
+        n = len(toks)
+        window_tags: list[tuple[int, str]] = []
+        orgs: list[tuple[int, str]] = []
+        announce = according = False
+        resets: list[int] = []
+        while i < n:
+            sp = s.spans[i]
+            if sp is None:
+                i += 1
+                continue
+            tag, same = sp.tag, s.clause_of[i] == m.clause
+            if tag.startswith("event.") and same:
+                d = abs(i - m.index) - (1 if i > m.index else 0)
+                if best_ev is None or d < best_ev[0]:
+                    best_ev = (d, tag[6:])
+            elif tag.startswith("mod.") and same and i < m.index and m.index - sp.end <= 3:
+                if tag[4:] not in m.mods:
+                    m.mods.append(tag[4:])
+            elif tag.startswith("scope.") and same and not m.scope:
+                m.scope = tag[6:]
+            elif tag.startswith("window."):
+                window_tags.append((i, tag[7:]))
+            elif (tag == "total" or tag == "copula" and sp.end - sp.start > 1) and same:
+                m.stock_words = True
+            elif tag == "reset":
+                resets.append(i)
+            elif tag.startswith("org."):
+                orgs.append((i, tag[4:]))
+            elif tag == "attr.announce":
+                announce = True
+            elif tag == "attr.according":
+                according = True
+            elif tag == "partitive" and same and (
+                    sp.end <= m.index and m.index - sp.end <= 3 or 0 <= sp.start - m.index - 1 <= 1):
+                m.of = "?"
+            i = sp.end
+        if best_ev:
+            m.event = best_ev[1]
+        # things named after the counted one in the clause ("padecen enfermedades graves")
+        start = m.thing_end if m.thing_end >= 0 else m.index + 1
+        for k in range(start, n):
+            if s.clause_of[k] != m.clause or toks[k].kind == "num":
+                break
+            sp = s.spans[k]
+            if sp is not None and sp.start == k and sp.tag.startswith("thing."):
+                m.objects.append(sp.tag[6:])
+        # a window reaches the numbers of its clause, and those after it in the sentence
+        # until a reset or a clause of their own with a month
+        own_month = any(e.kind in ("month", "date", "rel_last", "rel_this") and
+                        s.clause_of[e.start] == m.clause and e.role in ("plain", "cutoff")
+                        for e in s.times)
+        for pos, w in window_tags:
+            if s.clause_of[pos] == m.clause or (
+                    pos < m.index and not own_month
+                    and not any(pos < r < m.index for r in resets)):
+                m.window = w
+        # attribution: another organisation in the clause, or the sentence's "según X"
+        mine = [o for p, o in orgs if s.clause_of[p] == m.clause]
+        if "self" in mine:
+            m.attribution = "self"
+        elif "other" in mine or (according and any(o == "other" for _, o in orgs)):
+            m.attribution = "other"
+        if announce and (any(o == "gov" for _, o in orgs) or m.event in ("leave",)):
+            m.attribution = "government announcement"
+        elif announce:
+            m.attribution = "announcement"
