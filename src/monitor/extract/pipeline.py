@@ -43,6 +43,7 @@ class Rule:
     period: str = "monthly"                               # monthly | yearly
     flow: bool = False
     name: str = ""
+    min_strength: int = 0
 
     def matches(self, m: Mention) -> bool:
         if m.value < self.min_value:
@@ -72,6 +73,7 @@ class Vocabulary:
     default_offset: int = -1
     report_things: set[str] = field(default_factory=set)
     drop_round_hedges: int = 10
+    pub_cutoff_days: int = 0
 
     @classmethod
     def load(cls, source: str, path: str | Path, headline: tuple[str, ...] = ()) -> Vocabulary:
@@ -91,13 +93,15 @@ class Vocabulary:
                 objects=set(r.get("objects", [])), without=set(r.get("without", [])),
                 mods=set(r["mods"]) if "mods" in r else None,
                 min_value=int(r.get("min", 0)), period=r.get("period", "monthly"),
-                flow=bool(r.get("flow", False)), name=r.get("name", r["metric"])))
+                flow=bool(r.get("flow", False)), name=r.get("name", r["metric"]),
+                min_strength=int(r.get("min_strength", 0))))
         p = own.get("params", {})
         return cls(source, reader, rules, set(headline) or set(p.get("headline", [])),
                    early_days=int(p.get("early_days", 1)),
                    default_offset=int(p.get("default_offset", -1)),
                    report_things=set(p.get("report_things", [])),
-                   drop_round_hedges=int(p.get("drop_round_hedges", 10)))
+                   drop_round_hedges=int(p.get("drop_round_hedges", 10)),
+                   pub_cutoff_days=int(p.get("pub_cutoff_days", 0)))
 
 
 @dataclass
@@ -196,7 +200,8 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
     if pubd:
         out.published = (f"{pubd[0]:04d}-{pubd[1]:02d}-{pubd[2]:02d}" if pubd[2]
                          else f"{pubd[0]:04d}-{pubd[1]:02d}")
-    doc = _doc_month(sents, pub, vocab)
+    dateline = next((d for d in map(_dateline, sents[1:4]) if d), None)
+    doc = _doc_month(sents, pub, vocab, dateline)
     reading = Reading(sents, doc, pub)
     cands = _candidates(sents, pub, doc, vocab, pubd)
     _choose(out, cands, vocab, reading)
@@ -207,7 +212,8 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
     return out, reading
 
 
-def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary) -> YM | None:
+def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
+               dateline: tuple[int, int, int] | None = None) -> YM | None:
     """The month the page's figures describe: named in the title or subtitle, else a data
     cut-off up front, else the month before publication."""
     for s in sents:
@@ -230,6 +236,10 @@ def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary) -> YM |
                     return ym
     if pub is None:
         return None
+    if vocab.pub_cutoff_days and dateline is not None:
+        # the publication date read as the list's cut-off ("MADRID, August 26, 2019")
+        ym = YM(dateline[0], dateline[1])
+        return ym.shift(-1) if dateline[2] <= vocab.pub_cutoff_days else ym
     return pub.shift(vocab.default_offset)
 
 
@@ -239,8 +249,6 @@ def _anchor_month(e: timex.TimeExpr, pub: YM | None, doc: YM | None, vocab: Voca
     if ym is None:
         return None
     if e.kind == "date" and e.role == "cutoff" and e.day is not None and e.day <= vocab.early_days:
-        return ym.shift(-1)
-    if e.role == "begin":
         return ym.shift(-1)
     return ym
 
@@ -269,10 +277,28 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             prev_block = s.block
         sent_window = ""
         part = ""           # the count the rest of the sentence is a part of
+        whole_of: Mention | None = None
         for m in s.mentions:
             order += 1
+            m.sentence_id = id(s)
+            m.role = s.role
             if m.noise:
                 m.why = m.noise
+                continue
+            if whole_of is not None:
+                # "329 de los 1.105 prisioneros sufren ...": 1.105 restates the whole, and
+                # what the clause says of it is said of the 329
+                part_m, whole_of = whole_of, None
+                part_m.thing, part_m.thing_how = m.thing, "right"
+                part_m.objects, part_m.event = list(m.objects), part_m.event or m.event
+                m.event, m.objects, m.why = "", [], "the whole a part is taken of"
+                _decide(s, part_m, pub, doc, vocab, pubd)
+                if part_m.metric:
+                    out.append(Candidate(part_m.metric, part_m.period, part_m.value,
+                                         part_m.qualifier, s.text, part_m.strength, order, part_m))
+            if m.part_of_next:
+                whole_of = m
+                prev = m
                 continue
             # ellipsis: a bare number counts what the previous one counted
             if not m.thing and prev is not None and prev.thing and not prev.thing.startswith("?"):
@@ -282,11 +308,21 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                     for md in prev.mods:
                         if md not in m.mods:
                             m.mods.append(md)
+            # "gained 3 new Convicts, 1 new Condemned and 2 other political prisoners": the
+            # items of a list share its verb
+            if (not m.event and prev is not None and prev.sentence_id == id(s)
+                    and prev.event and m.clause == prev.clause + 1 and m.list_item):
+                m.event = prev.event
+                for md in prev.mods:
+                    if md not in m.mods:
+                        m.mods.append(md)
             if "new" in m.mods and m.event not in ("leave", "sentence", "detain"):
                 m.event = "enter"
-            if m.of == "?":
+            if m.of in ("?", "?after"):
+                after = m.of == "?after"
                 m.of = (prev.metric or ("?" + prev.thing)) if prev is not None else "?"
-                part = m.of
+                if not after:
+                    part = m.of
             elif part and not m.head:
                 m.of = part
             if m.event in FLOW_EVENTS and m.stock_words and not any(
@@ -338,6 +374,8 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             return
         if anchor.role == "cutoff" and not (rule.flow or m.event in FLOW_EVENTS):
             period = f"{anchor.year:04d}-12"
+        elif anchor.role == "begin" and not (rule.flow or m.event in FLOW_EVENTS):
+            period = f"{(anchor.year or 1) - 1:04d}-12"   # "al comenzar 2021 hay 134"
         else:
             window = window or "year"
             if window not in ("year",):
@@ -387,6 +425,10 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
         period = str(ym)
     m.metric, m.rule, m.period = rule.metric, rule.name, period
     m.strength = _strength(m)
+    if m.strength < rule.min_strength:
+        m.metric, m.why = "", "no sign that it is the whole count (a verb of holding, " \
+            "a total, a cut-off date or the headline)"
+        return
     _after_publication(m, pubd)
 
 
@@ -401,7 +443,12 @@ def _after_publication(m: Mention, pubd: tuple[int, int, int | None] | None) -> 
 
 
 def _strength(m: Mention) -> int:
-    return 1 if m.thing_how == "ellipsis" else 2
+    """2 for a thing named with the number, 1 by ellipsis; +1 with a sign that the number
+    is a stock stated as such (a verb of holding, 'un total de', a cut-off, a headline)."""
+    base = 1 if m.thing_how == "ellipsis" else 2
+    stock = (m.event == "held" or m.stock_words or m.role in ("title", "subtitle")
+             or (m.anchor is not None and m.anchor.role == "cutoff"))
+    return base + (1 if stock else 0)
 
 
 def _window_why(window: str) -> str:

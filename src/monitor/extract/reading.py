@@ -22,7 +22,8 @@ _CONJ = {"y", "e", "and", "mientras", "while", "whereas", "pero", "but", "aunque
          "ni", "nor", "o", "or"}
 _HEADS = {("de", "los"), ("de", "las"), ("entre", "los"), ("entre", "las"), ("of", "the"),
           ("among", "the"), ("of", "its"), ("de", "sus"), ("de", "estos"), ("de", "estas")}
-_CLAUSE_MARKS = {",", ";", ":", "(", ")", "\u2014", "\u2013", "[", "]"}
+_CLAUSE_MARKS = {",", ";", ":", "(", ")", "\u2014", "\u2013", "[", "]", ".", "-"}
+_RELATIVE = {"que", "who", "which", "that", "quienes", "cuyos", "cuyas", "whose"}
 
 
 @dataclass
@@ -54,6 +55,10 @@ class Mention:
     strength: int = 0
     thing_end: int = -1             # token after the counted thing's words
     stock_words: bool = False       # "llega a", "un total de": a flow stated as a stock
+    sentence_id: int = 0
+    role: str = ""
+    list_item: bool = False         # opens its clause after "," / "y": an item of a list
+    part_of_next: bool = False      # "329 de los 1.105 prisioneros": a part of the next
     head: bool = False              # "de los 33 menores, ...": what follows is a part of it
 
     def reading(self) -> dict[str, Any]:
@@ -97,6 +102,8 @@ class Reader:
         self.filler = {w for p in words.get("filler", []) for w in p.split()}
         self.aux = {w for p in words.get("aux", []) for w in p.split()}
         self.containers = set(words.get("containers", ["case", "person"]))
+        self.promote = set(words.get("promote", ["prisoner", "polreason"]))
+        self.refine = set(words.get("refine", []))
 
     def sentence(self, text: str, role: str, block: int) -> Sentence:
         toks = tokenize(text)
@@ -116,9 +123,11 @@ class Reader:
         out, c = [], 0
         n = len(toks)
         for i, t in enumerate(toks):
-            if spans[i] is None or spans[i].start == i:
-                if t.low in _CLAUSE_MARKS and spans[i] is None:
-                    c += 1
+            if t.kind == "mark" and t.low in _CLAUSE_MARKS:
+                c += 1
+            elif spans[i] is None or spans[i].start == i:
+                if False:
+                    pass
                 elif t.low in _CONJ and spans[i] is None and i + 1 < n:
                     nxt = toks[i + 1]
                     nxt2 = toks[i + 2] if i + 2 < n else None
@@ -166,8 +175,20 @@ class Reader:
         for back in range(max(0, k - 1), k + 1):
             if back >= 0 and s.tag(back) == "compare":
                 m.compare = True
+        if i + 3 < n and toks[i + 1].low in ("de", "of") and toks[i + 2].low in (
+                "los", "las", "the") and toks[i + 3].kind == "num":
+            m.part_of_next = True
         self._thing(s, m)
         self._context(s, m)
+        first = i
+        while first > 0 and s.clause_of[first - 1] == m.clause:
+            first -= 1
+        lead = [t.low for t in toks[first:i]]
+        m.list_item = first > 0 and all(w in self.filler or w in ("y", "and", "e")
+                                        for w in lead) and toks[first - 1].low in (",", "y", "and")
+        if first > 0 and toks[first - 1].low in (",",) or lead[:1] in (["y"], ["and"]):
+            m.list_item = m.list_item or all(w in self.filler or w in ("y", "and", "e")
+                                             for w in lead)
         before = tuple(t.low for t in toks[max(0, k - 1):k + 1])
         if before in _HEADS and m.thing and not m.thing.startswith("?"):
             m.head = True
@@ -195,7 +216,18 @@ class Reader:
                         and s.tag(j + 1).startswith("thing."):
                     m.thing = s.tag(j + 1)[6:]
                     j = s.spans[j + 1].end  # type: ignore[union-attr]
+                # "806 prisioneros convictos de conciencia": the kind named right after
+                if j < n and s.tag(j).startswith("thing.") and s.tag(j)[6:] in self.refine:
+                    m.thing = s.tag(j)[6:]
+                    j = s.spans[j].end  # type: ignore[union-attr]
                 m.thing_end = j
+                # "32 menores que cumplen condena": a relative clause narrows the count
+                if j < n and toks[j].low in _RELATIVE:
+                    k = j + 1
+                    while k < n and toks[k].low in self.aux:
+                        k += 1
+                    if k < n and not s.tag(k).startswith("event.") and toks[k].kind == "word":
+                        m.scope = m.scope or "those who " + toks[k].low
                 return
             if tag.startswith("mod."):
                 m.mods.append(tag[4:])
@@ -261,7 +293,7 @@ class Reader:
                 d = abs(i - m.index) - (1 if i > m.index else 0)
                 if best_ev is None or d < best_ev[0]:
                     best_ev = (d, tag[6:])
-            elif tag.startswith("mod.") and same and i < m.index and m.index - sp.end <= 3:
+            elif tag.startswith("mod.") and same and i < m.index and m.index - sp.end <= 0:
                 if tag[4:] not in m.mods:
                     m.mods.append(tag[4:])
             elif tag.startswith("scope.") and same and not m.scope:
@@ -278,20 +310,13 @@ class Reader:
                 announce = True
             elif tag == "attr.according":
                 according = True
-            elif tag == "partitive" and same and (
-                    sp.end <= m.index and m.index - sp.end <= 3 or 0 <= sp.start - m.index - 1 <= 1):
+            elif tag == "partitive" and same and sp.end <= m.index and m.index - sp.end <= 3:
                 m.of = "?"
+            elif tag == "partitive" and same and 0 <= sp.start - m.index - 1 <= 1:
+                m.of = "?after"
             i = sp.end
         if best_ev:
             m.event = best_ev[1]
-        # things named after the counted one in the clause ("padecen enfermedades graves")
-        start = m.thing_end if m.thing_end >= 0 else m.index + 1
-        for k in range(start, n):
-            if s.clause_of[k] != m.clause or toks[k].kind == "num":
-                break
-            sp = s.spans[k]
-            if sp is not None and sp.start == k and sp.tag.startswith("thing."):
-                m.objects.append(sp.tag[6:])
         # a window reaches the numbers of its clause, and those after it in the sentence
         # until a reset or a clause of their own with a month
         own_month = any(e.kind in ("month", "date", "rel_last", "rel_this") and
@@ -312,3 +337,18 @@ class Reader:
             m.attribution = "government announcement"
         elif announce:
             m.attribution = "announcement"
+        self._objects(s, m)
+        if m.thing in self.containers and self.promote.intersection(m.objects):
+            m.thing = "prisoner" if "prisoner" in m.objects or "polreason" in m.objects \
+                else m.thing
+
+    def _objects(self, s: Sentence, m: Mention) -> None:
+        toks, n = s.toks, len(s.toks)
+        # things named after the counted one in the clause ("padecen enfermedades graves")
+        start = m.thing_end if m.thing_end >= 0 else m.index + 1
+        for k in range(start, n):
+            if s.clause_of[k] != m.clause or toks[k].kind == "num":
+                break
+            sp = s.spans[k]
+            if sp is not None and sp.start == k and sp.tag.startswith("thing."):
+                m.objects.append(sp.tag[6:])
