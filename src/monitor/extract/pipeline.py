@@ -155,7 +155,7 @@ def _pub_date(page: Any, url: str, now: dt.date | None) -> tuple[tuple[int, int,
     return got, notes
 
 
-_DATELINE_PLACE = re.compile(r"^[A-Za-zÁÉÍÓÚÑáéíóúñ .\-]{0,30}[,.]?\s*$")
+_DATELINE_PLACE = re.compile(r"^(?:[A-ZÁÉÍÓÚÑ][A-Za-zÁÉÍÓÚÑáéíóúñ .\-]{0,30}[,.\-]\s*)?$")
 
 
 def _dateline(s: Sentence) -> tuple[int, int, int] | None:
@@ -219,7 +219,7 @@ def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
     for s in sents:
         if s.role not in ("title", "subtitle"):
             continue
-        months = {str(m) for e in s.times if e.role in ("plain", "cutoff", "begin")
+        months = {str(m) for e in s.times if e.role in ("plain", "cutoff", "begin", "begun")
                   and e.kind in ("month", "date") for m in [_anchor_month(e, pub, None, vocab)]
                   if m is not None}
         if len(months) == 1:
@@ -272,9 +272,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
     prev_block = -1
     order = 0
     for s in sents:
-        if s.block != prev_block:
-            prev = None
-            prev_block = s.block
+        prev = None          # ellipsis and partitives reach within a sentence
+        prev_block = s.block
         sent_window = ""
         part = ""           # the count the rest of the sentence is a part of
         whole_of: Mention | None = None
@@ -303,7 +302,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             # ellipsis: a bare number counts what the previous one counted
             if not m.thing and prev is not None and prev.thing and not prev.thing.startswith("?"):
                 m.thing, m.thing_how = prev.thing, "ellipsis"
-                if not m.event and prev.clause != m.clause:
+                if not m.event and prev.clause != m.clause and not m.stock_words:
                     m.event = prev.event
                     for md in prev.mods:
                         if md not in m.mods:
@@ -311,7 +310,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             # "gained 3 new Convicts, 1 new Condemned and 2 other political prisoners": the
             # items of a list share its verb
             if (not m.event and prev is not None and prev.sentence_id == id(s)
-                    and prev.event and m.clause == prev.clause + 1 and m.list_item):
+                    and prev.event and m.clause == prev.clause + 1 and m.list_item
+                    and not m.stock_words):
                 m.event = prev.event
                 for md in prev.mods:
                     if md not in m.mods:
@@ -325,6 +325,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                     part = m.of
             elif part and not m.head:
                 m.of = part
+            elif m.in_brackets and prev is not None and not m.of and prev.sentence_id == id(s):
+                m.of = prev.metric or ("?" + prev.thing)
             if m.event in FLOW_EVENTS and m.stock_words and not any(
                     e.kind in ("month", "date", "rel_last", "rel_this")
                     and s.clause_of[e.start] == m.clause for e in s.times):
@@ -338,10 +340,30 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                                      m.strength, order, m))
             if m.thing and not m.thing.startswith("?") or m.metric:
                 prev = m
-            if m.head:
+            if m.head or m.colon_head:
                 part = m.metric or ("?" + m.thing)
         prev_window = sent_window
+        _deaths(s, out)
     return out
+
+
+def _deaths(s: Sentence, cands: list[Candidate]) -> None:
+    """'siete bajas: seis tras cumplir condena y una por fallecimiento': a death is not a
+    release, so the exits counted in the sentence lose the deaths named after them."""
+    rel = [c for c in cands if c.mention.sentence_id == id(s) and c.mention.event == "leave"]
+    if not rel:
+        return
+    first = rel[0].mention.index
+    deaths = sum(m.value for m in s.mentions if m.index > first and m.event == "die"
+                 and not m.noise)
+    deaths += sum(1 for i, sp in enumerate(s.spans) if sp is not None and sp.start == i
+                  and sp.tag == "death.one" and i > first)
+    if deaths:
+        for c in rel:
+            if c.value > deaths:
+                c.value -= deaths
+                c.mention.value = c.value
+                c.mention.rule += " minus deaths"
 
 
 def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Vocabulary,
@@ -364,6 +386,10 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
     period: str | None = None
     yearly_rule = next((r for r in vocab.rules if r.period == "yearly" and r.matches(m)
                         and r.metric == rule.metric), None)
+    if anchor is not None and anchor.kind != "year" and anchor.role in ("begin", "begun") \
+            and (rule.flow or m.event in FLOW_EVENTS):
+        m.why = "a count at the start of a month"
+        return
     if anchor is not None and anchor.role in ("since", "event", "compare", "range"):
         m.why = {"since": "window since a date", "event": "date of an event",
                  "compare": "a term of comparison", "range": "a range of dates"}[anchor.role]
@@ -376,6 +402,11 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             period = f"{anchor.year:04d}-12"
         elif anchor.role == "begin" and not (rule.flow or m.event in FLOW_EVENTS):
             period = f"{(anchor.year or 1) - 1:04d}-12"   # "al comenzar 2021 hay 134"
+        elif anchor.role == "begun" and not (rule.flow or m.event in FLOW_EVENTS):
+            period = f"{anchor.year:04d}-01"              # "2021 comenzó con 138"
+        elif anchor.role in ("begin", "begun", "cutoff"):
+            m.why = "a flow at a year's start or end: month or year unclear"
+            return
         else:
             window = window or "year"
             if window not in ("year",):
@@ -409,9 +440,6 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
     if period is None:
         if anchor is not None:
             ym = _anchor_month(anchor, pub, doc, vocab)
-            if ym is not None and anchor.role == "begin" and (rule.flow or m.event in FLOW_EVENTS):
-                m.why = "a count at the start of a month"
-                return
             if ym is None:
                 m.why = "period unknown"
                 return
@@ -445,10 +473,11 @@ def _after_publication(m: Mention, pubd: tuple[int, int, int | None] | None) -> 
 def _strength(m: Mention) -> int:
     """2 for a thing named with the number, 1 by ellipsis; +1 with a sign that the number
     is a stock stated as such (a verb of holding, 'un total de', a cut-off, a headline)."""
-    base = 1 if m.thing_how == "ellipsis" else 2
     stock = (m.event == "held" or m.stock_words or m.role in ("title", "subtitle")
              or (m.anchor is not None and m.anchor.role == "cutoff"))
-    return base + (1 if stock else 0)
+    if m.thing_how == "ellipsis":
+        return 1 + stock
+    return 3 if stock else (2 if m.clean else 1)
 
 
 def _window_why(window: str) -> str:
@@ -480,7 +509,8 @@ def _anchor(s: Sentence, m: Mention) -> timex.TimeExpr | None:
         return before[-1]
     if after:
         return after[0]
-    earlier = [e for e in s.times if e.end <= m.index and e.role in ("plain", "cutoff", "begin")
+    earlier = [e for e in s.times if e.end <= m.index and e.role in ("plain", "cutoff", "begin",
+                                                                       "begun")
                and e.kind not in ("year",)]
     if earlier:
         return earlier[-1]
@@ -495,6 +525,17 @@ def _anchor(s: Sentence, m: Mention) -> timex.TimeExpr | None:
 
 def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading: Reading) -> None:
     """One value per (metric, period): the best-stated; two that disagree cancel out."""
+    # a figure the page also gives as a window count (12 months, since a date) is that
+    windowed = {(m.value, m.thing) for s in reading.sentences for m in s.mentions
+                if m.window in ("12m", "ytd", "since", "cumulative", "past")}
+    kept_cands = []
+    for c in cands:
+        if (c.value, c.mention.thing) in windowed and c.mention.window == "":
+            c.mention.why = "the page gives this figure as a window count elsewhere"
+            c.mention.metric = ""
+        else:
+            kept_cands.append(c)
+    cands = kept_cands
     groups: dict[tuple[str, str], list[Candidate]] = {}
     for c in cands:
         groups.setdefault((c.metric, c.period), []).append(c)

@@ -23,6 +23,12 @@ _CONJ = {"y", "e", "and", "mientras", "while", "whereas", "pero", "but", "aunque
 _HEADS = {("de", "los"), ("de", "las"), ("entre", "los"), ("entre", "las"), ("of", "the"),
           ("among", "the"), ("of", "its"), ("de", "sus"), ("de", "estos"), ("de", "estas")}
 _CLAUSE_MARKS = {",", ";", ":", "(", ")", "\u2014", "\u2013", "[", "]", ".", "-"}
+_CLEAN = {"en", "in", "cuba", "la", "isla", "the", "island", "de", "y", "conciencia", "and",
+          "of", "conscience", ",", ".", "hoy", "today", "actualmente", "now", "ahora", "ya",
+          "on", "our", "list", "lista", "su", "nuestra", "segun", "according", "to", "del",
+          "pais", "country", "cubanas", "cubanas", "carceles", "prisons", "prisiones",
+          "\"", "\u201d", "\u00bb", "'", "!", ")", "registrados", "verificados", "verified",
+          "documentados", "documented"}
 _RELATIVE = {"que", "who", "which", "that", "quienes", "cuyos", "cuyas", "whose"}
 
 
@@ -59,6 +65,9 @@ class Mention:
     role: str = ""
     list_item: bool = False         # opens its clause after "," / "y": an item of a list
     part_of_next: bool = False      # "329 de los 1.105 prisioneros": a part of the next
+    clean: bool = False             # nothing but place, time or 'y de conciencia' after it
+    colon_head: bool = False        # "33 menores: 29 ..., cuatro ...": a breakdown follows
+    in_brackets: bool = False       # "(29 chicos y 3 chicas)"
     head: bool = False              # "de los 33 menores, ...": what follows is a part of it
 
     def reading(self) -> dict[str, Any]:
@@ -175,6 +184,34 @@ class Reader:
         for back in range(max(0, k - 1), k + 1):
             if back >= 0 and s.tag(back) == "compare":
                 m.compare = True
+        # what follows its thing: a clean end, or a colon opening a breakdown
+        if m.thing and not m.thing.startswith("?") and m.thing_end >= 0:
+            k = m.thing_end
+            clean = True
+            while k < n and s.clause_of[k] == m.clause:
+                if toks[k].low not in _CLEAN and k not in s.in_time and not (
+                        s.tag(k).startswith("org.") or s.tag(k) in ("reset", "stock")):
+                    clean = False
+                    break
+                k += 1
+            m.clean = clean
+            while k < n and toks[k].low in ("\u2014", "(", "-", "\u2013"):
+                close = {"(": ")"}.get(toks[k].low, toks[k].low)
+                k += 1
+                while k < n and toks[k].low != close:
+                    k += 1
+                k += 1
+            if k < n and toks[k].low == ":":
+                m.colon_head = True
+        first = i
+        while first > 0 and s.clause_of[first - 1] == m.clause:
+            first -= 1
+        for k2 in range(0, i - 2):
+            if toks[k2].low in ("entre", "among") and toks[k2 + 1].low in ("los", "las", "the") \
+                    and s.tag(k2 + 2).startswith("thing.") and not m.of:
+                m.of = "?" + s.tag(k2 + 2)[6:]
+        if first > 0 and toks[first - 1].low == "(" or (first < n and toks[first].low == "("):
+            m.in_brackets = True
         if i + 3 < n and toks[i + 1].low in ("de", "of") and toks[i + 2].low in (
                 "los", "las", "the") and toks[i + 3].kind == "num":
             m.part_of_next = True
@@ -221,6 +258,10 @@ class Reader:
                     m.thing = s.tag(j)[6:]
                     j = s.spans[j].end  # type: ignore[union-attr]
                 m.thing_end = j
+                # "387 prisioneros con sentencia": 'con' + a word narrows the count
+                if j + 1 < n and toks[j].low in ("con", "with") and toks[j + 1].kind == "word" \
+                        and not s.tag(j + 1).startswith("thing."):
+                    m.scope = m.scope or "those with " + toks[j + 1].low
                 # "32 menores que cumplen condena": a relative clause narrows the count
                 if j < n and toks[j].low in _RELATIVE:
                     k = j + 1
@@ -231,6 +272,11 @@ class Reader:
                 return
             if tag.startswith("mod."):
                 m.mods.append(tag[4:])
+                j = s.spans[j].end  # type: ignore[union-attr]
+                steps += 1
+                continue
+            if tag == "event.held" and steps < 4:
+                m.event = m.event or "held"
                 j = s.spans[j].end  # type: ignore[union-attr]
                 steps += 1
                 continue
@@ -296,11 +342,14 @@ class Reader:
             elif tag.startswith("mod.") and same and i < m.index and m.index - sp.end <= 0:
                 if tag[4:] not in m.mods:
                     m.mods.append(tag[4:])
-            elif tag.startswith("scope.") and same and not m.scope:
-                m.scope = tag[6:]
+            elif tag.startswith("scope.") and same:
+                if not m.scope:
+                    m.scope = tag[6:]
+                elif m.scope != tag[6:] and not m.scope.startswith("those"):
+                    m.scope = "mixed: " + m.scope + " and " + tag[6:]
             elif tag.startswith("window."):
                 window_tags.append((i, tag[7:]))
-            elif (tag == "total" or tag == "copula" and sp.end - sp.start > 1) and same:
+            elif (tag in ("total", "stock") or tag == "copula" and sp.end - sp.start > 1) and same:
                 m.stock_words = True
             elif tag == "reset":
                 resets.append(i)

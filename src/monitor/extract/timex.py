@@ -236,9 +236,9 @@ def _month_expr(toks: list[Tok], i: int, m: int, used: list[bool]) -> TimeExpr:
     if nxt in ("-", "\u2013", "a", "al", "to", "hasta", "through") and end + 1 < n and \
             (_month_at(toks, end + 1) is not None or (nxt in ("-", "\u2013") and _is_year(toks[end + 1]))):
         e.kind, e.role = "range", "range"
-    if prev in ("a", "al", "hasta", "to", "through") and start >= 2 and \
-            any(_month_at(toks, k) is not None for k in range(max(0, start - 4), start - 1)):
-        w = [t.low for t in toks[max(0, start - 6):start]]
+    if prev in ("a", "al", "hasta", "to", "through", "y", "and") and start >= 2 and \
+            any(_month_at(toks, k) is not None for k in range(max(0, start - 7), start - 1)):
+        w = [t.low for t in toks[max(0, start - 9):start]]
         if "de" in w or "from" in w or "entre" in w or "between" in w or "desde" in w:
             e.kind, e.role = "range", "range"
     return e
@@ -254,7 +254,7 @@ def _role_after(toks: list[Tok], e: TimeExpr) -> None:
         if w in _END_WORDS:
             e.role = "year_end" if e.kind == "year" else "cutoff"
         elif w in _BEGIN_WORDS:
-            e.role = "begin"
+            e.role = "begun"      # "2021 comenzó con 138": the start of that year or month
 
 
 def resolve(e: TimeExpr, pub: YM | None, doc: YM | None) -> YM | None:
