@@ -197,6 +197,16 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
                 pubd = dl
                 break
     pub = YM(pubd[0], pubd[1]) if pubd else None
+    if pub is None:
+        # no date at all: a month named without a year takes the year the page names
+        years = [e.year for s in sents for e in s.times if e.year and e.role in (
+            "plain", "cutoff") and e.kind in ("month", "date", "year")]
+        if years:
+            hint = YM(years[0], 12)
+            for s in sents:
+                for e in s.times:
+                    if e.year is None and e.month is not None:
+                        e.year = hint.year
     if pubd:
         out.published = (f"{pubd[0]:04d}-{pubd[1]:02d}-{pubd[2]:02d}" if pubd[2]
                          else f"{pubd[0]:04d}-{pubd[1]:02d}")
@@ -474,7 +484,8 @@ def _strength(m: Mention) -> int:
     """2 for a thing named with the number, 1 by ellipsis; +1 with a sign that the number
     is a stock stated as such (a verb of holding, 'un total de', a cut-off, a headline)."""
     stock = (m.event == "held" or m.stock_words or m.role in ("title", "subtitle")
-             or (m.anchor is not None and m.anchor.role == "cutoff"))
+             or m.thing in ("list",)
+             or (m.anchor is not None and m.anchor.role in ("cutoff", "begin", "begun")))
     if m.thing_how == "ellipsis":
         return 1 + stock
     return 3 if stock else (2 if m.clean else 1)

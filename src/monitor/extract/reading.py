@@ -301,7 +301,7 @@ class Reader:
                 continue
             if t.kind == "word" and not tag:
                 m.thing, m.thing_how = "?" + t.low, "right"
-                return
+                break
             m.thing_how = "bare"
             break
         # before: "el número de mujeres presas políticas es de 122", "la lista asciende a"
@@ -314,6 +314,7 @@ class Reader:
             elif tag.startswith("thing."):
                 if saw_link:
                     m.thing, m.thing_how = tag[6:], "left"
+                    m.thing_end = m.index + 1
                 return
             elif toks[k].kind == "num":
                 return
@@ -349,7 +350,8 @@ class Reader:
                     m.scope = "mixed: " + m.scope + " and " + tag[6:]
             elif tag.startswith("window."):
                 window_tags.append((i, tag[7:]))
-            elif (tag in ("total", "stock") or tag == "copula" and sp.end - sp.start > 1) and same:
+            elif (tag == "total" or tag == "copula" and sp.end - sp.start > 1) and same \
+                    or tag == "stock":
                 m.stock_words = True
             elif tag == "reset":
                 resets.append(i)
