@@ -234,6 +234,10 @@ def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
                   if m is not None}
         if len(months) == 1:
             return YM(int(next(iter(months))[:4]), int(next(iter(months))[5:]))
+    if vocab.pub_cutoff_days and dateline is not None:
+        # the text's dateline read as the list's cut-off ("MADRID, August 26, 2019")
+        ym = YM(dateline[0], dateline[1])
+        return ym.shift(-1) if dateline[2] <= vocab.pub_cutoff_days else ym
     for s in sents:
         if s.role != "lead":
             continue
@@ -484,7 +488,7 @@ def _strength(m: Mention) -> int:
     """2 for a thing named with the number, 1 by ellipsis; +1 with a sign that the number
     is a stock stated as such (a verb of holding, 'un total de', a cut-off, a headline)."""
     stock = (m.event == "held" or m.stock_words or m.role in ("title", "subtitle")
-             or m.thing in ("list",)
+             or m.thing in ("list",) or m.thing_how == "left"
              or (m.anchor is not None and m.anchor.role in ("cutoff", "begin", "begun")))
     if m.thing_how == "ellipsis":
         return 1 + stock

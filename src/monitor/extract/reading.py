@@ -29,6 +29,25 @@ _CLEAN = {"en", "in", "cuba", "la", "isla", "the", "island", "de", "y", "concien
           "pais", "country", "cubanas", "cubanas", "carceles", "prisons", "prisiones",
           "\"", "\u201d", "\u00bb", "'", "!", ")", "registrados", "verificados", "verified",
           "documentados", "documented"}
+_VERB_EN = {"are", "were", "is", "was", "have", "had", "has", "remain", "remained", "face",
+            "faced", "come", "came", "stem", "belong", "include", "serve", "served", "got",
+            "received", "suffer", "continue", "need", "lack", "live", "still", "also"}
+_NOUN_EN_ENDINGS = ("imagen", "orden", "regimen", "crimen", "origen", "joven", "examen",
+                    "volumen", "resumen", "margen", "virgen", "dictamen", "germen", "abdomen",
+                    "gran", "plan", "pan", "can", "an", "en", "ren")
+
+
+def _looks_verb(w: str) -> bool:
+    """A third-person plural verb by its ending (es) or a common verb (en): what follows
+    a bare number ('891 proceden de ...', '30 cumplen condena') rather than its noun."""
+    if w in _VERB_EN:
+        return True
+    if len(w) < 5 or w in _NOUN_EN_ENDINGS or w.endswith(("men", "gen", "den")) and w in (
+            "imagen", "orden", "origen", "crimen", "regimen"):
+        return False
+    return w.endswith(("aron", "ieron", "eron", "aban", "ian", "an", "en"))
+
+
 _RELATIVE = {"que", "who", "which", "that", "quienes", "cuyos", "cuyas", "whose"}
 
 
@@ -59,6 +78,7 @@ class Mention:
     period: str = ""
     rule: str = ""
     strength: int = 0
+    verb: str = ""                  # an unknown verb right after a bare number
     thing_end: int = -1             # token after the counted thing's words
     stock_words: bool = False       # "llega a", "un total de": a flow stated as a stock
     sentence_id: int = 0
@@ -141,7 +161,7 @@ class Reader:
                     nxt = toks[i + 1]
                     nxt2 = toks[i + 2] if i + 2 < n else None
                     tag = spans[i + 1].tag if spans[i + 1] is not None else ""
-                    if nxt.kind == "num" or tag.startswith("event.") or (
+                    if nxt.kind == "num" and spans[i + 1] is None or tag.startswith("event.") or (
                             nxt.low in self.filler and nxt2 is not None and nxt2.kind == "num"):
                         c += 1
             out.append(c)
@@ -265,7 +285,8 @@ class Reader:
                 # "32 menores que cumplen condena": a relative clause narrows the count
                 if j < n and toks[j].low in _RELATIVE:
                     k = j + 1
-                    while k < n and toks[k].low in self.aux:
+                    while k < n and (toks[k].low in self.aux or toks[k].low.endswith(
+                            ("ly", "mente"))):
                         k += 1
                     if k < n and not s.tag(k).startswith("event.") and toks[k].kind == "word":
                         m.scope = m.scope or "those who " + toks[k].low
@@ -300,6 +321,9 @@ class Reader:
                 steps += 1
                 continue
             if t.kind == "word" and not tag:
+                if _looks_verb(t.low):
+                    m.thing_how, m.verb = "bare", t.low   # "891 proceden de ...": a verb
+                    break
                 m.thing, m.thing_how = "?" + t.low, "right"
                 break
             m.thing_how = "bare"
@@ -361,7 +385,9 @@ class Reader:
                 announce = True
             elif tag == "attr.according":
                 according = True
-            elif tag == "partitive" and same and sp.end <= m.index and m.index - sp.end <= 3:
+            elif tag == "partitive" and sp.end <= m.index and (
+                    same and m.index - sp.end <= 3
+                    or s.clause_of[i] == m.clause - 1 and m.index - sp.end <= 1):
                 m.of = "?"
             elif tag == "partitive" and same and 0 <= sp.start - m.index - 1 <= 1:
                 m.of = "?after"
@@ -397,8 +423,12 @@ class Reader:
         toks, n = s.toks, len(s.toks)
         # things named after the counted one in the clause ("padecen enfermedades graves")
         start = m.thing_end if m.thing_end >= 0 else m.index + 1
+        clause = m.clause
+        if m.thing_how == "bare" and start < n and toks[start].low == "," and not m.verb:
+            start += 1           # "y 41, trastornos mentales": the verb left out
+            clause = s.clause_of[start] if start < n else clause
         for k in range(start, n):
-            if s.clause_of[k] != m.clause or toks[k].kind == "num":
+            if s.clause_of[k] != clause or toks[k].kind == "num":
                 break
             sp = s.spans[k]
             if sp is not None and sp.start == k and sp.tag.startswith("thing."):

@@ -94,6 +94,10 @@ class Roles:
                 found = role
                 break
         # an event or a "desde" a little further back still governs ("desde el 1 de")
+        if found in ("plain", "plain_far", "cutoff") and any(
+                w in ("against", "frente", "versus", "compared", "comparado", "respecto")
+                for w in words[-4:]):
+            return "compare"
         if found in ("plain", "plain_far"):
             far = [t.low for t in toks[max(0, i - 3):i]]
             if any(w in ("desde", "since", "entre", "between") for w in far):

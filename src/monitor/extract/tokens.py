@@ -172,7 +172,8 @@ def _word_value(words: list[str]) -> int | None:
 
 _SENT_BREAK = re.compile(r"(?<=[.!?])[\"'\u201d\u00bb)]?\s+(?=[\"\u201c\u00ab(\u00bf\u00a1]?"
                          r"[A-Z\u00c0-\u00dd0-9])")
-_BULLETS = re.compile("[\u2022\u25aa\u25cf\u27a2\u2192\u25ba]|\\s>\\s")
+_BULLETS = re.compile("[\u2022\u25aa\u25cf\u27a2\u2192\u25ba\u2190-\u21ff\u2600-\u27bf"
+                      "\U0001f000-\U0001faff]+[\ufe0f\u200d\U0001f3fb-\U0001f3ff]*|\\s>\\s")
 
 
 def sentences(block: str) -> list[str]:
