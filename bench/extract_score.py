@@ -28,9 +28,11 @@ OCDH_MONTHLY = {"repressive_actions", "arbitrary_detentions", "other_abuses",
                 "violent_detentions", "detentions_women", "detentions_men", "house_sieges"}
 
 
-def extractor(name: str, legacy: bool):
+def extractor(name: str, legacy: bool, pipeline: bool = False):
     if legacy:
         return importlib.import_module(f"monitor.extract.{name}").extract
+    if pipeline:
+        return importlib.import_module(f"monitor.sources.{name}.reading").extract
     return sources.get(name).extract
 
 
@@ -125,10 +127,12 @@ def score_series(name: str, fn, verbose: bool) -> tuple[int, int, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--legacy", action="store_true", help="score the old extractors")
+    ap.add_argument("--pipeline", action="store_true",
+                    help="score the shared reading pipeline (each folder's reading.py)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list misses and wrong ones")
     args = ap.parse_args()
-    pd = extractor("prisoners_defenders", args.legacy)
-    oc = extractor("ocdh", args.legacy)
+    pd = extractor("prisoners_defenders", args.legacy, args.pipeline)
+    oc = extractor("ocdh", args.legacy, args.pipeline)
     for label, (f, t, w) in (
             ("PD cases", score_pd_cases(pd, args.verbose)),
             ("OCDH cases", score_ocdh_cases(oc, args.verbose)),

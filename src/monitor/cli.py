@@ -131,7 +131,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"cannot read {target}: {exc.strerror}") from None
         url = url or Path(target).resolve().as_uri()
-    result = extract.extract(args.source, html, url)
+    if getattr(args, "explain", False):
+        result, lines = extract.explain(args.source, html, url)
+        for line in lines:
+            print(f"explain: {line}", file=sys.stderr)
+    else:
+        result = extract.extract(args.source, html, url)
     for obs in result.observations:
         print(json.dumps(obs.as_dict(), ensure_ascii=False))
     if not result.observations:
@@ -323,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--source", required=True, choices=SOURCE_NAMES)
     sp.add_argument("page", metavar="PATH_OR_URL")
     sp.add_argument("--url", help="the page's original address (a hint: dates in its path)")
+    sp.add_argument("--explain", action="store_true",
+                    help="also print on stderr every number on the page with its reading "
+                         "(counted thing, event, scope, window, anchor) and the decision")
 
     sp = add("latest", cmd_latest, "current figure per source and metric, with the change")
     sp.add_argument("--source", choices=SOURCE_NAMES)

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitor.extract import checks
 from monitor.extract.base import Extraction, Observation
 from monitor.extract.pipeline import Reading, Vocabulary, load_vocabulary, read
 from monitor.extract.pipeline import explain as explain_lines
@@ -73,17 +74,28 @@ def version(name: str) -> str:
 
 
 def extract(name: str, html: bytes | str, url: str) -> Extraction:
-    """Run source `name`'s extractor on one page (through the source registry)."""
+    """Run source `name`'s extractor on one page (through the source registry), then the
+    checks every extractor's output gets: no month after the publication month, and a
+    reading on every observation."""
     from monitor import sources
-    return sources.get(name).extract(html, url)
+    result = sources.get(name).extract(html, url)
+    checks.after_publication(result)
+    checks.fill_readings(sources.get(name), result)
+    return result
 
 
 def explain(name: str, html: bytes | str, url: str) -> tuple[Extraction, list[str]]:
     """The Extraction and one line per number on the page with its reading and decision."""
     mod = get(name)
     if hasattr(mod, "explain"):
+        from monitor import sources
         result, reading = mod.explain(html, url)
         result.extractor_version = version(name)
+        checks.after_publication(result)
+        checks.fill_readings(sources.get(name), result)
         return result, explain_lines(reading)
     result = extract(name, html, url)
-    return result, ["(this extractor gives no explanation of its readings)"]
+    lines = [f"{o.metric} {o.period} = {o.value}: {checks.describe(o.reading or {})}"
+             f"  | {o.evidence[:90]}" for o in result.observations]
+    lines += [f"dropped: {n}" for n in result.notes if n.startswith("dropped")]
+    return result, lines or ["(no figure read on this page)"]

@@ -74,6 +74,7 @@ class Vocabulary:
     report_things: set[str] = field(default_factory=set)
     drop_round_hedges: int = 10
     pub_cutoff_days: int = 0
+    year_end_flow: str = ""
 
     @classmethod
     def load(cls, source: str, path: str | Path, headline: tuple[str, ...] = ()) -> Vocabulary:
@@ -101,7 +102,8 @@ class Vocabulary:
                    default_offset=int(p.get("default_offset", -1)),
                    report_things=set(p.get("report_things", [])),
                    drop_round_hedges=int(p.get("drop_round_hedges", 10)),
-                   pub_cutoff_days=int(p.get("pub_cutoff_days", 0)))
+                   pub_cutoff_days=int(p.get("pub_cutoff_days", 0)),
+                   year_end_flow=str(p.get("year_end_flow", "")))
 
 
 @dataclass
@@ -352,7 +354,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             if m.metric:
                 out.append(Candidate(m.metric, m.period, m.value, m.qualifier, s.text,
                                      m.strength, order, m))
-            if m.thing and not m.thing.startswith("?") or m.metric:
+            if (m.thing and not m.thing.startswith("?")) or m.metric:
                 prev = m
             if m.head or m.colon_head:
                 part = m.metric or ("?" + m.thing)
@@ -418,7 +420,8 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             period = f"{(anchor.year or 1) - 1:04d}-12"   # "al comenzar 2021 hay 134"
         elif anchor.role == "begun" and not (rule.flow or m.event in FLOW_EVENTS):
             period = f"{anchor.year:04d}-01"              # "2021 comenzó con 138"
-        elif anchor.role in ("begin", "begun", "cutoff"):
+        elif anchor.role in ("begin", "begun", "cutoff") and not (
+                anchor.role == "cutoff" and vocab.year_end_flow == "yearly"):
             m.why = "a flow at a year's start or end: month or year unclear"
             return
         else:

@@ -26,7 +26,7 @@ _CLAUSE_MARKS = {",", ";", ":", "(", ")", "\u2014", "\u2013", "[", "]", ".", "-"
 _CLEAN = {"en", "in", "cuba", "la", "isla", "the", "island", "de", "y", "conciencia", "and",
           "of", "conscience", ",", ".", "hoy", "today", "actualmente", "now", "ahora", "ya",
           "on", "our", "list", "lista", "su", "nuestra", "segun", "according", "to", "del",
-          "pais", "country", "cubanas", "cubanas", "carceles", "prisons", "prisiones",
+          "pais", "country", "cubanas", "carceles", "prisons", "prisiones",
           "\"", "\u201d", "\u00bb", "'", "!", ")", "registrados", "verificados", "verified",
           "documentados", "documented"}
 _VERB_EN = {"are", "were", "is", "was", "have", "had", "has", "remain", "remained", "face",
@@ -42,8 +42,8 @@ def _looks_verb(w: str) -> bool:
     a bare number ('891 proceden de ...', '30 cumplen condena') rather than its noun."""
     if w in _VERB_EN:
         return True
-    if len(w) < 5 or w in _NOUN_EN_ENDINGS or w.endswith(("men", "gen", "den")) and w in (
-            "imagen", "orden", "origen", "crimen", "regimen"):
+    if len(w) < 5 or w in _NOUN_EN_ENDINGS or (w.endswith(("men", "gen", "den")) and w in (
+            "imagen", "orden", "origen", "crimen", "regimen")):
         return False
     return w.endswith(("aron", "ieron", "eron", "aban", "ian", "an", "en"))
 
@@ -161,7 +161,7 @@ class Reader:
                     nxt = toks[i + 1]
                     nxt2 = toks[i + 2] if i + 2 < n else None
                     tag = spans[i + 1].tag if spans[i + 1] is not None else ""
-                    if nxt.kind == "num" and spans[i + 1] is None or tag.startswith("event.") or (
+                    if (nxt.kind == "num" and spans[i + 1] is None) or tag.startswith("event.") or (
                             nxt.low in self.filler and nxt2 is not None and nxt2.kind == "num"):
                         c += 1
             out.append(c)
@@ -230,7 +230,7 @@ class Reader:
             if toks[k2].low in ("entre", "among") and toks[k2 + 1].low in ("los", "las", "the") \
                     and s.tag(k2 + 2).startswith("thing.") and not m.of:
                 m.of = "?" + s.tag(k2 + 2)[6:]
-        if first > 0 and toks[first - 1].low == "(" or (first < n and toks[first].low == "("):
+        if (first > 0 and toks[first - 1].low == "(") or (first < n and toks[first].low == "("):
             m.in_brackets = True
         if i + 3 < n and toks[i + 1].low in ("de", "of") and toks[i + 2].low in (
                 "los", "las", "the") and toks[i + 3].kind == "num":
@@ -243,7 +243,7 @@ class Reader:
         lead = [t.low for t in toks[first:i]]
         m.list_item = first > 0 and all(w in self.filler or w in ("y", "and", "e")
                                         for w in lead) and toks[first - 1].low in (",", "y", "and")
-        if first > 0 and toks[first - 1].low in (",",) or lead[:1] in (["y"], ["and"]):
+        if (first > 0 and toks[first - 1].low in (",",)) or lead[:1] in (["y"], ["and"]):
             m.list_item = m.list_item or all(w in self.filler or w in ("y", "and", "e")
                                              for w in lead)
         before = tuple(t.low for t in toks[max(0, k - 1):k + 1])
@@ -328,6 +328,15 @@ class Reader:
                 break
             m.thing_how = "bare"
             break
+        # "(114, de un total de 192)": a figure in brackets counts the sentence's subject
+        if not m.thing and m.index and toks[m.index - 1].low == "(":
+            for k in range(m.index - 1):
+                tg = s.tag(k)
+                if tg.startswith("thing.") and (k == 0 or s.spans[k].start == k):  # type: ignore[union-attr]
+                    m.thing, m.thing_how = tg[6:], "left"
+                    break
+            if m.thing:
+                return
         # before: "el número de mujeres presas políticas es de 122", "la lista asciende a"
         k = m.index - 1
         saw_link = False
@@ -374,7 +383,7 @@ class Reader:
                     m.scope = "mixed: " + m.scope + " and " + tag[6:]
             elif tag.startswith("window."):
                 window_tags.append((i, tag[7:]))
-            elif (tag == "total" or tag == "copula" and sp.end - sp.start > 1) and same \
+            elif ((tag == "total" or (tag == "copula" and sp.end - sp.start > 1)) and same) \
                     or tag == "stock":
                 m.stock_words = True
             elif tag == "reset":
@@ -386,8 +395,8 @@ class Reader:
             elif tag == "attr.according":
                 according = True
             elif tag == "partitive" and sp.end <= m.index and (
-                    same and m.index - sp.end <= 3
-                    or s.clause_of[i] == m.clause - 1 and m.index - sp.end <= 1):
+                    (same and m.index - sp.end <= 3)
+                    or (s.clause_of[i] == m.clause - 1 and m.index - sp.end <= 1)):
                 m.of = "?"
             elif tag == "partitive" and same and 0 <= sp.start - m.index - 1 <= 1:
                 m.of = "?after"
