@@ -62,8 +62,8 @@ def describe(reading: dict[str, Any]) -> str:
     return " ".join(f"{k}={reading.get(k) or '-'}" for k in keys)
 
 
-def _first(values: set[str]) -> str | None:
-    named = sorted(v for v in values if v)
+def _first(values: Any) -> str | None:
+    named = [v for v in values if v]
     return named[0] if named else None
 
 

@@ -32,8 +32,8 @@ MAX_TEXT = 60_000
 @dataclass
 class Rule:
     metric: str
-    things: set[str]
-    events: set[str]
+    things: tuple[str, ...]
+    events: tuple[str, ...]
     scopes: set[str] = field(default_factory=lambda: {""})
     of: set[str] = field(default_factory=lambda: {""})
     objects: set[str] = field(default_factory=set)        # one of these must be named
@@ -75,6 +75,7 @@ class Vocabulary:
     drop_round_hedges: int = 10
     pub_cutoff_days: int = 0
     year_end_flow: str = ""
+    annual_title: bool = False
 
     @classmethod
     def load(cls, source: str, path: str | Path, headline: tuple[str, ...] = ()) -> Vocabulary:
@@ -89,7 +90,8 @@ class Vocabulary:
         rules = []
         for r in own.get("rule", []):
             rules.append(Rule(
-                metric=r["metric"], things=set(r.get("thing", [])), events=set(r.get("event", [""])),
+                metric=r["metric"], things=tuple(r.get("thing", [])),
+                events=tuple(r.get("event", [""])),
                 scopes=set(r.get("scope", [""])), of=set(r.get("of", [""])),
                 objects=set(r.get("objects", [])), without=set(r.get("without", [])),
                 mods=set(r["mods"]) if "mods" in r else None,
@@ -103,7 +105,8 @@ class Vocabulary:
                    report_things=set(p.get("report_things", [])),
                    drop_round_hedges=int(p.get("drop_round_hedges", 10)),
                    pub_cutoff_days=int(p.get("pub_cutoff_days", 0)),
-                   year_end_flow=str(p.get("year_end_flow", "")))
+                   year_end_flow=str(p.get("year_end_flow", "")),
+                   annual_title=bool(p.get("annual_title", False)))
 
 
 @dataclass
@@ -198,6 +201,13 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
             if dl:
                 pubd = dl
                 break
+    for s in sents[1:4]:
+        if s.times and _DATELINE_PLACE.match(s.text[:s.toks[s.times[0].start].start]) \
+                and s.times[0].kind in ("date", "month") and s.times[0].year:
+            s.times[0].role = "dateline"      # "Madrid, abril de 2020.-": when, not what
+            if pubd is None:
+                pubd = (s.times[0].year, s.times[0].month or 1, s.times[0].day)
+            break
     pub = YM(pubd[0], pubd[1]) if pubd else None
     if pub is None:
         # no date at all: a month named without a year takes the year the page names
@@ -214,6 +224,8 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
                          else f"{pubd[0]:04d}-{pubd[1]:02d}")
     dateline = next((d for d in map(_dateline, sents[1:4]) if d), None)
     doc = _doc_month(sents, pub, vocab, dateline)
+    if vocab.annual_title and _annual_title(sents):
+        doc = None     # an annual report: a figure without a month of its own is the year's
     reading = Reading(sents, doc, pub)
     cands = _candidates(sents, pub, doc, vocab, pubd)
     _choose(out, cands, vocab, reading)
@@ -222,6 +234,15 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
         log.warning("%s: looks like a monthly report but no headline figure found", url)
         out.notes.append("no headline figure")
     return out, reading
+
+
+def _annual_title(sents: list[Sentence]) -> bool:
+    """A title naming a year and no month: the page reports on the year."""
+    for s in sents:
+        if s.role == "title":
+            kinds = {e.kind for e in s.times if e.role not in ("since", "event", "compare")}
+            return "year" in kinds and not kinds & {"month", "date", "rel_this", "rel_last"}
+    return False
 
 
 def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
@@ -316,7 +337,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 prev = m
                 continue
             # ellipsis: a bare number counts what the previous one counted
-            if not m.thing and prev is not None and prev.thing and not prev.thing.startswith("?"):
+            if not m.thing and prev is not None and prev.thing and not prev.thing.startswith(
+                    "?") and not m.objects:
                 m.thing, m.thing_how = prev.thing, "ellipsis"
                 if not m.event and prev.clause != m.clause and not m.stock_words:
                     m.event = prev.event
@@ -406,6 +428,9 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             and (rule.flow or m.event in FLOW_EVENTS):
         m.why = "a count at the start of a month"
         return
+    if anchor is not None and anchor.role == "dateline":
+        anchor = None
+        m.anchor = None
     if anchor is not None and anchor.role in ("since", "event", "compare", "range"):
         m.why = {"since": "window since a date", "event": "date of an event",
                  "compare": "a term of comparison", "range": "a range of dates"}[anchor.role]
@@ -503,7 +528,7 @@ def _window_why(window: str) -> str:
             "since": "window since a date", "past": "another, past period",
             "average": "an average", "percentage": "a percentage",
             "semester": "a semester or quarter window", "week": "a window of days or weeks",
-            "cumulative": "a cumulative count",
+            "cumulative": "a cumulative count", "event": "a count around an event",
             }.get(window, f"{window} window")
 
 

@@ -133,6 +133,7 @@ class Reader:
         self.containers = set(words.get("containers", ["case", "person"]))
         self.promote = set(words.get("promote", ["prisoner", "polreason"]))
         self.refine = set(words.get("refine", []))
+        self.case_of = set(words.get("case_of", []))
 
     def sentence(self, text: str, role: str, block: int) -> Sentence:
         toks = tokenize(text)
@@ -278,6 +279,13 @@ class Reader:
                     m.thing = s.tag(j)[6:]
                     j = s.spans[j].end  # type: ignore[union-attr]
                 m.thing_end = j
+                # "..., con 83 casos": the cases of the sentence's subject
+                if m.thing in self.containers and self.case_of:
+                    for k in range(m.index):
+                        tg = s.tag(k)
+                        if tg.startswith("thing.") and tg[6:] in self.case_of:
+                            m.thing = tg[6:]
+                            break
                 # "387 prisioneros con sentencia": 'con' + a word narrows the count
                 if j + 1 < n and toks[j].low in ("con", "with") and toks[j + 1].kind == "word" \
                         and not s.tag(j + 1).startswith("thing."):

@@ -279,7 +279,7 @@ def resolve(e: TimeExpr, pub: YM | None, doc: YM | None) -> YM | None:
         cand = ref.shift(-back)
         if cand.month == e.month and (back or e.day is not None):
             return cand
-    return None
+    return ref if ref.month == e.month else None   # a report on the month it is published
 
 
 _URL_DATES = (
