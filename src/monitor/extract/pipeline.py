@@ -313,6 +313,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
         prev_block = s.block
         sent_window = ""
         part = ""           # the count the rest of the sentence is a part of
+        part_window = ""
         whole_of: Mention | None = None
         for m in s.mentions:
             order += 1
@@ -361,8 +362,13 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 m.of = (prev.metric or ("?" + prev.thing)) if prev is not None else "?"
                 if not after:
                     part = m.of
+                    part_window = prev.window if prev is not None else ""
+                # a part of a count over a window is over that window
+                if prev is not None and prev.window and not m.window:
+                    m.window = prev.window
             elif part and not m.head:
                 m.of = part
+                m.window = m.window or part_window
             elif m.in_brackets and prev is not None and not m.of and prev.sentence_id == id(s):
                 m.of = prev.metric or ("?" + prev.thing)
             if m.event in FLOW_EVENTS and m.stock_words and not any(
@@ -380,6 +386,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 prev = m
             if m.head or m.colon_head:
                 part = m.metric or ("?" + m.thing)
+                part_window = m.window
         prev_window = sent_window
         _deaths(s, out)
     return out
