@@ -308,6 +308,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
     prev_window = ""
     prev_block = -1
     order = 0
+    last: Mention | None = None
+    last_block = -1
     for s in sents:
         prev = None          # ellipsis and partitives reach within a sentence
         prev_block = s.block
@@ -357,6 +359,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                         m.mods.append(md)
             if "new" in m.mods and m.event not in ("leave", "sentence", "detain"):
                 m.event = "enter"
+            if m.of == "?" and prev is None and last is not None and s.block == last_block:
+                prev = last      # "De ellos, 68 ...": the count the previous sentence gave
             if m.of in ("?", "?after"):
                 after = m.of == "?after"
                 m.of = (prev.metric or ("?" + prev.thing)) if prev is not None else "?"
@@ -388,6 +392,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 part = m.metric or ("?" + m.thing)
                 part_window = m.window
         prev_window = sent_window
+        if prev is not None:
+            last, last_block = prev, s.block
         _deaths(s, out)
     return out
 

@@ -216,6 +216,8 @@ class Reader:
                     break
                 k += 1
             m.clean = clean
+            while k < n and s.clause_of[k] == m.clause:
+                k += 1
             while k < n and toks[k].low in ("\u2014", "(", "-", "\u2013"):
                 close = {"(": ")"}.get(toks[k].low, toks[k].low)
                 k += 1
@@ -441,6 +443,10 @@ class Reader:
         # things named after the counted one in the clause ("padecen enfermedades graves")
         start = m.thing_end if m.thing_end >= 0 else m.index + 1
         clause = m.clause
+        if start < n and s.tag(start) == "partitive":
+            start = s.spans[start].end  # type: ignore[union-attr]
+        while start < n and toks[start].low in self.filler and s.spans[start] is None:
+            start += 1
         if m.thing_how == "bare" and start < n and toks[start].low == "," and not m.verb:
             start += 1           # "y 41, trastornos mentales": the verb left out
             clause = s.clause_of[start] if start < n else clause

@@ -94,9 +94,10 @@ class Roles:
                 found = role
                 break
         # an event or a "desde" a little further back still governs ("desde el 1 de")
+        near = toks[max(0, i - 4):i]
         if found in ("plain", "plain_far", "cutoff") and any(
-                w in ("against", "frente", "versus", "compared", "comparado", "respecto")
-                for w in words[-4:]):
+                t.low in ("against", "frente", "versus", "compared", "comparado", "respecto")
+                for t in near) and any(t.kind == "num" for t in near):
             return "compare"
         if found in ("plain", "plain_far"):
             far = [t.low for t in toks[max(0, i - 3):i]]
