@@ -158,7 +158,7 @@ def _looks_like_html(text: str, raw: bytes) -> bool:
     sample = text[:4096]
     if "<" not in sample:
         return False
-    ascii_share = sum(1 for c in sample if c < "\x80") / max(1, len(sample))
+    ascii_share = len(sample.encode("ascii", "ignore")) / max(1, len(sample))
     return ascii_share > 0.6
 
 

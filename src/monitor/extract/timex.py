@@ -84,11 +84,18 @@ class Roles:
                     self.before.append((words, role))
         self.before.sort(key=lambda x: -len(x[0]))
         self.rel.sort(key=lambda x: -len(x[0]))
+        # by last word (the role phrase ends just before the expression) and first word
+        self.before_by_last: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for phrase, role in self.before:
+            self.before_by_last.setdefault(phrase[-1], []).append((phrase, role))
+        self.rel_by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for phrase, role in self.rel:
+            self.rel_by_first.setdefault(phrase[0], []).append((phrase, role))
 
     def role_before(self, toks: list[Tok], i: int) -> str:
         words = [t.low for t in toks[max(0, i - 7):i]]
         found = "plain_far"
-        for phrase, role in self.before:
+        for phrase, role in self.before_by_last.get(words[-1], ()) if words else ():
             n = len(phrase)
             if n <= len(words) and tuple(words[-n:]) == phrase:
                 found = role
@@ -181,7 +188,7 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
     for i in range(n):
         if used[i]:
             continue
-        for phrase, role in roles.rel:
+        for phrase, role in roles.rel_by_first.get(toks[i].low, ()):
             k = len(phrase)
             if i + k <= n and all(toks[i + j].low == phrase[j] and not used[i + j]
                                   for j in range(k)):
