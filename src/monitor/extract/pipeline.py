@@ -359,7 +359,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                         m.mods.append(md)
             if "new" in m.mods and m.event not in ("leave", "sentence", "detain"):
                 m.event = "enter"
-            if m.of == "?" and prev is None and last is not None and s.block == last_block:
+            if m.of == "?" and prev is None and last is not None:
                 prev = last      # "De ellos, 68 ...": the count the previous sentence gave
             if m.of in ("?", "?after"):
                 after = m.of == "?after"
@@ -391,7 +391,9 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             if m.head or m.colon_head:
                 part = m.metric or ("?" + m.thing)
                 part_window = m.window
-        prev_window = sent_window
+        prev_window = sent_window or next(
+            (sp.tag[7:] for sp in s.spans if sp is not None and sp.tag.startswith("window.")
+             and sp.tag != "window.anaphoric"), "")
         if prev is not None:
             last, last_block = prev, s.block
         _deaths(s, out)

@@ -148,7 +148,7 @@ def _month_at(toks: list[Tok], i: int) -> int | None:
 def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeExpr]:
     """Every time expression of a sentence (tokens inside a tagged span are not read)."""
     out: list[TimeExpr] = []
-    used = [s is not None for s in spans]
+    used = [s is not None and not s.tag.startswith("unit") for s in spans]
     n = len(toks)
     i = 0
     while i < n:
@@ -173,17 +173,6 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
                 out.append(TimeExpr(i, i + 5, "date", toks[i + 4].value, mo, toks[i].value))
                 for k in range(i, i + 5):
                     used[k] = True
-    # years alone, and year ranges "2015-2021"
-    for i in range(n):
-        if used[i] or not _is_year(toks[i]):
-            continue
-        if i + 2 < n and toks[i + 1].low in ("-", "/", "\u2013", "a", "al", "to") \
-                and _is_year(toks[i + 2]) and not used[i + 2]:
-            out.append(TimeExpr(i, i + 3, "range", toks[i + 2].value))
-            used[i] = used[i + 1] = used[i + 2] = True
-            continue
-        out.append(TimeExpr(i, i + 1, "year", toks[i].value))
-        used[i] = True
     # relative months
     for i in range(n):
         if used[i]:
@@ -203,6 +192,17 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
                 for j in range(i, i + k):
                     used[j] = True
                 break
+    # years alone, and year ranges "2015-2021"
+    for i in range(n):
+        if used[i] or not _is_year(toks[i]):
+            continue
+        if i + 2 < n and toks[i + 1].low in ("-", "/", "\u2013", "a", "al", "to") \
+                and _is_year(toks[i + 2]) and not used[i + 2]:
+            out.append(TimeExpr(i, i + 3, "range", toks[i + 2].value))
+            used[i] = used[i + 1] = used[i + 2] = True
+            continue
+        out.append(TimeExpr(i, i + 1, "year", toks[i].value))
+        used[i] = True
     out.sort(key=lambda e: e.start)
     for e in out:
         if e.role == "plain":
