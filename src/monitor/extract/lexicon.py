@@ -25,72 +25,121 @@ class Span:
     end: int        # token index, exclusive
 
 
+_EXACT, _PREFIX, _NUM, _ANY = 0, 1, 2, 3
+Pattern = tuple[tuple[int, str], ...]
+
+
+def _compile(words: tuple[str, ...]) -> Pattern:
+    out = []
+    for w in words:
+        if w == "#":
+            out.append((_NUM, ""))
+        elif w == "?":
+            out.append((_ANY, ""))
+        elif w.endswith("*"):
+            out.append((_PREFIX, w[:-1]))
+        else:
+            out.append((_EXACT, w))
+    return tuple(out)
+
+
 @dataclass
 class Lexicon:
-    exact: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
-    prefix: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
+    # one-word phrases by their word; longer ones by their first two words (or first word
+    # and "#"); phrases opening with a prefix or a wildcard by their first word's stem
+    single: dict[str, str] = field(default_factory=dict)
+    multi: dict[tuple[str, str], list[tuple[Pattern, str]]] = field(default_factory=dict)
+    prefix: dict[str, list[tuple[Pattern, str]]] = field(default_factory=dict)
     prefix_lengths: set[int] = field(default_factory=set)
+    num_first: list[tuple[Pattern, str]] = field(default_factory=list)
 
     def add(self, tag: str, phrase: str) -> None:
         words = tuple(fold(w) for w in phrase.split())
         if not words:
             return
-        head = words[0]
-        if head.endswith("*"):
-            key = head[:-1]
-            self.prefix.setdefault(key, []).append((words, tag))
-            self.prefix_lengths.add(len(key))
+        pat = _compile(words)
+        mode, head = pat[0]
+        if mode == _PREFIX:
+            self.prefix.setdefault(head, []).append((pat, tag))
+            self.prefix_lengths.add(len(head))
+        elif mode != _EXACT:
+            self.num_first.append((pat, tag))
+        elif len(pat) == 1:
+            self.single.setdefault(head, tag)
+        elif pat[1][0] == _EXACT:
+            self.multi.setdefault((head, pat[1][1]), []).append((pat, tag))
         else:
-            self.exact.setdefault(head, []).append((words, tag))
-
-    def candidates(self, low: str) -> list[tuple[tuple[str, ...], str]]:
-        out = list(self.exact.get(low, ()))
-        for n in self.prefix_lengths:
-            if n <= len(low):
-                out.extend(self.prefix.get(low[:n], ()))
-        return out
+            self.multi.setdefault((head, "*"), []).append((pat, tag))
 
     def spans(self, toks: list[Tok]) -> list[Span | None]:
-        """Per token, the tagged span covering it (None when untagged)."""
+        """Per token, the tagged span covering it (None when untagged): the longest phrase
+        starting at each token, left to right."""
         out: list[Span | None] = [None] * len(toks)
         i, n = 0, len(toks)
+        single, multi, prefix = self.single, self.multi, self.prefix
         while i < n:
-            best: tuple[int, str] | None = None
-            cands = self.candidates(toks[i].low)
-            if toks[i].kind == "num":
-                cands = cands + self.exact.get("#", [])
-            for words, tag in cands:
-                k = _match(words, toks, i)
-                if k and (best is None or k > best[0]):
-                    best = (k, tag)
-            if best:
-                span = Span(best[1], i, i + best[0])
-                for j in range(i, i + best[0]):
+            t = toks[i]
+            low = t.low
+            nxt = toks[i + 1].low if i + 1 < n else ""
+            best_len, best_tag = 0, ""
+            cands = multi.get((low, nxt))
+            if cands:
+                for pat, tag in cands:
+                    k = _match(pat, toks, i)
+                    if k > best_len:
+                        best_len, best_tag = k, tag
+            cands = multi.get((low, "*"))
+            if cands:
+                for pat, tag in cands:
+                    k = _match(pat, toks, i)
+                    if k > best_len:
+                        best_len, best_tag = k, tag
+            if t.kind == "num":
+                for pat, tag in self.num_first:
+                    k = _match(pat, toks, i)
+                    if k > best_len:
+                        best_len, best_tag = k, tag
+            elif t.kind == "word":
+                for ln in self.prefix_lengths:
+                    for pat, tag in prefix.get(low[:ln], ()) if ln <= len(low) else ():
+                        k = _match(pat, toks, i)
+                        if k > best_len:
+                            best_len, best_tag = k, tag
+            if not best_len and t.kind != "num" or (t.kind == "num" and not best_len
+                                                     and low[:1].isdigit()):
+                tag = single.get(low)
+                if tag is not None:
+                    best_len, best_tag = 1, tag
+            if best_len:
+                span = Span(best_tag, i, i + best_len)
+                for j in range(i, i + best_len):
                     out[j] = span
-                i += best[0]
+                i += best_len
             else:
                 i += 1
         return out
 
 
-def _match(words: tuple[str, ...], toks: list[Tok], i: int) -> int:
-    """Tokens `words` covers from toks[i], or 0."""
-    if i + len(words) > len(toks):
+def _match(pat: Pattern, toks: list[Tok], i: int) -> int:
+    """Tokens `pat` covers from toks[i], or 0."""
+    n = len(pat)
+    if i + n > len(toks):
         return 0
-    for k, w in enumerate(words):
+    for k in range(n):
+        mode, w = pat[k]
         t = toks[i + k]
-        if w == "#":
+        if mode == _EXACT:
+            if t.low != w or (t.kind == "num" and not w[:1].isdigit()):
+                return 0
+        elif mode == _NUM:
             if t.kind != "num":
                 return 0
-        elif w == "?":
-            if t.kind != "word":
+        elif mode == _PREFIX:
+            if t.kind == "num" or not t.low.startswith(w):
                 return 0
-        elif w.endswith("*"):
-            if not t.low.startswith(w[:-1]) or t.kind == "num":
-                return 0
-        elif t.low != w or (t.kind == "num" and not w[:1].isdigit()):
+        elif t.kind != "word":
             return 0
-    return len(words)
+    return n
 
 
 def load_toml(path: Path) -> dict:
