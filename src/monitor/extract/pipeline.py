@@ -341,7 +341,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 continue
             # ellipsis: a bare number counts what the previous one counted
             if not m.thing and prev is not None and prev.thing and not prev.thing.startswith(
-                    "?") and not m.objects:
+                    "?") and not m.objects and not m.aside:
                 m.thing, m.thing_how = prev.thing, "ellipsis"
                 if not m.event and prev.clause != m.clause and not m.stock_words:
                     m.event = prev.event

@@ -29,7 +29,9 @@ _CLEAN = {"en", "in", "cuba", "la", "isla", "the", "island", "de", "y", "concien
           "pais", "country", "cubanas", "carceles", "prisons", "prisiones",
           "\"", "\u201d", "\u00bb", "'", "!", ")", "registrados", "verificados", "verified",
           "documentados", "documented"}
-_VERB_EN = {"are", "were", "is", "was", "have", "had", "has", "remain", "remained", "face",
+_PREPOSITIONS = {"in", "en", "on", "at", "during", "durante", "por", "for", "by", "hasta",
+                 "until", "since", "desde", "tras", "after", "segun", "according", "al"}
+_VERB_EN = {"carry", "carries", "are", "were", "is", "was", "have", "had", "has", "remain", "remained", "face",
             "faced", "come", "came", "stem", "belong", "include", "serve", "served", "got",
             "received", "suffer", "continue", "need", "lack", "live", "still", "also"}
 _NOUN_EN_ENDINGS = ("imagen", "orden", "regimen", "crimen", "origen", "joven", "examen",
@@ -88,6 +90,7 @@ class Mention:
     clean: bool = False             # nothing but place, time or 'y de conciencia' after it
     colon_head: bool = False        # "33 menores: 29 ..., cuatro ...": a breakdown follows
     in_brackets: bool = False       # "(29 chicos y 3 chicas)"
+    aside: bool = False             # inside "– ... –": its own statement, no ellipsis
     head: bool = False              # "de los 33 menores, ...": what follows is a part of it
 
     def reading(self) -> dict[str, Any]:
@@ -330,6 +333,9 @@ class Reader:
                 j += 1
                 steps += 1
                 continue
+            if t.kind == "word" and not tag and t.low in _PREPOSITIONS:
+                m.thing_how = "bare"      # "reach 1,100 in April": the noun is before it
+                break
             if t.kind == "word" and not tag:
                 if _looks_verb(t.low):
                     m.thing_how, m.verb = "bare", t.low   # "891 proceden de ...": a verb
