@@ -264,12 +264,21 @@ class Reader:
         toks, n = s.toks, len(s.toks)
         j = m.index + 1
         steps = 0
+        whole_of = m.index + 2 < n and toks[m.index + 1].low in ("of", "de") and toks[
+            m.index + 2].low in ("the", "los", "las")
         while j < n and steps < 8:
             tag = s.tag(j)
             t = toks[j]
             if j in s.in_time:
                 m.thing_how = "bare"
                 break
+            if tag.startswith("thing.") and whole_of:
+                # "Arbitrary arrests accounted for 90 of the repressive actions"
+                left = self._left_thing(s, m)
+                if left:
+                    m.thing, m.thing_how, m.of = left, "left", "?" + tag[6:]
+                    m.thing_end = s.spans[j].end  # type: ignore[union-attr]
+                    return
             if tag.startswith("thing."):
                 m.thing, m.thing_how = tag[6:], "right"
                 span = s.spans[j]
@@ -353,7 +362,15 @@ class Reader:
                     break
             if m.thing:
                 return
-        # before: "el número de mujeres presas políticas es de 122", "la lista asciende a"
+        left = self._left_thing(s, m)
+        if left:
+            m.thing, m.thing_how = left, "left"
+            m.thing_end = m.index + 1
+
+    def _left_thing(self, s: Sentence, m: Mention) -> str:
+        """'el número de mujeres presas políticas es de 122', 'la lista asciende a': a
+        thing before the number, joined to it by a copula, 'total' or ':'."""
+        toks = s.toks
         k = m.index - 1
         saw_link = False
         while k >= 0 and s.clause_of[k] == m.clause and m.index - k <= 12:
@@ -361,13 +378,11 @@ class Reader:
             if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a"):
                 saw_link = True
             elif tag.startswith("thing."):
-                if saw_link:
-                    m.thing, m.thing_how = tag[6:], "left"
-                    m.thing_end = m.index + 1
-                return
+                return tag[6:] if saw_link else ""
             elif toks[k].kind == "num":
-                return
+                return ""
             k = (s.spans[k].start if s.spans[k] else k) - 1
+        return ""
 
     def _context(self, s: Sentence, m: Mention) -> None:
         """Event, scope, window and attribution from the clause (and the sentence)."""
