@@ -357,6 +357,10 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 for md in prev.mods:
                     if md not in m.mods:
                         m.mods.append(md)
+            # "96 contra mujeres, frente a 87 contra hombres": two groups, not two periods
+            if m.compare and prev is not None and m.thing_how == "right" and m.thing \
+                    and prev.thing and m.thing != prev.thing:
+                m.compare = False
             if "new" in m.mods and m.event not in ("leave", "sentence", "detain"):
                 m.event = "enter"
             if m.of == "?" and prev is None and last is not None:

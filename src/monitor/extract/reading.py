@@ -50,6 +50,8 @@ def _looks_verb(w: str) -> bool:
     return w.endswith(("aron", "ieron", "eron", "aban", "ian", "an", "en"))
 
 
+_CLEAN_LEFT = {"con", "with", "hay", "there", "are", "were", "is", "was", "el", "los", "las",
+               "un", "una", "a", "que", "who", "total", "cifra", "figure", "number", "numero"}
 _RELATIVE = {"que", "who", "which", "that", "quienes", "cuyos", "cuyas", "whose"}
 
 
@@ -208,27 +210,6 @@ class Reader:
         for back in range(max(0, k - 1), k + 1):
             if back >= 0 and s.tag(back) == "compare":
                 m.compare = True
-        # what follows its thing: a clean end, or a colon opening a breakdown
-        if m.thing and not m.thing.startswith("?") and m.thing_end >= 0:
-            k = m.thing_end
-            clean = True
-            while k < n and s.clause_of[k] == m.clause:
-                if toks[k].low not in _CLEAN and k not in s.in_time and not (
-                        s.tag(k).startswith("org.") or s.tag(k) in ("reset", "stock")):
-                    clean = False
-                    break
-                k += 1
-            m.clean = clean
-            while k < n and s.clause_of[k] == m.clause:
-                k += 1
-            while k < n and toks[k].low in ("\u2014", "(", "-", "\u2013"):
-                close = {"(": ")"}.get(toks[k].low, toks[k].low)
-                k += 1
-                while k < n and toks[k].low != close:
-                    k += 1
-                k += 1
-            if k < n and toks[k].low == ":":
-                m.colon_head = True
         first = i
         while first > 0 and s.clause_of[first - 1] == m.clause:
             first -= 1
@@ -243,6 +224,36 @@ class Reader:
             m.part_of_next = True
         self._thing(s, m)
         self._context(s, m)
+        # what follows its thing: a clean end, or a colon opening a breakdown
+        if m.thing and not m.thing.startswith("?") and m.thing_end >= 0:
+            kk = m.thing_end
+            clean = True
+            while kk < n and s.clause_of[kk] == m.clause:
+                if toks[kk].low not in _CLEAN and kk not in s.in_time and not (
+                        s.tag(kk).startswith("org.") or s.tag(kk) in ("reset", "stock")):
+                    clean = False
+                    break
+                kk += 1
+            # and before it: only time, the organisation, a verb of holding, a qualifier
+            k2 = m.index - 1
+            while clean and k2 >= 0 and s.clause_of[k2] == m.clause:
+                tg = s.tag(k2)
+                if not (toks[k2].low in _CLEAN or toks[k2].low in _CLEAN_LEFT
+                        or k2 in s.in_time or tg.startswith(("org.", "qual.", "event.held"))
+                        or tg in ("copula", "total", "stock", "reset")):
+                    clean = False
+                k2 -= 1
+            m.clean = clean
+            while kk < n and s.clause_of[kk] == m.clause:
+                kk += 1
+            while kk < n and toks[kk].low in ("\u2014", "(", "-", "\u2013"):
+                close = {"(": ")"}.get(toks[kk].low, toks[kk].low)
+                kk += 1
+                while kk < n and toks[kk].low != close:
+                    kk += 1
+                kk += 1
+            if kk < n and toks[kk].low == ":":
+                m.colon_head = True
         first = i
         while first > 0 and s.clause_of[first - 1] == m.clause:
             first -= 1
@@ -294,7 +305,8 @@ class Reader:
                     j = s.spans[j].end  # type: ignore[union-attr]
                 m.thing_end = j
                 # "..., con 83 casos": the cases of the sentence's subject
-                if m.thing in self.containers and self.case_of:
+                if m.thing in self.containers and self.case_of and all(
+                        t.kind == "mark" for t in toks[j:j + 1]):
                     for k in range(m.index):
                         tg = s.tag(k)
                         if tg.startswith("thing.") and tg[6:] in self.case_of:
