@@ -76,6 +76,7 @@ class Vocabulary:
     pub_cutoff_days: int = 0
     year_end_flow: str = ""
     annual_title: bool = False
+    alone_as: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, source: str, path: str | Path, headline: tuple[str, ...] = ()) -> Vocabulary:
@@ -106,7 +107,8 @@ class Vocabulary:
                    drop_round_hedges=int(p.get("drop_round_hedges", 10)),
                    pub_cutoff_days=int(p.get("pub_cutoff_days", 0)),
                    year_end_flow=str(p.get("year_end_flow", "")),
-                   annual_title=bool(p.get("annual_title", False)))
+                   annual_title=bool(p.get("annual_title", False)),
+                   alone_as=dict(p.get("alone_as", {})))
 
 
 @dataclass
@@ -317,8 +319,14 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
         part = ""           # the count the rest of the sentence is a part of
         part_window = ""
         whole_of: Mention | None = None
+        alone = {t for t in vocab.alone_as
+                 if sum(1 for sp in s.spans if sp is not None and sp.tag == "thing." + t) == 1
+                 and not any(sp is not None and sp.tag == "thing." + vocab.alone_as[t]
+                             for sp in s.spans)}
         for m in s.mentions:
             order += 1
+            if m.thing in alone:
+                m.thing = vocab.alone_as[m.thing]
             m.sentence_id = id(s)
             m.role = s.role
             if m.noise:

@@ -295,10 +295,14 @@ class Reader:
                 span = s.spans[j]
                 j = span.end if span else j + 1
                 # "36 casos de otros presos políticos": the cases are of that thing
-                if m.thing in self.containers and j + 1 < n and toks[j].low in ("de", "of") \
-                        and s.tag(j + 1).startswith("thing."):
-                    m.thing = s.tag(j + 1)[6:]
-                    j = s.spans[j + 1].end  # type: ignore[union-attr]
+                if m.thing in self.containers and j + 1 < n and toks[j].low in ("de", "of"):
+                    k = j + 1
+                    while k < n and s.tag(k).startswith("mod."):
+                        m.mods.append(s.tag(k)[4:])
+                        k = s.spans[k].end  # type: ignore[union-attr]
+                    if k < n and s.tag(k).startswith("thing."):
+                        m.thing = s.tag(k)[6:]
+                        j = s.spans[k].end  # type: ignore[union-attr]
                 # "806 prisioneros convictos de conciencia": the kind named right after
                 if j < n and s.tag(j).startswith("thing.") and s.tag(j)[6:] in self.refine:
                     m.thing = s.tag(j)[6:]
@@ -322,7 +326,8 @@ class Reader:
                     while k < n and (toks[k].low in self.aux or toks[k].low.endswith(
                             ("ly", "mente"))):
                         k += 1
-                    if k < n and not s.tag(k).startswith("event.") and toks[k].kind == "word":
+                    if k < n and not s.tag(k).startswith(("event.", "thing.")) \
+                            and toks[k].kind == "word":
                         m.scope = m.scope or "those who " + toks[k].low
                 return
             if tag.startswith("mod."):
