@@ -336,7 +336,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 # "329 de los 1.105 prisioneros sufren ...": 1.105 restates the whole, and
                 # what the clause says of it is said of the 329
                 part_m, whole_of = whole_of, None
-                part_m.thing, part_m.thing_how = m.thing, "right"
+                if part_m.thing_how != "left" or not part_m.thing:
+                    part_m.thing, part_m.thing_how = m.thing, "right"
                 part_m.objects, part_m.event = list(m.objects), part_m.event or m.event
                 m.event, m.objects, m.why = "", [], "the whole a part is taken of"
                 _decide(s, part_m, pub, doc, vocab, pubd)

@@ -347,6 +347,10 @@ class Reader:
                     steps += 1
                     continue
                 m.thing_how = "bare"
+                if tag.startswith("event.") and j > m.index + 1 and toks[j - 1].low in (
+                        "los", "las", "the"):
+                    m.thing_how = "nominal"     # "suman 190 los procesados": they count
+                    return
                 break
             if tag in ("partitive", "total") or tag.startswith("scope.") or tag.startswith(
                     "qual."):
@@ -372,7 +376,10 @@ class Reader:
             break
         # "(114, de un total de 192)": a figure in brackets counts the sentence's subject
         if not m.thing and m.index and toks[m.index - 1].low == "(":
+            before = s.clause_of[m.index - 2] if m.index >= 2 else 0
             for k in range(m.index - 1):
+                if s.clause_of[k] != before:
+                    continue
                 tg = s.tag(k)
                 if tg.startswith("thing.") and (k == 0 or s.spans[k].start == k):  # type: ignore[union-attr]
                     m.thing, m.thing_how = tg[6:], "left"
@@ -390,12 +397,26 @@ class Reader:
         toks = s.toks
         k = m.index - 1
         saw_link = False
-        while k >= 0 and s.clause_of[k] == m.clause and m.index - k <= 12:
+        clause = m.clause
+        if k >= 0 and toks[k].low == ":":
+            clause = s.clause_of[k - 1] if k else clause
+            saw_link = True
+            k -= 1
+        while k >= 0 and s.clause_of[k] == clause and m.index - k <= 12:
             tag = s.tag(k)
             if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a"):
                 saw_link = True
             elif tag.startswith("thing."):
-                return tag[6:] if saw_link else ""
+                if not saw_link:
+                    return ""
+                found = tag[6:]
+                # "las mujeres presas por razones políticas son 117": the head noun
+                j = (s.spans[k].start if s.spans[k] else k) - 1
+                while j >= 0 and (s.tag(j).startswith("thing.") or toks[j].low in self.filler):
+                    if s.tag(j).startswith("thing."):
+                        found = s.tag(j)[6:]
+                    j = (s.spans[j].start if s.spans[j] else j) - 1
+                return found
             elif toks[k].kind == "num":
                 return ""
             k = (s.spans[k].start if s.spans[k] else k) - 1
