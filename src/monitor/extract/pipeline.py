@@ -420,6 +420,7 @@ def _deaths(s: Sentence, cands: list[Candidate]) -> None:
     if not rel:
         return
     first = rel[0].mention.index
+    rel = rel[:1]          # the exits' count; the breakdown after it is no candidate
     deaths = sum(m.value for m in s.mentions if m.index > first and m.event == "die"
                  and not m.noise)
     deaths += sum(1 for i, sp in enumerate(s.spans) if sp is not None and sp.start == i

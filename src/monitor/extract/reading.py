@@ -149,6 +149,14 @@ class Reader:
         for e in times:
             in_time.update(range(e.start, e.end))
         for i, t in enumerate(toks):
+            sp = spans[i]
+            if sp is not None and sp.tag == "same.number" and sp.start == i and s.mentions:
+                # "seven new names ... and the same number of prisoners left"
+                m = self._mention(s, sp.end - 1)
+                m.value, m.text, m.noise = s.mentions[-1].value, text[t.start:toks[
+                    sp.end - 1].end], ""
+                s.mentions.append(m)
+                continue
             if t.kind != "num" or i in in_time or (spans[i] is not None):
                 continue
             s.mentions.append(self._mention(s, i))
@@ -244,16 +252,17 @@ class Reader:
                     clean = False
                 k2 -= 1
             m.clean = clean
-            while kk < n and s.clause_of[kk] == m.clause:
+        kk = max(m.thing_end, i + 1)
+        while kk < n and s.clause_of[kk] == m.clause:
+            kk += 1
+        while kk < n and toks[kk].low in ("\u2014", "(", "-", "\u2013"):
+            close = {"(": ")"}.get(toks[kk].low, toks[kk].low)
+            kk += 1
+            while kk < n and toks[kk].low != close:
                 kk += 1
-            while kk < n and toks[kk].low in ("\u2014", "(", "-", "\u2013"):
-                close = {"(": ")"}.get(toks[kk].low, toks[kk].low)
-                kk += 1
-                while kk < n and toks[kk].low != close:
-                    kk += 1
-                kk += 1
-            if kk < n and toks[kk].low == ":":
-                m.colon_head = True
+            kk += 1
+        if kk < n and toks[kk].low == ":":
+            m.colon_head = True
         first = i
         while first > 0 and s.clause_of[first - 1] == m.clause:
             first -= 1
