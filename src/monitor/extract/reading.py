@@ -502,6 +502,11 @@ class Reader:
         elif announce:
             m.attribution = "announcement"
         self._objects(s, m)
+        # "el registro contenía 145 nombres": the names a list holds are its count
+        if m.thing in self.containers and m.event == "held" and any(
+                s.tag(k) == "thing.list" and s.clause_of[k] == m.clause
+                for k in range(m.index)):
+            m.thing = "list"
         if m.thing in self.containers and self.promote.intersection(m.objects):
             m.thing = "prisoner" if "prisoner" in m.objects or "polreason" in m.objects \
                 else m.thing

@@ -46,6 +46,7 @@ class TimeExpr:
     month: int | None = None
     day: int | None = None
     role: str = "plain"        # cutoff | plain | begin | since | event | compare | year_end
+    rel_year: int = 0          # -1: "del año pasado" (the year before publication)
 
     def describe(self) -> str:
         parts = [str(x) for x in (self.year, self.month, self.day) if x is not None]
@@ -235,10 +236,20 @@ def _month_expr(toks: list[Tok], i: int, m: int, used: list[bool]) -> TimeExpr:
     k = j
     while k < n and toks[k].low in ("de", "del", ",", "of") and k - j < 2:
         k += 1
+    rel_year = 0
     if k < n and _is_year(toks[k]):
         year, end = toks[k].value, k + 1
+    else:
+        # "diciembre del año pasado", "December of last year"
+        words = [t.low for t in toks[j:j + 4]]
+        for phrase in (["del", "ano", "pasado"], ["de", "el", "ano", "pasado"],
+                       ["of", "last", "year"], ["last", "year"], ["del", "ano", "anterior"]):
+            if words[:len(phrase)] == phrase:
+                rel_year, end = -1, j + len(phrase)
+                break
     kind = "date" if day is not None else "month"
     e = TimeExpr(start, end, kind, year, m, day)
+    e.rel_year = rel_year
     # a range: "2015-junio 2021", "enero-junio", "de enero a junio de 2024"
     prev = toks[start - 1].low if start else ""
     if prev in ("-", "\u2013") and start >= 2 and (_is_year(toks[start - 2])
@@ -280,6 +291,8 @@ def resolve(e: TimeExpr, pub: YM | None, doc: YM | None) -> YM | None:
         return None
     if e.year is not None:
         return YM(e.year, e.month)
+    if e.rel_year and pub is not None:
+        return YM(pub.year + e.rel_year, e.month)
     ref = pub
     if ref is None:
         return None
