@@ -253,7 +253,9 @@ class Reader:
                 k2 -= 1
             m.clean = clean
         kk = max(m.thing_end, i + 1)
+        other_number = False
         while kk < n and s.clause_of[kk] == m.clause:
+            other_number = other_number or toks[kk].kind == "num"
             kk += 1
         while kk < n and toks[kk].low in ("\u2014", "(", "-", "\u2013"):
             close = {"(": ")"}.get(toks[kk].low, toks[kk].low)
@@ -261,7 +263,7 @@ class Reader:
             while kk < n and toks[kk].low != close:
                 kk += 1
             kk += 1
-        if kk < n and toks[kk].low == ":":
+        if kk < n and toks[kk].low == ":" and not other_number:
             m.colon_head = True
         first = i
         while first > 0 and s.clause_of[first - 1] == m.clause:

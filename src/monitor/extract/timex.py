@@ -210,6 +210,18 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
             e.role = roles.role_before(toks, e.start)
         if e.role != "range":
             _role_after(toks, e)
+        # "junio, mes en el que se documentaron 253", "June, a month with 291": the
+        # apposition makes the month the topic of what follows, whatever came before
+        if e.kind in ("month", "date") and e.end + 2 < n and toks[e.end].low == "," and (
+                toks[e.end + 1].low == "mes" or [t.low for t in toks[e.end + 1:e.end + 3]]
+                == ["a", "month"]):
+            e.role = "plain"
+        # a window phrase the expression took in ("diciembre del año pasado") is no window
+        for j in range(e.start, e.end):
+            sp = spans[j]
+            if sp is not None and sp.tag.startswith("window."):
+                for k in range(sp.start, sp.end):
+                    spans[k] = None
     return out
 
 
@@ -291,8 +303,9 @@ def resolve(e: TimeExpr, pub: YM | None, doc: YM | None) -> YM | None:
         return None
     if e.year is not None:
         return YM(e.year, e.month)
-    if e.rel_year and pub is not None:
-        return YM(pub.year + e.rel_year, e.month)
+    if e.rel_year and (doc or pub) is not None:
+        base = doc or pub                    # "del año pasado": before the report's year
+        return YM(base.year + e.rel_year, e.month)  # type: ignore[union-attr]
     ref = pub
     if ref is None:
         return None
