@@ -483,6 +483,19 @@ class Reader:
             i = sp.end
         if best_ev:
             m.event = best_ev[1]
+        # "El año 2021 comenzó con 138", "The list opened January 2021 with 138": the
+        # count a period started with is a stock
+        k = m.index - 1
+        while k >= 0 and s.tag(k).startswith("qual."):
+            k -= 1
+        if k >= 0 and toks[k].low in ("con", "with") and any(
+                s.tag(j) == "verb.begin" and s.clause_of[j] == m.clause for j in range(k)) \
+                or k >= 0 and s.tag(k) == "verb.begin":
+            m.event, m.stock_words = "held", True
+            if not m.thing:
+                m.thing = next((s.tag(j)[6:] for j in range(k) if s.tag(j).startswith(
+                    "thing.") and s.clause_of[j] == m.clause), "")
+                m.thing_how = "left" if m.thing else m.thing_how
         # a window reaches the numbers of its clause, and those after it in the sentence
         # until a reset or a clause of their own with a month
         own_month = any(e.kind in ("month", "date", "rel_last", "rel_this") and
