@@ -613,7 +613,7 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
         groups.setdefault((c.metric, c.period), []).append(c)
     chosen: list[Candidate] = []
     for (metric, per), cs in groups.items():
-        kept = [c for c in cs if c.qualifier == "exact" or c.value % vocab.drop_round_hedges]
+        kept = [c for c in cs if not _approximation(c, vocab)]
         for c in cs:
             if c not in kept:
                 c.mention.why = "a hedged round number"
@@ -645,6 +645,16 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
         out.observations.append(obs)
         if c.metric in vocab.headline and len(c.period) == 7:
             out.headline_found = True
+
+
+def _approximation(c: Candidate, vocab: Vocabulary) -> bool:
+    """'casi 200', 'más de doscientos', 'más de 700': a hedged round number is an estimate,
+    not a count ('al menos 1.234' is a count with its qualifier)."""
+    if c.qualifier == "exact":
+        return False
+    if c.mention.words or c.qualifier == "about" and c.value % 10 == 0:
+        return True
+    return c.value % vocab.drop_round_hedges == 0
 
 
 def explain(reading: Reading) -> list[str]:

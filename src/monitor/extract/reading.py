@@ -64,6 +64,7 @@ class Mention:
     text: str
     clause: int
     qualifier: str = "exact"
+    words: bool = False             # written in words ("doscientos")
     thing: str = ""                 # counted thing class, "" none, "?word" an unknown noun
     thing_how: str = ""             # right | left | ellipsis | title
     event: str = ""
@@ -184,7 +185,7 @@ class Reader:
     # ------------------------------------------------------------------ one number
     def _mention(self, s: Sentence, i: int) -> Mention:
         t = s.toks[i]
-        m = Mention(i, t.value or 0, t.text, s.clause_of[i])
+        m = Mention(i, t.value or 0, t.text, s.clause_of[i], words=t.words)
         toks, n = s.toks, len(s.toks)
         if t.decimal:
             m.noise = "decimal"
@@ -386,7 +387,7 @@ class Reader:
             m.thing_how = "bare"
             break
         # "(114, de un total de 192)": a figure in brackets counts the sentence's subject
-        if not m.thing and m.index and toks[m.index - 1].low == "(":
+        if not m.thing and m.index and toks[m.index - 1].low in ("(", "-", "\u2013", "\u2014"):
             before = s.clause_of[m.index - 2] if m.index >= 2 else 0
             for k in range(m.index - 1):
                 if s.clause_of[k] != before:
