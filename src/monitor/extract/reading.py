@@ -387,7 +387,8 @@ class Reader:
             m.thing_how = "bare"
             break
         # "(114, de un total de 192)": a figure in brackets counts the sentence's subject
-        if not m.thing and m.index and toks[m.index - 1].low in ("(", "-", "\u2013", "\u2014"):
+        if not m.thing and m.index and toks[m.index - 1].low in ("(", "-", "\u2013", "\u2014") \
+                and not (m.index + 1 < len(toks) and s.tag(m.index + 1) == "partitive"):
             before = s.clause_of[m.index - 2] if m.index >= 2 else 0
             for k in range(m.index - 1):
                 if s.clause_of[k] != before:
@@ -506,7 +507,8 @@ class Reader:
             if s.clause_of[pos] == m.clause or (
                     pos < m.index and not own_month
                     and not any(pos < r < m.index for r in resets)):
-                m.window = w
+                if w != "anaphoric" or not m.window:
+                    m.window = w
         # attribution: another organisation in the clause, or the sentence's "según X"
         mine = [o for p, o in orgs if s.clause_of[p] == m.clause]
         if "self" in mine:
