@@ -151,6 +151,12 @@ class Reader:
             in_time.update(range(e.start, e.end))
         for i, t in enumerate(toks):
             sp = spans[i]
+            if sp is not None and sp.tag == "one.part" and sp.start == i and s.mentions:
+                m = self._mention(s, sp.end - 1)
+                m.value, m.text, m.noise, m.of = 1, text[t.start:toks[sp.end - 1].end], "", \
+                    "?after"
+                s.mentions.append(m)
+                continue
             if sp is not None and sp.tag == "same.number" and sp.start == i and s.mentions:
                 # "seven new names ... and the same number of prisoners left"
                 m = self._mention(s, sp.end - 1)
@@ -313,6 +319,16 @@ class Reader:
                         m.mods.append(s.tag(k)[4:])
                         k = s.spans[k].end  # type: ignore[union-attr]
                     if k < n and s.tag(k).startswith("thing."):
+                        m.thing = s.tag(k)[6:]
+                        j = s.spans[k].end  # type: ignore[union-attr]
+                # "30 casos se consideran «no catalogables»": the kind the cases are
+                if m.thing in self.containers:
+                    k = j
+                    while k < n and (s.tag(k) == "copula" or toks[k].low in self.aux or (
+                            toks[k].kind == "mark" and toks[k].low in "\"'\u201c\u201d\u00ab\u00bb")):
+                        k = s.spans[k].end if s.spans[k] else k + 1
+                    if k > j and k < n and s.tag(k).startswith("thing.") and s.tag(k)[6:] in \
+                            self.refine:
                         m.thing = s.tag(k)[6:]
                         j = s.spans[k].end  # type: ignore[union-attr]
                 # "806 prisioneros convictos de conciencia": the kind named right after
@@ -482,6 +498,8 @@ class Reader:
                 m.of = "?"
             elif tag == "partitive" and same and 0 <= sp.start - m.index - 1 <= 1:
                 m.of = "?after"
+                if sp.end < n and s.tag(sp.end).startswith("thing."):
+                    m.of = "?" + s.tag(sp.end)[6:]      # "661 de estas personas"
             i = sp.end
         if best_ev:
             m.event = best_ev[1]
