@@ -361,8 +361,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             # items of a list share its verb
             if (not m.event and prev is not None and prev.sentence_id == id(s)
                     and prev.event and m.clause == prev.clause + 1 and m.list_item
-                    and not m.stock_words):
-                m.event = prev.event
+                    and not m.stock_words and 0 <= prev.event_pos < prev.index):
+                m.event, m.event_pos = prev.event, prev.event_pos
                 for md in prev.mods:
                     if md not in m.mods:
                         m.mods.append(md)

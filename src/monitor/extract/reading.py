@@ -88,6 +88,7 @@ class Mention:
     stock_words: bool = False       # "llega a", "un total de": a flow stated as a stock
     sentence_id: int = 0
     role: str = ""
+    event_pos: int = -1             # where its event word is
     list_item: bool = False         # opens its clause after "," / "y": an item of a list
     part_of_next: bool = False      # "329 de los 1.105 prisioneros": a part of the next
     clean: bool = False             # nothing but place, time or 'y de conciencia' after it
@@ -275,12 +276,12 @@ class Reader:
         first = i
         while first > 0 and s.clause_of[first - 1] == m.clause:
             first -= 1
-        lead = [t.low for t in toks[first:i]]
-        m.list_item = first > 0 and all(w in self.filler or w in ("y", "and", "e")
-                                        for w in lead) and toks[first - 1].low in (",", "y", "and")
-        if (first > 0 and toks[first - 1].low in (",",)) or lead[:1] in (["y"], ["and"]):
-            m.list_item = m.list_item or all(w in self.filler or w in ("y", "and", "e")
-                                             for w in lead)
+        # an item of a list: its clause opens with "," / "y" and holds nothing before it
+        opener = toks[first].low if toks[first].kind == "mark" else (
+            toks[first - 1].low if first else "")
+        lead = [t.low for t in toks[first:i] if t.low not in (",", ";")]
+        m.list_item = first > 0 and (opener == "," or lead[:1] in (["y"], ["and"])) and all(
+            w in self.filler or w in ("y", "and", "e") for w in lead)
         before = tuple(t.low for t in toks[max(0, k - 1):k + 1])
         if before in _HEADS and m.thing and not m.thing.startswith("?"):
             m.head = True
@@ -471,6 +472,7 @@ class Reader:
                 d = abs(i - m.index) - (1 if i > m.index else 0)
                 if best_ev is None or d < best_ev[0]:
                     best_ev = (d, tag[6:])
+                    m.event_pos = i
             elif tag.startswith("mod.") and same and i < m.index and m.index - sp.end <= 0:
                 if tag[4:] not in m.mods:
                     m.mods.append(tag[4:])
