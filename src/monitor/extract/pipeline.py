@@ -581,8 +581,11 @@ def _anchor(s: Sentence, m: Mention) -> timex.TimeExpr | None:
         return before[-1]
     if after:
         return after[0]
+    resets = [i for i, sp in enumerate(s.spans) if sp is not None and sp.tag == "reset"
+              and sp.start == i and s.toks[i].low != ";"]
     earlier = [e for e in s.times if e.end <= m.index and e.role in ("plain", "cutoff", "begin",
                                                                        "begun")
+               and not any(e.end <= r < m.index for r in resets)
                and e.kind not in ("year",)]
     if earlier:
         return earlier[-1]

@@ -171,11 +171,24 @@ class Reader:
         return s
 
     def _clauses(self, toks: list[Tok], spans: list[Span | None]) -> list[int]:
+        """Clause number per token. A bracketed aside is a clause of its own, and the
+        clause around it goes on after it ("661 de estas personas (...) fueron ...")."""
         out, c = [], 0
         n = len(toks)
+        top = 0
+        saved: list[int] = []
         for i, t in enumerate(toks):
-            if t.kind == "mark" and t.low in _CLAUSE_MARKS:
-                c += 1
+            if t.low == "(" and t.kind == "mark":
+                saved.append(c)
+                top += 1
+                c = top + 1000
+            elif t.low == ")" and t.kind == "mark" and saved:
+                out.append(c)
+                c = saved.pop()
+                continue
+            elif t.kind == "mark" and t.low in _CLAUSE_MARKS:
+                top += 1
+                c = top if not saved else top + 1000
             elif spans[i] is None or spans[i].start == i:
                 if False:
                     pass
@@ -185,7 +198,8 @@ class Reader:
                     tag = spans[i + 1].tag if spans[i + 1] is not None else ""
                     if (nxt.kind == "num" and spans[i + 1] is None) or tag.startswith("event.") or (
                             nxt.low in self.filler and nxt2 is not None and nxt2.kind == "num"):
-                        c += 1
+                        top += 1
+                        c = top if not saved else top + 1000
             out.append(c)
         return out
 
