@@ -374,6 +374,9 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 m.event = "enter"
             if m.of == "?" and prev is None and last is not None:
                 prev = last      # "De ellos, 68 ...": the count the previous sentence gave
+                if not m.thing and prev.thing and not prev.thing.startswith("?") \
+                        and not m.objects:
+                    m.thing, m.thing_how = prev.thing, "ellipsis"
             if m.of in ("?", "?after"):
                 after = m.of == "?after"
                 m.of = (prev.metric or ("?" + prev.thing)) if prev is not None else "?"

@@ -418,10 +418,15 @@ class Reader:
             m.thing_how = "bare"
             break
         # "(114, de un total de 192)": a figure in brackets counts the sentence's subject
-        if not m.thing and m.index and toks[m.index - 1].low in ("(", "-", "\u2013", "\u2014") \
+        opening = m.index - 1
+        if m.index >= 2 and toks[m.index - 1].low in ("to", "a", "hasta") and any(
+                t.low in ("from", "de", "desde") for t in toks[max(0, m.index - 4):m.index - 1]):
+            # "(up from 18 to 23)": the value it went to is the subject's now
+            opening = next((k for k in range(m.index - 1, -1, -1) if toks[k].low == "("), -1)
+        if not m.thing and opening >= 0 and toks[opening].low in ("(", "-", "\u2013", "\u2014") \
                 and not (m.index + 1 < len(toks) and s.tag(m.index + 1) == "partitive"):
-            before = s.clause_of[m.index - 2] if m.index >= 2 else 0
-            for k in range(m.index - 1):
+            before = s.clause_of[opening - 1] if opening >= 1 else 0
+            for k in range(max(opening, 0)):
                 if s.clause_of[k] != before:
                     continue
                 tg = s.tag(k)
