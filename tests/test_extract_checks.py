@@ -116,6 +116,6 @@ def test_crawl_stores_each_observation_with_its_reading(tmp_path, serve):
     conn.close()
     assert {(m, p) for m, p, _ in rows} >= {("political_prisoners_total", "2025-08"),
                                             ("new_political_prisoners", "2025-08")}
-    for metric, per, raw in rows:
+    for _metric, per, raw in rows:
         reading = json.loads(raw)
         assert reading["period"] == per and reading["window"] == "month"

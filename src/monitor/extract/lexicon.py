@@ -105,7 +105,7 @@ class Lexicon:
                         k = _match(pat, toks, i)
                         if k > best_len:
                             best_len, best_tag = k, tag
-            if not best_len and t.kind != "num" or (t.kind == "num" and not best_len
+            if (not best_len and t.kind != "num") or (t.kind == "num" and not best_len
                                                      and low[:1].isdigit()):
                 tag = single.get(low)
                 if tag is not None:

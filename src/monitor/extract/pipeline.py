@@ -72,7 +72,9 @@ class Vocabulary:
     early_days: int = 1
     default_offset: int = -1
     report_things: set[str] = field(default_factory=set)
-    drop_round_hedges: int = 10
+    drop_round_hedges: int = 10        # "más de 700": an at-least number this round
+    drop_about: int = 100              # "casi 200": an about number this round
+    report_words: set[str] = field(default_factory=set)
     pub_cutoff_days: int = 0
     year_end_flow: str = ""
     annual_title: bool = False
@@ -105,6 +107,8 @@ class Vocabulary:
                    default_offset=int(p.get("default_offset", -1)),
                    report_things=set(p.get("report_things", [])),
                    drop_round_hedges=int(p.get("drop_round_hedges", 10)),
+                   drop_about=int(p.get("drop_about", 100)),
+                   report_words={w.lower() for w in p.get("report_words", [])},
                    pub_cutoff_days=int(p.get("pub_cutoff_days", 0)),
                    year_end_flow=str(p.get("year_end_flow", "")),
                    annual_title=bool(p.get("annual_title", False)),
@@ -135,7 +139,8 @@ class Reading:
 
 # ------------------------------------------------------------------------ the page
 
-def _pub_date(page: Any, url: str, now: dt.date | None) -> tuple[tuple[int, int, int | None] | None, list[str]]:
+def _pub_date(page: Any, url: str, now: dt.date | None
+              ) -> tuple[tuple[int, int, int | None] | None, list[str]]:
     notes: list[str] = []
     got = timex.iso_partial(page.meta_published)
     if got is None:
@@ -203,13 +208,19 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
             if dl:
                 pubd = dl
                 break
+    dateline_seen = None
     for s in sents[1:4]:
         if s.times and _DATELINE_PLACE.match(s.text[:s.toks[s.times[0].start].start]) \
                 and s.times[0].kind in ("date", "month") and s.times[0].year:
             s.times[0].role = "dateline"      # "Madrid, abril de 2020.-": when, not what
+            dateline_seen = (s.times[0].year, s.times[0].month or 1)
             if pubd is None:
                 pubd = (s.times[0].year, s.times[0].month or 1, s.times[0].day)
             break
+    if pubd is not None and dateline_seen is not None and (dateline_seen[0], dateline_seen[1]) != (
+            pubd[0], pubd[1]):
+        log.warning("%s: dateline says %s-%02d but page metadata says %s; trusting the "
+                    "metadata", url, dateline_seen[0], dateline_seen[1], out.published or pubd)
     pub = YM(pubd[0], pubd[1]) if pubd else None
     if pub is None:
         # no date at all: a month named without a year takes the year the page names
@@ -294,6 +305,14 @@ def _anchor_month(e: timex.TimeExpr, pub: YM | None, doc: YM | None, vocab: Voca
 
 def _looks_like_report(sents: list[Sentence], vocab: Vocabulary, doc: YM | None) -> bool:
     head = [s for s in sents if s.role in ("title", "subtitle")]
+    # "En su informe mensual, el OCDH ... las acciones represivas": the lead says so
+    if doc is not None and vocab.report_words:
+        for s in sents[:5]:
+            low = " ".join(t.low for t in s.toks)
+            things = {sp.tag[6:] for sp in s.spans if sp is not None and sp.tag.startswith(
+                "thing.")}
+            if things & vocab.report_things and any(w in low for w in vocab.report_words):
+                return True
     for s in head:
         things = {sp.tag[6:] for sp in s.spans if sp is not None and sp.tag.startswith("thing.")}
         if things & vocab.report_things and any(e.kind in ("month", "date") for e in s.times):
@@ -308,13 +327,10 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
     out: list[Candidate] = []
     prev: Mention | None = None
     prev_window = ""
-    prev_block = -1
     order = 0
     last: Mention | None = None
-    last_block = -1
     for s in sents:
         prev = None          # ellipsis and partitives reach within a sentence
-        prev_block = s.block
         sent_window = ""
         part = ""           # the count the rest of the sentence is a part of
         part_window = ""
@@ -411,7 +427,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             (sp.tag[7:] for sp in s.spans if sp is not None and sp.tag.startswith("window.")
              and sp.tag != "window.anaphoric"), "")
         if prev is not None:
-            last, last_block = prev, s.block
+            last = prev
         _deaths(s, out)
     return out
 
@@ -442,7 +458,7 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
     if rule is None:
         m.why = _why_no_rule(m, vocab)
         return
-    if m.compare:
+    if m.compare and not m.prev_month and m.prev_month_expr is None:
         m.why = "a term of comparison"
         return
     if m.attribution in ("other", "government announcement", "announcement"):
@@ -502,7 +518,8 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             if yr_val is None:
                 m.why = "yearly window, year unknown"
                 return
-            m.metric, m.rule, m.period = yearly_rule.metric, yearly_rule.name + "/yearly", str(yr_val)
+            m.metric, m.period = yearly_rule.metric, str(yr_val)
+            m.rule = yearly_rule.name + "/yearly"
             m.strength = _strength(m)
             _after_publication(m, pubd)
             return
@@ -511,6 +528,16 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
     if rule.period != "monthly":
         m.why = "yearly metric without a year"
         return
+    if m.prev_month_expr is not None and doc is not None and _anchor_month(
+            m.prev_month_expr, pub, doc, vocab) == doc.shift(-1):
+        m.prev_month = True
+    if m.compare and not m.prev_month:
+        m.why = "a term of comparison"
+        return
+    if m.prev_month and doc is not None:
+        period = str(doc.shift(-1))     # "frente a los 1.192 del mes anterior"
+        m.anchor_how = "the month before the page's"
+        anchor = None
     if period is None:
         if anchor is not None:
             ym = _anchor_month(anchor, pub, doc, vocab)
@@ -535,8 +562,13 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
 
 
 def _after_publication(m: Mention, pubd: tuple[int, int, int | None] | None) -> None:
-    """A report never describes a month (or a year) after its publication month."""
+    """A report never describes a month (or a year) after its publication month; a year
+    still running at publication has a year-to-date count, not a yearly one."""
     if pubd is None:
+        return
+    if len(m.period) == 4 and int(m.period) == pubd[0] and pubd[1] < 12:
+        m.why = f"year {m.period} not over at publication: a year-to-date count"
+        m.metric = ""
         return
     pub = f"{pubd[0]:04d}-{pubd[1]:02d}"
     if (len(m.period) == 7 and m.period > pub) or (len(m.period) == 4 and m.period > pub[:4]):
@@ -639,6 +671,9 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
                 c.mention.metric = ""
             continue
         best = min(exact, key=lambda c: c.order)
+        hedged = [c for c in kept if c.value == best.value and c.qualifier != "exact"]
+        if hedged and best.qualifier == "exact":
+            best.qualifier = hedged[0].qualifier   # "at least 338" said in the text
         for c in cs:
             if c is not best and c.mention.metric:
                 c.mention.why = "restates the chosen figure" if c.value == best.value else \
@@ -658,8 +693,10 @@ def _approximation(c: Candidate, vocab: Vocabulary) -> bool:
     not a count ('al menos 1.234' is a count with its qualifier)."""
     if c.qualifier == "exact":
         return False
-    if c.mention.words or c.qualifier == "about" and c.value % 10 == 0:
-        return True
+    if c.mention.words:
+        return True                      # "más de doscientos": an estimate in words
+    if c.qualifier == "about":
+        return c.value % vocab.drop_about == 0
     return c.value % vocab.drop_round_hedges == 0
 
 

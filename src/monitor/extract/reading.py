@@ -29,9 +29,11 @@ _CLEAN = {"en", "in", "cuba", "la", "isla", "the", "island", "de", "y", "concien
           "pais", "country", "cubanas", "carceles", "prisons", "prisiones",
           "\"", "\u201d", "\u00bb", "'", "!", ")", "registrados", "verificados", "verified",
           "documentados", "documented"}
+_QUOTES = "\"'\u201c\u201d\u00ab\u00bb"
 _PREPOSITIONS = {"in", "en", "on", "at", "during", "durante", "por", "for", "by", "hasta",
                  "until", "since", "desde", "tras", "after", "segun", "according", "al"}
-_VERB_EN = {"carry", "carries", "are", "were", "is", "was", "have", "had", "has", "remain", "remained", "face",
+_VERB_EN = {"carry", "carries", "are", "were", "is", "was", "have", "had", "has", "remain",
+            "remained", "face",
             "faced", "come", "came", "stem", "belong", "include", "serve", "served", "got",
             "received", "suffer", "continue", "need", "lack", "live", "still", "also"}
 _NOUN_EN_ENDINGS = ("imagen", "orden", "regimen", "crimen", "origen", "joven", "examen",
@@ -88,6 +90,8 @@ class Mention:
     stock_words: bool = False       # "llega a", "un total de": a flow stated as a stock
     sentence_id: int = 0
     role: str = ""
+    prev_month_expr: Any = None     # "frente a 1.105 en agosto": that month's, if the one before
+    prev_month: bool = False        # "frente a los 1.192 del mes anterior": last month's
     event_pos: int = -1             # where its event word is
     list_item: bool = False         # opens its clause after "," / "y": an item of a list
     part_of_next: bool = False      # "329 de los 1.105 prisioneros": a part of the next
@@ -254,6 +258,22 @@ class Reader:
             m.part_of_next = True
         self._thing(s, m)
         self._context(s, m)
+        if m.compare:
+            # "del mes anterior" / "in the previous month" right after it (over its noun)
+            kk = max(m.thing_end, i + 1)
+            while kk < n and toks[kk].low in self.filler and s.spans[kk] is None:
+                kk += 1
+            words = " ".join(t.low for t in toks[kk:kk + 5])
+            if words.startswith(("del mes anterior", "of the previous month",
+                                 "the previous month", "in the previous month",
+                                 "el mes anterior", "del mes pasado", "last month")):
+                m.prev_month = True
+            else:
+                for e in s.times:
+                    if e.start >= kk and e.start - kk <= 1 and e.kind == "month" and \
+                            s.clause_of[e.start] == m.clause:
+                        m.prev_month_expr = e
+                        break
         # what follows its thing: a clean end, or a colon opening a breakdown
         if m.thing and not m.thing.startswith("?") and m.thing_end >= 0:
             kk = m.thing_end
@@ -340,7 +360,7 @@ class Reader:
                 if m.thing in self.containers:
                     k = j
                     while k < n and (s.tag(k) == "copula" or toks[k].low in self.aux or (
-                            toks[k].kind == "mark" and toks[k].low in "\"'\u201c\u201d\u00ab\u00bb")):
+                            toks[k].kind == "mark" and toks[k].low in _QUOTES)):
                         k = s.spans[k].end if s.spans[k] else k + 1
                     if k > j and k < n and s.tag(k).startswith("thing.") and s.tag(k)[6:] in \
                             self.refine:
@@ -402,7 +422,7 @@ class Reader:
                 j = s.spans[j].end  # type: ignore[union-attr]
                 steps += 1
                 continue
-            if t.low in self.filler or (t.kind == "mark" and t.low in "\"'\u201c\u201d\u00ab\u00bb"):
+            if t.low in self.filler or (t.kind == "mark" and t.low in _QUOTES):
                 j += 1
                 steps += 1
                 continue
@@ -495,6 +515,9 @@ class Reader:
             elif tag.startswith("mod.") and same and i < m.index and m.index - sp.end <= 0:
                 if tag[4:] not in m.mods:
                     m.mods.append(tag[4:])
+            elif tag.startswith("scope.") and not same and i < m.index and tag[6:] in (
+                    "province", "country") and not m.scope:
+                m.scope = tag[6:]            # "Las provincias ... La Habana, con 80 ..."
             elif tag.startswith("scope.") and same:
                 if not m.scope:
                     m.scope = tag[6:]
@@ -529,9 +552,9 @@ class Reader:
         k = m.index - 1
         while k >= 0 and s.tag(k).startswith("qual."):
             k -= 1
-        if k >= 0 and toks[k].low in ("con", "with") and any(
-                s.tag(j) == "verb.begin" and s.clause_of[j] == m.clause for j in range(k)) \
-                or k >= 0 and s.tag(k) == "verb.begin":
+        if (k >= 0 and toks[k].low in ("con", "with") and any(
+                s.tag(j) == "verb.begin" and s.clause_of[j] == m.clause for j in range(k))) \
+                or (k >= 0 and s.tag(k) == "verb.begin"):
             m.event, m.stock_words = "held", True
             if not m.thing:
                 m.thing = next((s.tag(j)[6:] for j in range(k) if s.tag(j).startswith(
@@ -543,11 +566,10 @@ class Reader:
                         s.clause_of[e.start] == m.clause and e.role in ("plain", "cutoff")
                         for e in s.times)
         for pos, w in window_tags:
-            if s.clause_of[pos] == m.clause or (
-                    pos < m.index and not own_month
-                    and not any(pos < r < m.index for r in resets)):
-                if w != "anaphoric" or not m.window:
-                    m.window = w
+            reaches = s.clause_of[pos] == m.clause or (
+                pos < m.index and not own_month and not any(pos < r < m.index for r in resets))
+            if reaches and (w != "anaphoric" or not m.window):
+                m.window = w
         # attribution: another organisation in the clause, or the sentence's "según X"
         mine = [o for p, o in orgs if s.clause_of[p] == m.clause]
         if "self" in mine:

@@ -269,7 +269,8 @@ def _month_expr(toks: list[Tok], i: int, m: int, used: list[bool]) -> TimeExpr:
         e.kind, e.role = "range", "range"
     nxt = toks[end].low if end < n else ""
     if nxt in ("-", "\u2013", "a", "al", "to", "hasta", "through") and end + 1 < n and \
-            (_month_at(toks, end + 1) is not None or (nxt in ("-", "\u2013") and _is_year(toks[end + 1]))):
+            (_month_at(toks, end + 1) is not None
+             or (nxt in ("-", "\u2013") and _is_year(toks[end + 1]))):
         e.kind, e.role = "range", "range"
     if prev in ("a", "al", "hasta", "to", "through", "y", "and") and start >= 2 and \
             any(_month_at(toks, k) is not None for k in range(max(0, start - 7), start - 1)):
