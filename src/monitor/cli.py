@@ -168,7 +168,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         url = url or Path(target).resolve().as_uri()
     if args.source not in source_names():
         _config(args)  # a source registered by the config's plugins.source_dirs
-    result = extract.extract(args.source, html, url)
+    if getattr(args, "explain", False):
+        result, lines = extract.explain(args.source, html, url)
+        for line in lines:
+            print(f"explain: {line}", file=sys.stderr)
+    else:
+        result = extract.extract(args.source, html, url)
     for obs in result.observations:
         print(json.dumps(obs.as_dict(), ensure_ascii=False))
     if not result.observations:
@@ -544,6 +549,9 @@ def build_parser() -> argparse.ArgumentParser:
     source_opt(sp, "the source whose extractor reads the page", required=True)
     sp.add_argument("page", metavar="PATH_OR_URL")
     sp.add_argument("--url", help="the page's original address (a hint: dates in its path)")
+    sp.add_argument("--explain", action="store_true",
+                    help="also print on stderr every number on the page with its reading "
+                         "(counted thing, event, scope, window, anchor) and the decision")
 
     as_of_help = ("the archive as it stood at TIME (UTC; a date means the end of that "
                   "day): revisions recorded later do not show")

@@ -478,10 +478,11 @@ def _replace_observations(conn: sqlite3.Connection, page_id: int, ex: extract.Ex
     for o in ex.observations:
         conn.execute(
             "INSERT INTO observations (run_id, page_id, source, metric, period, value,"
-            " qualifier, published, url, evidence, extractor_version, observed_at, current)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)",
+            " qualifier, published, url, evidence, extractor_version, observed_at, current,"
+            " reading) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1,?)",
             (run_id, page_id, o.source, o.metric, o.period, o.value, o.qualifier,
-             o.published or ex.published, ex.url, o.evidence, ex.extractor_version, stamp))
+             o.published or ex.published, ex.url, o.evidence, ex.extractor_version, stamp,
+             json.dumps(o.reading, ensure_ascii=False) if o.reading else None))
     return True
 
 
