@@ -298,10 +298,6 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
         for u in s["start_urls"]:
             if not re.match(r"^https?://", u):
                 raise ConfigError(f"{key}.start_urls: not an http(s) URL: {u!r}")
-        if s["max_listing_pages"] < 0:
-            raise ConfigError(f"{key}.max_listing_pages: must be >= 0")
-        if s["failing_after"] < 1:
-            raise ConfigError(f"{key}.failing_after: must be >= 1")
         if s["due_by_day"] is not None and not 1 <= s["due_by_day"] <= 28:
             raise ConfigError(f"{key}.due_by_day: must be a day between 1 and 28")
         sources[name] = SourceConfig(
