@@ -118,13 +118,15 @@ def _why_crawl(conn: sqlite3.Connection, src: SourceConfig, backfill: bool) -> s
         return "backfill"
     if src.full_crawl_every <= 0:
         return "full_crawl_every is 0s"
-    last = conn.execute("SELECT outcome, errors FROM runs WHERE source=? AND outcome != 'running'"
+    last = conn.execute("SELECT outcome, errors, posts_left FROM runs WHERE source=? AND outcome != 'running'"
                         " ORDER BY id DESC LIMIT 1", (src.name,)).fetchone()
     if last is None:
         return "first run"
     if last["outcome"] != "ok" or last["errors"]:
         # a page that failed last time is only retried by a crawl
         return "the last run failed or had page errors"
+    if last["posts_left"]:
+        return "the last run left new posts for this one (max_new_posts)"
     full = conn.execute("SELECT max(started) FROM runs WHERE source=? AND outcome='ok'"
                         " AND probe=0", (src.name,)).fetchone()[0]
     if full is None:

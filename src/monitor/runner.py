@@ -264,6 +264,7 @@ def _run_stats(fr: fetch.FetchResult) -> dict:
         "bytes_received": int(stats.get("downloader/response_bytes", 0)),
         "revalidations": int(stats.get("httpcache/revalidate", 0)),
         "errors": len(fr.page_errors),
+        "posts_left": len(fr.posts_left),
         "crawl_max_rss_kb": stats.get("memory/max_rss_kb"),
     }
 
