@@ -175,17 +175,17 @@ def built(tmp_path_factory) -> Built:
     correction of an earlier one are crawled and the site is published again."""
     tmp = tmp_path_factory.mktemp("publish")
     sites = build_sites()
-    with SiteServer(sites.pd) as pd_srv, SiteServer(sites.ocdh) as ocdh_srv:
+    pd, oc = sites["prisoners_defenders"], sites["ocdh"]
+    with SiteServer(pd.site) as pd_srv, SiteServer(oc.site) as ocdh_srv:
         cfg = write_config(tmp / "config.toml",
                            sites={"prisoners_defenders": pd_srv, "ocdh": ocdh_srv})
         ok(run_monitor("crawl", "--backfill", "--no-notify", config=cfg, timeout=180))
         site = tmp / "site"
         ok(cli("publish", str(site), config=cfg))
         before = files_of(site)
-        for post in sites.later_pd:
-            sites.pd.add(post)
-        for post in sites.later_ocdh:
-            sites.ocdh.add(post)
+        for demo in (pd, oc):
+            for post in demo.later:
+                demo.site.add(post)
         ok(run_monitor("crawl", "--no-notify", config=cfg, timeout=180))
     out = ok(cli("publish", str(site), config=cfg)).stdout
     return Built(tmp, cfg, tmp / "monitor.db", site, before, out)
@@ -274,8 +274,8 @@ def test_index_lists_recent_events_with_the_revision(built):
 
 
 def test_series_page_has_the_full_table_the_revision_and_the_methodology(built):
-    series = load_series()
-    rev = series["revision"]
+    sample = load_series()["prisoners_defenders"]
+    rev = sample["revision"]
     page = built.site / "series/prisoners_defenders/political_prisoners_total.html"
     doc = etree.HTML(page.read_bytes())
     figs = query(built.db, "SELECT * FROM figures WHERE source='prisoners_defenders' AND"
@@ -288,14 +288,14 @@ def test_series_page_has_the_full_table_the_revision_and_the_methodology(built):
         assert int(cells[1].get("data-value")) == f["value"]
         assert cells[3].xpath(".//a/@href") == [f["url"]]
         assert " ".join(f["evidence"].split()) == "".join(cells[4].itertext())
-    old = series["prisoners_defenders"][rev["period"]]["political_prisoners_total"]
+    old = sample["series"][rev["period"]]["political_prisoners_total"]
     revised = "".join(by_period[rev["period"]].xpath("./td")[6].itertext())
     assert revised.startswith(f"{old:,} (")
     assert "".join(by_period[figs[0]["period"]].xpath("./td")[6].itertext()) == ""
     # the chart marks the revision and labels the latest value
     (mark,) = doc.xpath('//*[local-name()="g"][@class="revision"]')
     assert (mark.get("data-period"), int(mark.get("data-old")), int(mark.get("data-new"))) \
-        == (rev["period"], old, rev["political_prisoners_total"])
+        == (rev["period"], old, rev["figures"]["political_prisoners_total"])
     (label,) = doc.xpath('//*[local-name()="text"][@class="latest-label"]')
     assert label.get("data-period") == figs[-1]["period"]
     assert label.text == f"{figs[-1]['value']:,}"
