@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conftest import run_monitor
 from fixtures.crawl_site import db
+from monitor import archive
 from monitor.wpsite import Post, Site
 
 TOY = Path(__file__).resolve().parent / "sources" / "toy_detenidos"
@@ -122,6 +123,8 @@ def test_a_source_folder_is_registered_by_env_or_config_and_unknown_ones_are_ref
     assert r.returncode == 2 and "sources.toy_detenidos" in r.stderr
     cfg.write_text(f'[plugins]\nsource_dirs = ["{TOY.parent}"]\n'
                    "[sources.toy_detenidos]\nenabled = false\n")
+    (tmp_path / "db").mkdir(exist_ok=True)
+    archive.connect(tmp_path / "db" / "monitor.db").close()  # status needs an archive
     r = run_monitor("status", "--format", "csv", config=cfg, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "toy_detenidos,disabled" in r.stdout
