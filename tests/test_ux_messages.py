@@ -52,7 +52,7 @@ def test_counts_are_singular_or_plural_never_s_in_brackets(tmp_path):
     assert "1 figure read" in one and "0 page errors" in one
     many = RunOutcome(source="ocdh", ok=True, pages_fetched=2, alerts=2).summary()
     assert "2 pages fetched" in many and "2 alert messages" in many
-    gap = {"id": 1, "source": "ocdh", "kind": "extraction_gap", "url": "http://x/",
+    gap = {"id": 1, "source": "ocdh", "kind": "extraction_gap", "url": "http://x/", "period": None,
            "details": '{"title": "Informe"}', "created": "2025-01-01T00:00:00Z"}
     _t, body = messages.render_ops([gap], "en")
     assert "1 page looks like a monthly report" in body and "(s)" not in body
