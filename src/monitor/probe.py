@@ -118,7 +118,8 @@ def _why_crawl(conn: sqlite3.Connection, src: SourceConfig, backfill: bool) -> s
         return "backfill"
     if src.full_crawl_every <= 0:
         return "full_crawl_every is 0s"
-    last = conn.execute("SELECT outcome, errors, posts_left FROM runs WHERE source=? AND outcome != 'running'"
+    last = conn.execute("SELECT outcome, errors, posts_left FROM runs WHERE source=?"
+                        " AND outcome != 'running'"
                         " ORDER BY id DESC LIMIT 1", (src.name,)).fetchone()
     if last is None:
         return "first run"
