@@ -9,10 +9,10 @@ in the URL path). All matching runs on `fold()`ed text (lower case, no accents, 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
+from monitor.extract import timex
 from monitor.extract.fastre import alternation
 from monitor.extract.numbers import MONTHS, shift_month, text_cache
 
@@ -150,42 +150,6 @@ def cutoff_month(year: int, month: int, day: int | None, early_days: int = 1) ->
     return ym.shift(-1) if day is not None and day <= early_days else ym
 
 
-_URL_DATES = (
-    re.compile(r"/((?:19|20)\d\d)/(\d\d)/(\d\d)(?:/|$)"),
-    re.compile(r"/((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[-/_.]|$)"),
-    re.compile(r"/((?:19|20)\d\d)/(\d\d)(?:/|$|\.html)()"),
-)
-
-
-def url_date(url: str) -> tuple[int, int, int | None] | None:
-    """(year, month, day or None) from a date in the URL path: /YYYY/MM/DD/, /YYYY-MM-DD-,
-    /YYYY/MM/ (blog archives); None when there is none or it is not a real date."""
-    path = re.sub(r"^[a-z]+://[^/]+", "", url or "", flags=re.I)
-    for rx in _URL_DATES:
-        m = rx.search(path)
-        if not m:
-            continue
-        y, mo = int(m.group(1)), int(m.group(2))
-        d = int(m.group(3)) if m.group(3) else None
-        try:
-            dt.date(y, mo, d or 1)
-        except ValueError:
-            continue
-        return y, mo, d
-    return None
-
-
-def iso_or_partial(value: str | None) -> tuple[int, int, int | None] | None:
-    """'2024-03-12' -> (2024, 3, 12); '2024-03' -> (2024, 3, None); else None."""
-    if not value:
-        return None
-    m = re.match(r"\s*((?:19|20)\d\d)-(\d\d)(?:-(\d\d))?", value)
-    if not m:
-        return None
-    y, mo = int(m.group(1)), int(m.group(2))
-    d = int(m.group(3)) if m.group(3) else None
-    try:
-        dt.date(y, mo, d or 1)
-    except ValueError:
-        return None
-    return y, mo, d
+# one reader of URL dates and ISO dates for both extraction layers (the reading pipeline's)
+url_date = timex.url_date
+iso_or_partial = timex.iso_partial
