@@ -15,11 +15,9 @@
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import logging
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +31,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
-from monitor.spiders.wordpress import host_allowed
+from monitor.urlrules import host_allowed, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -158,16 +156,7 @@ def retry_after(response: Response | None, now: float | None = None) -> float | 
     if response is None:
         return None
     raw = response.headers.get(b"Retry-After")
-    if not raw:
-        return None
-    text = raw.decode("latin-1").strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text).timestamp()
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when - (now if now is not None else time.time()))
+    return retry_after_seconds(raw.decode("latin-1") if raw else None, now)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

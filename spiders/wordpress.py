@@ -24,18 +24,12 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.response import get_meta_refresh
 
+from monitor.urlrules import host_allowed, listing_root
+
 # No entity expansion, no DTD or network loads, no huge trees: a hostile feed can neither
 # read local files (XXE) nor blow up memory ("billion laughs").
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                             recover=False, load_dtd=False, dtd_validation=False)
-
-
-def host_allowed(url: str, domains: list[str]) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return False
-    host = (parts.hostname or "").lower()
-    return any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))
 
 
 def normalize(url: str) -> str:
@@ -150,9 +144,7 @@ class WordPressSpider(scrapy.Spider):
         return bool(self.post_path.match(parts.path)) and first not in self.reserved
 
     def listing_root(self, url: str) -> str:
-        parts = urlsplit(url)
-        path = re.sub(r"(?:feed|rss|page/\d+)/?$", "", parts.path) or "/"
-        return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+        return listing_root(url)
 
     async def start(self):  # scrapy >= 2.13
         for url in self.start_urls:

@@ -25,20 +25,19 @@ parsed by Protego (Scrapy's own parser) and cached in `robots_txt` for at most 2
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import http.client
 import logging
-import re
 import sqlite3
 import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from monitor import archive
 from monitor.config import Config, SourceConfig
 from monitor.crawl_child import scrapy_settings
+from monitor.urlrules import host_allowed, listing_root, retry_after_seconds
 
 log = logging.getLogger("monitor.probe")
 
@@ -93,22 +92,6 @@ class Probe:
             responses[k] = responses.get(k, 0) + v
         out["responses"] = responses
         return out
-
-
-# -- the spider's URL rules (spiders/wordpress.py imports Scrapy, so they are restated) --
-def host_allowed(url: str, domains: list[str]) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return False
-    host = (parts.hostname or "").lower()
-    return any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))
-
-
-def listing_root(url: str) -> str:
-    """The first listing page the spider asks for after a feed (WordPressSpider.listing_root)."""
-    parts = urlsplit(url)
-    path = re.sub(r"(?:feed|rss|page/\d+)/?$", "", parts.path) or "/"
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 # -- deciding whether to probe at all ----------------------------------------------------
@@ -201,7 +184,7 @@ class _Client:
                 why = _describe(exc)
             attempt += 1
             wait = self.backoff_base * 2 ** (attempt - 1)
-            hinted = _retry_after(reply.headers.get("retry-after") if reply else None)
+            hinted = retry_after_seconds(reply.headers.get("retry-after") if reply else None)
             if hinted is not None:
                 wait = max(wait, hinted)
             wait = min(wait, self.backoff_max)
@@ -290,20 +273,6 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return f"timeout: {exc}" if str(exc) else "timeout"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-def _retry_after(text: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date)."""
-    if not text:
-        return None
-    text = text.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text).timestamp()
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when - time.time())
 
 
 # -- robots.txt --------------------------------------------------------------------------
