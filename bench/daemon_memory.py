@@ -25,13 +25,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from monitor import sources
 from monitor.wpsite import Post, Site, SiteServer
 
-SOURCES = ("prisoners_defenders", "ocdh")
+SOURCES = tuple(sources.names())
 
 
-def site(name: str, style: str) -> Site:
-    s = Site(name, style=style)
+def site(name: str) -> Site:
+    """Four small posts on a site copy whose URL shape is the source's (from its sample.py)."""
+    sample = sources.get(name).sample
+    s = Site(sources.get(name).short_name, style=getattr(sample, "URL_STYLE", "slug"))
     for i, month in enumerate(range(6, 10), start=1):
         s.add(Post(slug=f"informe-{month}", title=f"Informe mensual {month}/2025",
                    published=dt.date(2025, month + 1, 10),
@@ -96,8 +99,7 @@ def main() -> int:
     ap.add_argument("--every", type=int, default=20, help="print a sample every N runs")
     args = ap.parse_args()
 
-    servers = {"prisoners_defenders": SiteServer(site("Prisoners Defenders", "dated")).start(),
-               "ocdh": SiteServer(site("OCDH", "slug")).start()}
+    servers = {name: SiteServer(site(name)).start() for name in SOURCES}
     results: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="monitor-bench-daemon-") as tmp:
         work = Path(tmp)

@@ -11,6 +11,7 @@ difference is a behaviour change, not an optimisation.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import sys
@@ -19,12 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sitegen import build_sites  # noqa: E402
+from sitegen import bench_sources, build_sites  # noqa: E402
 
 from monitor import extract  # noqa: E402
 from monitor.wpsite import render_post  # noqa: E402
 
-SOURCES = ("prisoners_defenders", "ocdh")
+SOURCES = tuple(bench_sources())
 
 
 def pages(n: int) -> list[tuple[str, str, str, str]]:
@@ -36,7 +37,7 @@ def pages(n: int) -> list[tuple[str, str, str, str]]:
             out.append((case["id"], src, case["url"], case["html"]))
     base = "http://127.0.0.1"
     for theme in (True, False):
-        for site, src in zip(build_sites(n, theme=theme), SOURCES, strict=True):
+        for src, site in build_sites(n, theme=theme).items():
             for post in site.posts:
                 url = base + post.path(site.style)
                 out.append((f"{'themed' if theme else 'bare'}:{url}", src, url,
@@ -44,23 +45,28 @@ def pages(n: int) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def dump(label: str, src: str, url: str, html: str) -> str:
-    r = extract.extract(src, html, url)
+def dump(label: str, src: str, url: str, html: str, pipeline: bool = False) -> str:
+    if pipeline:
+        r = importlib.import_module(f"monitor.sources.{src}.reading").extract(html, url)
+    else:
+        r = extract.extract(src, html, url)
     return json.dumps({
         "page": label, "title": r.title, "published": r.published,
         "text_len": len(r.text), "report": r.looks_like_report, "headline": r.headline_found,
         "notes": r.notes, "version": r.extractor_version,
-        "obs": [o.as_dict() for o in r.observations],
+        "obs": [{**o.as_dict(), "reading": o.reading} for o in r.observations],
     }, ensure_ascii=False, sort_keys=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=300, help="generated posts per source and theme")
+    ap.add_argument("--pipeline", action="store_true",
+                    help="dump the shared reading pipeline's output instead of the product's")
     args = ap.parse_args(argv)
     logging.disable(logging.CRITICAL)
     for page in pages(args.n):
-        print(dump(*page))
+        print(dump(*page, pipeline=args.pipeline))
     return 0
 
 

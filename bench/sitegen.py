@@ -1,19 +1,19 @@
 """WordPress-shaped benchmark sites: N monthly reports per source, in each source's shape.
 
-Posts carry the figures in the wording the organisations use (paraphrased), plus the
-kind of surrounding prose a real report has, so extraction costs what it costs on real
+Each source folder's sample.py writes its posts (`bench_figures`, `bench_post`); this
+module adds the shared filler prose and theme weight and iterates the registry. Posts
+carry the figures in the wording the organisations use (paraphrased), plus the kind of
+surrounding prose a real report has, so extraction costs what it costs on real
 pages. Figures follow a deterministic random walk (seeded), never the real series.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
+from monitor import sources
+from monitor.extract.numbers import MONTH_NAMES_ES as MESES
 from monitor.wpsite import Post, Site
-
-MESES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-         "septiembre", "octubre", "noviembre", "diciembre"]
 
 FILLER = [
     "La organización recuerda que cada caso se documenta con testimonios de familiares, "
@@ -41,49 +41,14 @@ def months_back(n: int, newest: tuple[int, int]) -> list[tuple[int, int]]:
     return out[::-1]
 
 
-def _es(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
-
-
-def _published(y: int, m: int, day: int) -> dt.date:
-    ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
-    return dt.date(ny, nm, day)
-
-
 def _filler(rng: random.Random, k: int = 8) -> str:
     return "\n".join(f"<p>{rng.choice(FILLER)} {rng.choice(FILLER)}</p>" for _ in range(k))
 
 
-def pd_post(y: int, m: int, total: int, new: int, rng: random.Random) -> Post:
-    pub = _published(y, m, 10)
-    mes = MESES[m - 1]
-    women, minors = total // 10, max(1, total // 40)
-    content = (
-        f"<p>La lista mensual de Prisoners Defenders, con cierre de datos a fecha "
-        f"{pub.day} de {MESES[pub.month - 1]} de {pub.year}, contiene un total de "
-        f"{_es(total)} presos políticos y de conciencia en Cuba.</p>\n"
-        f"<p>En {mes} se incorporaron {new} nuevos presos políticos a la lista.</p>\n"
-        f"<p>Entre ellos hay {women} mujeres y {minors} menores de edad.</p>\n"
-        + _filler(rng))
-    return Post(slug=f"{total}-presos-politicos-en-cuba-en-{mes}-de-{y}",
-                title=f"Prisoners Defenders: {_es(total)} presos políticos en Cuba en {mes} "
-                      f"de {y}",
-                subtitle=f"{_es(total)} presos políticos en Cuba en {mes} de {y}",
-                published=pub, content=content)
-
-
-def ocdh_post(y: int, m: int, actions: int, detentions: int, rng: random.Random) -> Post:
-    pub = _published(y, m, 4)
-    mes = MESES[m - 1]
-    content = (
-        f"<p>Madrid, {pub.day} de {MESES[pub.month - 1]} de {pub.year}</p>\n"
-        f"<p>El Observatorio Cubano de Derechos Humanos (OCDH) registró durante el mes de "
-        f"{mes} un total de {_es(actions)} acciones represivas en Cuba, de las cuales "
-        f"{_es(detentions)} fueron detenciones arbitrarias y {_es(actions - detentions)} "
-        f"otros abusos.</p>\n" + _filler(rng))
-    return Post(slug=f"ocdh-{_es(actions)}-acciones-represivas-{mes}-{y}",
-                title=f"El OCDH registra {_es(actions)} acciones represivas en {mes}",
-                published=pub, content=content)
+def bench_sources() -> list[str]:
+    """The registered sources whose folder can write benchmark posts (sample.py)."""
+    return [s.name for s in sources.all_sources()
+            if s.sample is not None and hasattr(s.sample, "bench_post")]
 
 
 def theme_head() -> str:
@@ -118,29 +83,30 @@ def theme_aside() -> str:
 
 
 def build_sites(n: int, newest: tuple[int, int] = (2025, 9), seed: int = 7,
-                theme: bool = True) -> tuple[Site, Site]:
-    """(Prisoners Defenders site, OCDH site), each with `n` monthly reports.
+                theme: bool = True) -> dict[str, Site]:
+    """{source: site} with `n` monthly reports each, written by each source's sample.py.
 
     `theme` adds the markup a real WordPress theme serves around the content, so pages
     weigh what real ones do (tens of KB) instead of the bare fixture's ~5 KB.
     """
     rng = random.Random(seed)
-    pd = Site("Prisoners Defenders", style="dated")
-    ocdh = Site("Observatorio Cubano de Derechos Humanos", style="slug")
+    names = bench_sources()
+    mods = {name: sources.get(name).sample for name in names}
+    sites = {name: Site(mod.SITE_TITLE, style=mod.URL_STYLE) for name, mod in mods.items()}
     if theme:
-        for site in (pd, ocdh):
+        for site in sites.values():
             site.theme_head, site.theme_aside = theme_head(), theme_aside()
-    total, actions = 900, 300
+    state: dict[str, dict] = {name: {} for name in names}
     for y, m in months_back(n, newest):
-        new = rng.randint(8, 40)
-        total = max(100, total + new - rng.randint(5, 40))
-        pd.add(pd_post(y, m, total, new, rng))
-        actions = max(50, actions + rng.randint(-60, 60))
-        ocdh.add(ocdh_post(y, m, actions, actions * rng.randint(15, 40) // 100, rng))
-    return pd, ocdh
+        for name, mod in mods.items():
+            figures = mod.bench_figures(state[name], rng)
+            sites[name].add(mod.bench_post(y, m, figures, _filler(rng)))
+    return sites
 
 
-def next_pd_post(site: Site, seed: int = 99) -> Post:
+def next_post(source: str, site: Site, seed: int = 99) -> Post:
     """The report for the month after the newest one on `site`."""
     newest = max(site.posts, key=lambda p: p.published).published  # published in M+1
-    return pd_post(newest.year, newest.month, 1234, 21, random.Random(seed))
+    mod = sources.get(source).sample
+    rng = random.Random(seed)
+    return mod.bench_post(newest.year, newest.month, mod.bench_figures({}, rng), _filler(rng))

@@ -1,12 +1,11 @@
 """Scrapy spiders: they discover and fetch pages, nothing more (extraction is monitor.extract).
 
-Imported only inside the crawl child process (`monitor.crawl_child`), never by the daemon.
+One WordPress spider serves every source: what differs between sources (start URLs,
+allowed domains, the URL shape of a post) comes from the source's declaration through
+the crawl params. Imported only inside the crawl child process (`monitor.crawl_child`),
+never by the daemon.
 """
 
-from monitor.spiders.ocdh import OcdhSpider
-from monitor.spiders.prisoners_defenders import PrisonersDefendersSpider
+from monitor.spiders.wordpress import WordPressSpider
 
-SPIDERS = {
-    "prisoners_defenders": PrisonersDefendersSpider,
-    "ocdh": OcdhSpider,
-}
+__all__ = ["WordPressSpider"]

@@ -6,25 +6,134 @@
   timeout or a refused connection reaches the spider (and the run) instead of a stale page.
 - `BackoffRetryMiddleware`: retries timeouts, 5xx and 429, waiting longer each time
   (honouring `Retry-After`), instead of hammering a struggling site right away.
+- `AllowedDomainsMiddleware`: every request and every response's final URL must be inside
+  `allowed_domains`, whatever the request's flags (start requests carry `dont_filter`, and
+  Scrapy's redirects inherit it): a redirect offsite is refused, never fetched.
+- `VerifiedCacheStorage`: the filesystem HTTP cache with a checksum written last, so an
+  entry torn by a full disk or a kill is a cache miss, never a 304 that confirms a wrong body.
 """
 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import logging
+import shutil
 import time
+from pathlib import Path
 from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.extensions.httpcache import RFC2616Policy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.extensions.httpcache import FilesystemCacheStorage, RFC2616Policy
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
+from monitor.spiders.wordpress import host_allowed
+
 log = logging.getLogger(__name__)
+
+OFFSITE = "outside allowed_domains"
+
+
+class AllowedDomainsMiddleware:
+    """Refuse any request or response outside `allowed_domains` (or not http/https).
+
+    Scrapy's own offsite filter lets `dont_filter` requests through, and a redirect keeps
+    the flag of the request it came from: a start URL redirecting to another host would be
+    fetched and stored. This check ignores every flag. It sits before the robots.txt
+    middleware, so an offsite host is not even asked for its robots.txt; redirects inside
+    the allowed domains come back through it and through robots.txt like any request.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> AllowedDomainsMiddleware:
+        return cls(crawler)
+
+    @property
+    def domains(self) -> list[str]:
+        return list(getattr(self.crawler.spider, "allowed_domains", None) or [])
+
+    def _check(self, url: str, what: str, request: Request) -> None:
+        if not host_allowed(url, self.domains):
+            via = request.meta.get("redirect_urls") or []
+            origin = f" (redirected from {via[0]})" if via else ""
+            raise IgnoreRequest(f"{what} {url} is {OFFSITE} ({', '.join(self.domains)})"
+                                f"{origin}: refused")
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        self._check(request.url, "request", request)
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        self._check(response.url, "response", request)
+        return response
+
+
+class VerifiedCacheStorage(FilesystemCacheStorage):
+    """Scrapy's filesystem cache, with each entry sealed by a checksum written last.
+
+    Scrapy writes an entry file by file (headers before body). A full disk or a kill in
+    between leaves new validators next to an old or empty body; the server then answers
+    304 to those validators forever and the crawl keeps a wrong page. Here the seal
+    (SHA-256 over status, URL, headers and body) is removed before an entry is rewritten
+    and written after every other file; an entry whose seal is missing or does not match is
+    a miss, so the page is fetched again without validators. A store that fails (ENOSPC)
+    removes the entry instead of failing the response.
+    """
+
+    SEAL = "monitor_sha256"
+
+    @staticmethod
+    def _digest(status: int, url: str, headers: bytes, body: bytes) -> str:
+        h = hashlib.sha256()
+        for part in (str(status).encode(), url.encode("utf-8"), headers):
+            h.update(len(part).to_bytes(8, "big") + part)
+        h.update(body)
+        return h.hexdigest()
+
+    def retrieve_response(self, spider: Spider, request: Request) -> Response | None:
+        response = super().retrieve_response(spider, request)
+        if response is None:
+            return None
+        rpath = Path(self._get_request_path(spider, request))
+        try:
+            seal = (rpath / self.SEAL).read_text(encoding="ascii").strip()
+            with self._open(rpath / "response_headers", "rb") as f:
+                raw_headers = f.read()
+        except (OSError, ValueError):
+            seal, raw_headers = "", b""
+        if seal != self._digest(response.status, response.url, raw_headers, response.body):
+            log.warning("HTTP cache entry for %s is incomplete or damaged (a full disk or a "
+                        "killed crawl?): fetching the page again", request.url)
+            if spider is not None and getattr(spider, "crawler", None) is not None:
+                spider.crawler.stats.inc_value("httpcache/torn_entry")
+            return None
+        return response
+
+    def store_response(self, spider: Spider, request: Request, response: Response) -> None:
+        rpath = Path(self._get_request_path(spider, request))
+        seal = rpath / self.SEAL
+        try:
+            seal.unlink(missing_ok=True)  # from here on the entry is not trusted
+            super().store_response(spider, request, response)
+            with self._open(rpath / "response_headers", "rb") as f:
+                raw_headers = f.read()
+            tmp = rpath / (self.SEAL + ".tmp")
+            tmp.write_text(self._digest(response.status, response.url, raw_headers,
+                                        response.body), encoding="ascii")
+            tmp.replace(seal)
+        except OSError as exc:
+            log.warning("could not write the HTTP cache entry for %s (%s): dropped it; the "
+                        "page will be fetched in full next time", request.url, exc)
+            shutil.rmtree(rpath, ignore_errors=True)
 
 
 class RevalidatingPolicy(RFC2616Policy):

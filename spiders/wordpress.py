@@ -6,6 +6,9 @@ a site served on 127.0.0.1 crawls exactly like the real one.
 Incremental: posts the archive already holds (`known_posts`, permalinks and their `?p=`
 short links) are not requested again, and a scheduled run stops paginating once a listing
 page reaches a known post or after `max_listing_pages`; `backfill` follows everything.
+A scheduled run also revalidates (conditional GET) `revalidate_posts`, the posts of the
+newest periods, so an in-place correction is seen, and fetches at most `max_new_posts`
+new posts (newest first); the rest are left for the next run.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from lxml import etree
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.response import get_meta_refresh
 
 # No entity expansion, no DTD or network loads, no huge trees: a hostile feed can neither
 # read local files (XXE) nor blow up memory ("billion laughs").
@@ -43,35 +48,94 @@ def normalize(url: str) -> str:
 
 
 def _failure_reason(failure: Any) -> str:
-    if failure.check(IgnoreRequest):
-        return str(failure.value) or "ignored (outside allowed_domains?)"
-    msg = failure.getErrorMessage() or getattr(failure.type, "__name__", str(failure.type))
-    if "max size" in msg or "maxsize" in msg or "larger than download" in msg:
+    msg = (str(failure.value) if failure.check(IgnoreRequest) else failure.getErrorMessage()
+           ) or getattr(failure.type, "__name__", str(failure.type))
+    low = msg.lower()
+    if "max redirections" in low:
+        return f"redirect loop ({msg})"
+    if "max size" in low or "maxsize" in low or "larger than download" in low \
+            or "during decompression" in low:
         return f"page too large (over max_page_size): {msg}"
     return msg
 
 
-class WordPressSpider(scrapy.Spider):
-    """Feed first, then listing pages; a post is fetched at most once per run."""
+def _robots_refusal(failure: Any) -> bool:
+    return bool(failure.check(IgnoreRequest)) and "robots.txt" in str(failure.value)
 
-    post_path: ClassVar[re.Pattern[str]] = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/]+/?$")
+
+class WordPressSpider(scrapy.Spider):
+    """Feed first, then listing pages; a post is fetched at most once per run.
+
+    `params["post_path"]` (from the source's declaration) is the regex a post's URL path
+    matches; everything else on the site is a listing, a feed or ignored.
+    """
+
+    name = "wordpress"
+    post_path: re.Pattern[str] = re.compile(r"^/[^/]+/?$")
     reserved: ClassVar[set[str]] = {
         "feed", "page", "category", "tag", "author", "wp-content", "wp-admin", "wp-json",
         "wp-login.php", "comments", "search", "xmlrpc.php", "wp-includes", "en", "es",
     }
 
     def __init__(self, params: dict[str, Any], **kwargs: Any) -> None:
+        kwargs.setdefault("name", params.get("source") or self.name)
         super().__init__(**kwargs)
         self.params = params
+        if params.get("post_path"):
+            self.post_path = re.compile(params["post_path"])
         self.start_urls = list(params["start_urls"])
         self.allowed_domains = list(params["allowed_domains"])
         self.max_listing_pages: int | None = params.get("max_listing_pages")
         self.backfill = bool(params.get("backfill"))
         self.known: set[str] = {normalize(u) for u in params.get("known_posts", [])}
+        # posts a stopped backfill already stored: a rerun continues without them
+        self.done: set[str] = {normalize(u) for u in params.get("backfill_done", [])}
         self.seen: set[str] = set()
         self.start_failures: list[str] = []
         self.page_errors: list[str] = []
         self.robots_skipped: list[str] = []
+        self.revalidate: list[str] = [normalize(u) for u in params.get("revalidate_posts", [])]
+        self.max_new_posts: int | None = params.get("max_new_posts")
+        self.new_requested = 0
+        self.posts_left: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WordPressSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.request_scheduled, signal=signals.request_scheduled)
+        return spider
+
+    def request_scheduled(self, request: scrapy.Request, spider: Any = None) -> None:
+        """Refuse a request outside allowed_domains (a redirect) before it is queued.
+
+        Scrapy's offsite filter drops such a redirect silently (no errback), or lets it
+        through when the first request had `dont_filter` (start URLs): here it is refused
+        either way and recorded, as a start failure or a page error.
+        """
+        if host_allowed(request.url, self.allowed_domains):
+            return
+        chain = request.meta.get("redirect_urls") or []
+        origin = chain[0] if chain else request.url
+        why = (f"redirected to {request.url}, outside allowed_domains: refused" if chain
+               else "outside allowed_domains: refused")
+        if request.meta.get("start"):
+            self.start_failures.append(f"{origin}: {why}")
+            self.logger.error("start URL failed: %s: %s", origin, why)
+        else:
+            self.page_error(origin, why)
+        raise IgnoreRequest(why)
+
+    def request_dropped(self, request: scrapy.Request, spider: Any = None) -> None:
+        """A redirect back to an address of its own chain is dropped by the duplicate
+        filter without any errback: without this, a redirect loop vanishes silently. A
+        redirect to a page already fetched in this run (a short link) is dropped too,
+        rightly, and is no error."""
+        chain = request.meta.get("redirect_urls") or []
+        if not chain:
+            return
+        if request.url in chain:
+            self.page_error(chain[0], f"redirect loop (back to {request.url})")
 
     # -- discovery ---------------------------------------------------------------------
     def is_post(self, url: str) -> bool:
@@ -96,6 +160,16 @@ class WordPressSpider(scrapy.Spider):
             # feed) from being followed; HTTPERROR_ALLOW_ALL lets error statuses through
             yield scrapy.Request(url, callback=self.parse_start, errback=self.start_failed,
                                  meta={"start": True}, dont_filter=True)
+        if self.backfill:
+            return  # a backfill asks for every post anyway
+        for url in self.revalidate:
+            if url in self.seen or not self.is_post(url):
+                continue
+            self.seen.add(url)
+            # known posts of the newest periods: a conditional GET (304 when unchanged)
+            # catches an in-place correction that no feed or listing announces
+            yield scrapy.Request(url, callback=self.parse_post, errback=self.page_failed,
+                                 priority=-1, meta={"revalidate": True})
 
     def start_failed(self, failure: Any) -> None:
         url = failure.request.url
@@ -105,19 +179,45 @@ class WordPressSpider(scrapy.Spider):
 
     def page_failed(self, failure: Any) -> None:
         url = failure.request.url
-        if failure.check(IgnoreRequest):
-            if "robots.txt" in str(failure.value):
-                self.robots_skipped.append(url)
+        if _robots_refusal(failure):  # the site asked us not to: skipped, not an error
+            self.robots_skipped.append(url)
             self.logger.info("skipped %s: %s", url, _failure_reason(failure))
             return
-        reason = _failure_reason(failure)
+        # anything else, IgnoreRequest included (a redirect loop, a redirect offsite, a
+        # body over max_page_size once decompressed), is a page that could not be read
+        self.page_error(url, _failure_reason(failure))
+
+    def page_error(self, url: str, reason: str) -> None:
         self.page_errors.append(f"{url}: {reason}")
         self.logger.warning("page failed: %s: %s", url, reason)
 
+    def unusable(self, response: Response) -> str | None:
+        """Why a response cannot stand for its page (None when it can)."""
+        if not host_allowed(response.url, self.allowed_domains):
+            return f"ended at {response.url}, outside allowed_domains"
+        if 300 <= response.status < 400:
+            where = (response.headers.get("Location") or b"").decode("latin-1")
+            return (f"HTTP {response.status}: a redirect that was not followed"
+                    + (f" (to {where})" if where else ""))
+        if response.status >= 400:
+            return f"HTTP {response.status}"
+        if not response.body.strip():
+            return "empty body" + (" (from the HTTP cache)" if "cached" in response.flags
+                                   else "")
+        if isinstance(response, HtmlResponse):
+            try:
+                _delay, target = get_meta_refresh(response)
+            except (ValueError, TypeError):
+                target = None
+            if target:
+                return f"a <meta http-equiv=refresh> to {target} that was not followed"
+        return None
+
     def parse_start(self, response: Response):
-        if response.status >= 300:  # an error, or a redirect that could not be followed
-            self.start_failures.append(f"{response.url}: HTTP {response.status}")
-            self.logger.error("start URL failed: %s: HTTP %s", response.url, response.status)
+        why = self.unusable(response)
+        if why is not None:  # an error, or a redirect that could not be followed
+            self.start_failures.append(f"{response.url}: {why}")
+            self.logger.error("start URL failed: %s: %s", response.url, why)
             return
         is_feed = self.looks_like_feed(response)
         yield self.page_item(response, "feed" if is_feed else "listing")
@@ -127,7 +227,8 @@ class WordPressSpider(scrapy.Spider):
                 self.logger.warning("%s: malformed or unsafe feed; falling back to listing "
                                     "pages", response.url)
             else:
-                yield from self.follow_posts(links)
+                # the feed's posts are the newest: first (a backfill commits them first)
+                yield from self.follow_posts(links, priority=10)
             yield scrapy.Request(self.listing_root(response.url), callback=self.parse_listing,
                                  errback=self.page_failed, meta={"listing_page": 1})
         else:
@@ -154,15 +255,20 @@ class WordPressSpider(scrapy.Spider):
                       if a.get("href") and a.get("rel", "alternate") == "alternate"]
         return [urljoin(response.url, u) for u in links]
 
-    def follow_posts(self, links: list[str]):
+    def follow_posts(self, links: list[str], priority: int = 0):
         for link in links:
             url = normalize(link)
             if not self.is_post(url) or url in self.seen:
                 continue
             self.seen.add(url)
-            if url in self.known and not self.backfill:
+            if (url in self.known and not self.backfill) or url in self.done:
                 continue
-            yield scrapy.Request(url, callback=self.parse_post, errback=self.page_failed)
+            if self.max_new_posts is not None and self.new_requested >= self.max_new_posts:
+                self.posts_left.append(url)  # newest first: older ones wait for the next run
+                continue
+            self.new_requested += 1
+            yield scrapy.Request(url, callback=self.parse_post, errback=self.page_failed,
+                                 priority=priority)
 
     def listing_posts(self, response: Response) -> list[str]:
         """Post links of a listing, in page order (newest first).
@@ -183,9 +289,9 @@ class WordPressSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, already_item: bool = False):
         page_no = response.meta.get("listing_page", 1)
-        if response.status >= 400:
-            self.page_errors.append(f"{response.url}: HTTP {response.status}")
-            self.logger.warning("listing failed: %s: HTTP %s", response.url, response.status)
+        why = None if already_item else self.unusable(response)
+        if why is not None:
+            self.page_error(response.url, f"listing: {why}")
             return
         if not already_item:
             yield self.page_item(response, "listing")
@@ -197,6 +303,8 @@ class WordPressSpider(scrapy.Spider):
             if posts and posts[-1] in self.known:
                 # the oldest post on this page is known: every older page is known too
                 return
+            if self.posts_left:
+                return  # max_new_posts reached: older pages wait for the next run
         nxt = response.css("link[rel=next]::attr(href), a.next::attr(href)").get()
         if nxt:
             nxt_url = urljoin(response.url, nxt)
@@ -206,9 +314,10 @@ class WordPressSpider(scrapy.Spider):
                                      meta={"listing_page": page_no + 1})
 
     def parse_post(self, response: Response):
-        if response.status >= 400:
-            self.page_errors.append(f"{response.url}: HTTP {response.status}")
-            self.logger.warning("post failed: %s: HTTP %s", response.url, response.status)
+        why = self.unusable(response)
+        if why is not None:  # never stored: an empty or foreign body is not the post
+            self.page_error(response.request.url if response.request else response.url,
+                            f"post: {why}")
             return
         yield self.page_item(response, "post")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -17,6 +18,17 @@ from pathlib import Path
 import pytest
 
 from monitor.wpsite import Site, SiteServer
+
+# `make test` stays quiet: aiosmtpd logs every session at INFO on "mail.log", and the
+# in-process `monitor` commands install an INFO handler on the root logger
+logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # apprise imports the stdlib imghdr module, deprecated since Python 3.11: not ours
+    config.addinivalue_line("filterwarnings",
+                            "ignore:'imghdr' is deprecated:DeprecationWarning")
+
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference"

@@ -306,7 +306,8 @@ def test_routing_by_tags_from_apprise_yaml(tmp_path):
         assert len(got["ops"]) == 2 and got["ops"][0] == data_title
         assert "failing" in got["ops"][1]
         names = {r["target"] for r in rows(cfg, "SELECT target FROM notifications")}
-        assert f"[{PD}] {hooks['pd'].url}" in names
+        base = hooks["pd"].url.rsplit("/", 1)[0]
+        assert f"[{PD}] {base}/****" in names  # a webhook's path may hold a token: masked
     finally:
         for h in hooks.values():
             h.stop()

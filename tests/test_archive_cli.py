@@ -26,8 +26,8 @@ def run(capsys, db, *args: str) -> tuple[int, str, str]:
 
 
 LATEST_TABLE = """\
-source               metric                     period   value  qualifier  previous_period  previous_value  change  published   url
--------------------  -------------------------  -------  -----  ---------  ---------------  --------------  ------  ----------  -----------------------------------------
+source               metric                     period   value  qualifier  previous_period  previous_value  change  published   url                                        check
+-------------------  -------------------------  -------  -----  ---------  ---------------  --------------  ------  ----------  -----------------------------------------  -----
 ocdh                 arbitrary_detentions       2025-09     62  exact                                               2025-10-03  http://127.0.0.1:9/ocdh-septiembre-2025/
 ocdh                 repressive_actions         2025-09    438  at_least                                            2025-10-03  http://127.0.0.1:9/ocdh-septiembre-2025/
 prisoners_defenders  new_political_prisoners    2025-09     11  exact      2025-08                      13      -2  2025-10-10  http://127.0.0.1:9/2025/10/10/pd-2025-09/
@@ -46,11 +46,11 @@ def test_latest_csv_exact(capsys, db):
     assert code == 0
     assert out == (
         "source,metric,period,value,qualifier,previous_period,previous_value,change,"
-        "published,url\n"
+        "published,url,check\n"
         "prisoners_defenders,new_political_prisoners,2025-09,11,exact,2025-08,13,-2,"
-        "2025-10-10,http://127.0.0.1:9/2025/10/10/pd-2025-09/\n"
+        "2025-10-10,http://127.0.0.1:9/2025/10/10/pd-2025-09/,\n"
         "prisoners_defenders,political_prisoners_total,2025-09,1187,exact,2025-08,1185,2,"
-        "2025-10-10,http://127.0.0.1:9/2025/10/10/pd-2025-09/\n")
+        "2025-10-10,http://127.0.0.1:9/2025/10/10/pd-2025-09/,\n")
 
 
 def test_history_filters_and_table(capsys, db):

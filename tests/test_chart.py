@@ -85,10 +85,13 @@ def test_qualifier_is_carried_into_the_chart_data(capsys, db, tmp_path):
 
 
 def test_unknown_series_and_bad_output_name(capsys, db, tmp_path):
-    code, _, err = chart(capsys, db, "--source", "ocdh", "--metric", "women",
+    code, _, err = chart(capsys, db, "--source", "ocdh", "--metric", "house_sieges",
                          "--out", str(tmp_path / "x.svg"))
     assert code == 1
-    assert "no figures for ocdh women" in err and "repressive_actions" in err
+    assert "no figures for ocdh house_sieges" in err and "repressive_actions" in err
+    code, _, err = chart(capsys, db, "--source", "ocdh", "--metric", "women",
+                         "--out", str(tmp_path / "x.svg"))
+    assert code == 2 and "unknown metric 'women'" in err  # not an OCDH metric at all
     assert not (tmp_path / "x.svg").exists()
     code, _, err = chart(capsys, db, "--source", "ocdh", "--metric", "repressive_actions",
                          "--out", str(tmp_path / "x.jpg"))

@@ -27,7 +27,8 @@ def _counts(path) -> dict[str, int]:
 def test_no_change_recheck_revalidates_and_writes_no_page_rows(tmp_path, serve):
     site = simple_site(12)
     srv = serve(site)
-    cfg = crawl_config(tmp_path / "config.toml", srv)
+    # the Scrapy crawl's own revalidation (the start-URL probe is tests/test_probe.py)
+    cfg = crawl_config(tmp_path / "config.toml", srv, source_extra={"full_crawl_every": "0s"})
     dbp = tmp_path / "monitor.db"
 
     r = run_monitor("crawl", "--backfill", "--no-notify", config=cfg)

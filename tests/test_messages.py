@@ -36,14 +36,14 @@ def test_ocdh_month_and_year_in_both_languages(tmp_path):
     assert title == "OCDH: 1,250 repressive actions in Cuba, December 2025"
     assert "Repressive actions in Cuba: 1,250 (November 2025: 1,302, change -52)" in body
     assert "Arbitrary detentions: at least 412" in body
-    assert "Repressive actions in Cuba: 15,120 (2024: no figure)" in body
+    assert "Repressive actions in the year: 15,120 (2024: no figure)" in body
     assert body.index("December 2025") < body.index("\n2025: new figures")
     assert body.count("http://127.0.0.1:9/informe-diciembre/") == 2  # once per group
     title, body = messages.render_data(conn, "ocdh", evs, "es")
     assert title == "OCDH: 1.250 acciones represivas en Cuba, diciembre de 2025"
     assert "Acciones represivas en Cuba: 1.250 (noviembre de 2025: 1.302, cambio -52)" in body
     assert "Detenciones arbitrarias: al menos 412" in body
-    assert "Acciones represivas en Cuba: 15.120 (2024: sin cifra)" in body
+    assert "Acciones represivas en el año: 15.120 (2024: sin cifra)" in body
 
 
 def test_ops_alerts_say_what_since_error_and_what_to_do(tmp_path):

@@ -1,8 +1,8 @@
-"""`monitor report`: one self-contained page with every latest figure, linked to its source."""
+"""`monitor report`: the published site's front page as one self-contained file (an alias
+over `monitor publish`'s renderer), with every latest figure linked to its source."""
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 
@@ -59,23 +59,26 @@ def test_report_has_every_latest_figure_linked_to_its_source(built):
     assert "+2" in pd_row.text_content() and "1,185" in pd_row.text_content()
 
 
-def test_report_has_a_chart_per_headline_series_drawn_from_the_archive(built):
+def test_report_has_a_chart_of_each_headline_series_drawn_from_the_archive(built):
     doc = lxml.html.fromstring(built[2])
     charts = {(f.get("data-source"), f.get("data-metric")): f
               for f in doc.xpath("//figure[@class='chart']")}
     assert set(charts) == {("prisoners_defenders", "political_prisoners_total"),
-                           ("ocdh", "repressive_actions"), ("ocdh", "arbitrary_detentions")}
+                           ("ocdh", "repressive_actions")}
     pd_chart = charts[("prisoners_defenders", "political_prisoners_total")]
-    data = json.loads(pd_chart.get("data-series"))
-    assert data["points"] == [["2025-07", 1180], ["2025-08", 1185], ["2025-09", 1187]]
-    assert data["revisions"][0]["old_value"] == 1183
-    assert pd_chart.xpath(".//svg")  # drawn inline, not referenced
+    points = [(c.get("data-period"), int(c.get("data-value")))
+              for c in pd_chart.xpath(".//svg//circle[@class='point']")]
+    assert points == [("2025-07", 1180), ("2025-08", 1185), ("2025-09", 1187)]
+    (rev,) = pd_chart.xpath(".//svg//g[@class='revision']")
+    assert (rev.get("data-period"), rev.get("data-old")) == ("2025-08", "1183")
+    (label,) = pd_chart.xpath(".//svg//text[@class='latest-label']")
+    assert label.text == "1,187"
 
 
 def test_report_lists_recent_events(built):
     doc = lxml.html.fromstring(built[2])
     ids = [int(tr.get("data-id")) for tr in doc.xpath("//tr[@class='event']")]
-    assert ids == [5, 4, 3, 2, 1]
+    assert ids == [5, 3, 2, 1]  # figure events only: the source_failing one is not news
     (rev,) = doc.xpath("//tr[@data-id='3']")
     assert "1,183 → 1,185" in rev.text_content()
 
@@ -83,7 +86,9 @@ def test_report_lists_recent_events(built):
 def test_report_opens_without_network(built):
     db, _out, text = built
     doc = lxml.html.fromstring(text)
-    for tag in ("script", "link", "iframe", "img", "object", "embed", "base", "audio",
+    # the one <link> is the empty favicon (data:,), which keeps browsers from fetching one
+    assert [el.get("href") for el in doc.xpath("//link")] == ["data:,"]
+    for tag in ("script", "iframe", "img", "object", "embed", "base", "audio",
                 "video", "source"):
         assert not doc.xpath(f"//{tag}"), tag
     assert not doc.xpath("//@src")
@@ -92,7 +97,9 @@ def test_report_opens_without_network(built):
     for el in doc.iter():
         for name, value in el.attrib.items():
             if name.endswith("href"):
-                assert value.startswith("#") or (el.tag == "a" and value in sources), value
+                # one file: no link to the rest of the site, only to the source pages
+                assert (el.tag == "a" and value in sources) or (
+                    el.tag == "link" and value == "data:,"), value
     assert "@import" not in text
     assert re.findall(r"url\((?!#)", text) == []
     # no URL anywhere in the page except the links to the source pages
@@ -122,3 +129,15 @@ def test_report_on_an_empty_archive(capsys, tmp_path):
     assert code == 0
     assert stdout.startswith(f"wrote {out}: 0 latest figures, ")
     assert "no figures yet" in out.read_text(encoding="utf-8")
+
+
+def test_report_in_spanish(capsys, tmp_path):
+    db = make_archive(tmp_path / "known.db")
+    out = tmp_path / "informe.html"
+    assert main(["--db", str(db), "report", "--lang", "es", "--out", str(out)]) == 0
+    doc = lxml.html.fromstring(out.read_text(encoding="utf-8"))
+    assert doc.get("lang") == "es"
+    (pd_row,) = doc.xpath('//tr[@data-metric="political_prisoners_total"]')
+    assert "1.187" in pd_row.text_content() and "septiembre de 2025" in pd_row.text_content()
+    (ocdh,) = doc.xpath('//tr[@data-metric="repressive_actions"]//td[@data-value]')
+    assert ocdh.text_content() == "al menos 438"

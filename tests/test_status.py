@@ -31,12 +31,19 @@ def shift(db, sql):
     conn.close()
 
 
-def test_status_of_a_healthy_source_and_the_next_run_with_jitter(tmp_path, serve):
+def test_status_of_a_healthy_source_and_the_next_run_with_jitter(tmp_path, serve, webhook):
     site = Site("PD")
     site.add(report_post("2025-09", {"political_prisoners_total": 1187}))
     srv = serve(site)
     cfg = write_config(tmp_path / "config.toml", sites={"prisoners_defenders": srv},
+                       notify_urls=[webhook.url],
                        extra='[schedule]\ninterval = "6h"\njitter = "15m"\n')
+    r = run_monitor("status", config=cfg)  # no archive yet: not healthy, nothing created
+    assert r.returncode == 1 and "no archive at" in r.stderr
+    assert not (tmp_path / "monitor.db").exists()
+    from monitor import archive
+
+    archive.connect(tmp_path / "monitor.db").close()
     rc, rows = status(cfg)
     assert rc == 0 and rows["prisoners_defenders"]["state"] == "never run"
     assert rows["ocdh"]["state"] == "disabled" and rows["ocdh"]["next_run"] is None

@@ -13,19 +13,33 @@ import datetime as dt
 import hashlib
 import importlib.resources
 import json
+import os
 import re
 import sqlite3
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
+
+
+def utcnow() -> dt.datetime:
+    """The current time, UTC: the one clock the publishing calendar and the stored times use.
+
+    Test-only: `$MONITOR_TEST_NOW` (`YYYY-MM-DDTHH:MM[:SS]`, UTC) fixes it, so a subprocess
+    test can run a cycle on any date (like the MONITOR_TEST_PAUSE_* hooks; never set it in
+    production)."""
+    fixed = os.environ.get("MONITOR_TEST_NOW")
+    if fixed:
+        return dt.datetime.fromisoformat(fixed.strip().rstrip("Z")).replace(tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC)
 
 
 def now() -> str:
     """UTC timestamp as stored everywhere: ISO 8601 with seconds, 'Z' suffix."""
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_ts(text: str) -> dt.datetime:
@@ -51,6 +65,12 @@ def connect(path: Path | str, create: bool = True) -> sqlite3.Connection:
     path = Path(path)
     if not create and not path.exists():
         raise FileNotFoundError(f"no archive at {path} (run `monitor crawl` first)")
+    if not create:  # a reader that cannot write the folder still reads (monitor.readonly)
+        from monitor.readonly import connect_for_reading
+
+        ro = connect_for_reading(path)
+        if ro is not None:
+            return ro
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     conn.row_factory = sqlite3.Row
@@ -99,17 +119,26 @@ def _split_sql(sql: str) -> list[str]:
 
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (or a signal-raised one)."""
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (or a signal-raised one).
+
+    A failing COMMIT (disk full, an I/O error, a deferred constraint) rolls back too, as
+    sqlite-utils' Database.atomic() does: otherwise the connection stays inside the open
+    transaction and the caller's recovery (recording a failed run) cannot start its own.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):  # keep the error that got us here
+                conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    import sqlite_utils  # imported here: a no-change crawl never needs it (~0.2 s, numpy)
+
     return sqlite_utils.Database(conn)
 
 
@@ -200,3 +229,79 @@ def insert_event(conn: sqlite3.Connection, **fields: Any) -> int:
     marks = ", ".join("?" for _ in fields)
     return conn.execute(f"INSERT INTO events ({cols}) VALUES ({marks})",
                         tuple(fields.values())).lastrowid
+
+
+# -- arithmetic checks, the publishing calendar, as-of reads (checks.py, late.py, asof.py)
+
+def source_figures(conn: sqlite3.Connection, source: str) -> dict[tuple[str, str], tuple[int, str]]:
+    """(metric, period) -> (value, qualifier) of every accepted figure of `source`."""
+    return {(r["metric"], r["period"]): (r["value"], r["qualifier"]) for r in conn.execute(
+        "SELECT metric, period, value, qualifier FROM figures WHERE source=?", (source,))}
+
+
+def stored_checks(conn: sqlite3.Connection, source: str,
+                  period: str | None = None) -> list[sqlite3.Row]:
+    sql, args = 'SELECT * FROM checks WHERE source=?', [source]
+    if period is not None:
+        sql += " AND period=?"
+        args.append(period)
+    return conn.execute(sql, args).fetchall()
+
+
+def put_check(conn: sqlite3.Connection, **row: Any) -> None:
+    conn.execute(
+        'INSERT OR REPLACE INTO checks (source, "check", period, holds, stated, computed,'
+        " expression, terms, checked_at) VALUES (:source, :check, :period, :holds, :stated,"
+        " :computed, :expression, :terms, :checked_at)", row)
+
+
+def drop_check(conn: sqlite3.Connection, source: str, check: str, period: str) -> None:
+    conn.execute('DELETE FROM checks WHERE source=? AND "check"=? AND period=?',
+                 (source, check, period))
+
+
+def monthly_periods(conn: sqlite3.Connection, source: str) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT DISTINCT period FROM figures WHERE source=? AND length(period)=7", (source,))}
+
+
+def first_figure_stored(conn: sqlite3.Connection, source: str) -> str | None:
+    """When the monitor first stored a figure for `source` (it watches it since)."""
+    return conn.execute("SELECT MIN(first_seen) FROM figures WHERE source=?",
+                        (source,)).fetchone()[0]
+
+
+def late_history(conn: sqlite3.Connection, source: str) -> list[sqlite3.Row]:
+    return conn.execute("SELECT period, details FROM events WHERE source=? AND kind='late'"
+                        " ORDER BY id", (source,)).fetchall()
+
+
+_FIGURES_AS_OF = """
+WITH ranked AS (
+    SELECT e.source, e.metric, e.period, e.new_value AS value,
+           COALESCE(e.qualifier, 'exact') AS qualifier, e.url, e.created,
+           ROW_NUMBER() OVER (PARTITION BY e.source, e.metric, e.period
+                              ORDER BY e.created DESC, e.id DESC) AS rn
+    FROM events e
+    WHERE e.kind IN ('new', 'revised') AND e.created <= ? AND e.new_value IS NOT NULL
+)
+SELECT r.source, r.metric, r.period, r.value, r.qualifier, p.published, r.url,
+       r.created AS last_changed
+FROM ranked r LEFT JOIN pages p ON p.url = r.url
+WHERE r.rn = 1
+"""
+
+
+def figures_as_of(conn: sqlite3.Connection, when: str, source: str | None = None,
+                  metric: str | None = None, since: str | None = None) -> list[dict[str, Any]]:
+    """The accepted figures as they stood at `when` (stored timestamp form): each one's last
+    `new`/`revised` event recorded by then (a conflict leaves the accepted value alone)."""
+    sql = f"SELECT * FROM ({_FIGURES_AS_OF}) WHERE 1=1"
+    params: list[Any] = [when]
+    for col, value, op in (("source", source, "="), ("metric", metric, "="),
+                           ("period", since, ">=")):
+        if value:
+            sql += f" AND {col}{op}?"
+            params.append(value)
+    sql += " ORDER BY source, metric, length(period), period"
+    return [dict(r) for r in conn.execute(sql, params)]

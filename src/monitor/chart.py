@@ -5,6 +5,11 @@ needs it. It is used through `matplotlib.figure.Figure` directly, never pyplot, 
 display, GUI backend or global figure state is involved. The series a chart was drawn
 from is embedded in the file (SVG `<dc:description>`, PNG `Description` text chunk) as
 JSON, so a reader or a test can check what a chart shows without looking at pixels.
+
+Honest by default: the y-axis starts at zero (`--zoom` fits it to the data and says so on
+the chart), the x-axis ends at the last period, and markers are drawn only where they do
+not touch. PNGs are rendered at 2x (`--dpi`, default 220 for a `--width` given in
+1x pixels), sharp enough for print.
 """
 
 from __future__ import annotations
@@ -20,9 +25,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.messages import LABELS, ORGS, period_label
+from monitor.messages import label, org, period_label
 
 INSTALL_HINT = "pip install 'monitor[chart]'"
+BASE_DPI = 110        # 1x: a --width in pixels is figure inches * BASE_DPI
+DEFAULT_WIDTH = 880   # pixels at 1x
+DEFAULT_DPI = 2 * BASE_DPI
+MARKER = 3.0          # marker size (points)
 LINE = "#1f5f8b"
 REVISED = "#c0392b"
 
@@ -55,6 +64,7 @@ class Series:
     metric: str
     points: list[Point] = field(default_factory=list)
     revisions: list[Revision] = field(default_factory=list)
+    zero_based: bool = True  # False: `--zoom`, the y-axis fits the data (and says so)
 
     @property
     def yearly(self) -> bool:
@@ -70,7 +80,8 @@ class Series:
                 "qualifiers": {p.period: p.qualifier for p in self.points
                                if p.qualifier != "exact"},
                 "revisions": [asdict(r) for r in self.revisions],
-                "latest": [self.latest.period, self.latest.value] if self.latest else None}
+                "latest": [self.latest.period, self.latest.value] if self.latest else None,
+                "y_axis_from_zero": self.zero_based}
 
 
 def load_series(conn: sqlite3.Connection, source: str, metric: str,
@@ -124,11 +135,23 @@ def _with_gaps(xs: list[dt.date], ys: list[int], yearly: bool
 
 
 def title_of(series: Series, language: str = "en") -> str:
-    label = LABELS[language].get(series.metric, series.metric.replace("_", " "))
-    return f"{ORGS.get(series.source, series.source)}: {label}"
+    return f"{org(series.source)}: {label(series.source, series.metric, language)}"
 
 
-def render(series: Series, fmt: str, language: str = "en") -> bytes:
+def markers_fit(n_points: int, width_px: float) -> bool:
+    """Markers only when neighbours are at least two marker widths apart (at 1x)."""
+    if n_points <= 1:
+        return True
+    plot_px = width_px * 0.85
+    marker_px = MARKER * BASE_DPI / 72
+    return plot_px / (n_points - 1) >= 2 * marker_px
+
+
+ZOOM_NOTE = {"en": "y-axis does not start at zero", "es": "el eje y no empieza en cero"}
+
+
+def render(series: Series, fmt: str, language: str = "en", *, width: int = DEFAULT_WIDTH,
+           dpi: int = DEFAULT_DPI) -> bytes:
     """The chart as PNG or SVG bytes, with the series embedded as JSON metadata."""
     if fmt not in ("png", "svg"):
         raise ValueError(f"unsupported chart format {fmt!r} (png or svg)")
@@ -136,22 +159,24 @@ def render(series: Series, fmt: str, language: str = "en") -> bytes:
         raise ValueError(f"no figures for {series.source} {series.metric}")
     mpl = _matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, MonthLocator
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
     rc = {"svg.fonttype": "none", "svg.hashsalt": f"monitor-{series.source}-{series.metric}",
           "font.size": 9}
     with mpl.rc_context(rc):
-        fig = Figure(figsize=(8, 3.6), dpi=110)
+        inches = width / BASE_DPI
+        fig = Figure(figsize=(inches, inches * 0.45), dpi=BASE_DPI)
         FigureCanvasAgg(fig)  # the non-GUI renderer: no display, no pyplot state
         ax = fig.add_subplot()
+        ax.patch.set_gid("plot-area")
         xs = [_date(p.period) for p in series.points]
         ys = [p.value for p in series.points]
         gx, gy = _with_gaps(xs, ys, yearly=series.yearly)
         (line,) = ax.plot(gx, gy, color=LINE, linewidth=2,
-                          marker="o" if len(xs) <= 48 or len(gx) > len(xs) else None,
-                          markersize=3, label="accepted value")
+                          marker="o" if markers_fit(len(xs), width) else None,
+                          markersize=MARKER, label="accepted value", clip_on=False)
         line.set_gid("series")
         if series.revisions:
             by_period = {p.period: p.value for p in series.points}
@@ -164,32 +189,42 @@ def render(series: Series, fmt: str, language: str = "en") -> bytes:
             ax.scatter(rx, [by_period[r.period] for r in series.revisions], marker="D", s=40,
                        facecolors="none", edgecolors=REVISED, linewidths=1.5, zorder=4,
                        label="revised", gid="revised")
-            ax.legend(loc="upper left", frameon=False, fontsize=8)
+            ax.legend(loc="best", frameon=False, fontsize=8)
         last = series.points[-1]
         qual = {"at_least": "≥ ", "about": "≈ "}.get(last.qualifier, "")
-        ax.annotate(f"{qual}{last.value:,}\n{period_label(last.period, language)}",
-                    xy=(xs[-1], ys[-1]), xytext=(7, 0), textcoords="offset points",
-                    fontweight="bold", color=LINE, ha="left", va="center", gid="latest-label")
+        # above the last point, ending at it: the axis needs no room past the last period
+        ax.annotate(f"{qual}{last.value:,}, {period_label(last.period, language)}",
+                    xy=(xs[-1], ys[-1]), xytext=(0, 8), textcoords="offset points",
+                    fontweight="bold", color=LINE, ha="right", va="bottom",
+                    gid="latest-label", annotation_clip=False)
         span = (f"{period_label(series.points[0].period, language)} – "
                 f"{period_label(last.period, language)}")
         fig.suptitle(title_of(series, language), x=0.01, ha="left", fontsize=11,
                      fontweight="bold")
-        ax.set_title(("yearly" if series.yearly else "monthly") + f", {span}", loc="left",
-                     fontsize=8, color="#555555")
-        locator = AutoDateLocator()
+        note = "" if series.zero_based else f"; {ZOOM_NOTE[language]}"
+        ax.set_title(("yearly" if series.yearly else "monthly") + f", {span}{note}",
+                     loc="left", fontsize=8, color="#555555" if series.zero_based else REVISED,
+                     gid="subtitle")
+        months = (xs[-1].year - xs[0].year) * 12 + xs[-1].month - xs[0].month
+        # whole months on a short series (never day ticks between monthly points)
+        locator = MonthLocator() if months <= 18 else AutoDateLocator(minticks=3, maxticks=9)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
         ax.margins(y=0.15)
-        # room on the right for the latest value's label
+        values = ys + [r.old_value for r in series.revisions]
+        top = max(values) * 1.15 if max(values) > 0 else 1
+        if series.zero_based:
+            ax.set_ylim(0, top)
+        # from the first period to the last: no padding past it (markers are not clipped)
         first_x, last_x = xs[0], xs[-1]
-        pad = max((last_x - first_x).days, 60)
-        ax.set_xlim(first_x - dt.timedelta(days=pad * 0.03 + 15),
-                    last_x + dt.timedelta(days=pad * 0.13 + 40))
+        if first_x == last_x:
+            first_x -= dt.timedelta(days=15)
+        ax.set_xlim(first_x, last_x)
         ax.grid(True, color="#dddddd", linewidth=0.6)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        fig.text(0.01, 0.01, f"Source: {ORGS.get(series.source, series.source)}, as archived "
+        fig.text(0.01, 0.01, f"Source: {org(series.source)}, as archived "
                  "by monitor", fontsize=7, color="#777777")
         fig.tight_layout(rect=(0, 0.03, 1, 1))
         buf = io.BytesIO()
@@ -199,7 +234,7 @@ def render(series: Series, fmt: str, language: str = "en") -> bytes:
             meta["Date"] = None
         else:
             meta["Software"] = "monitor (matplotlib)"
-        fig.savefig(buf, format=fmt, metadata=meta)
+        fig.savefig(buf, format=fmt, metadata=meta, dpi=dpi if fmt == "png" else BASE_DPI)
     return buf.getvalue()
 
 
@@ -267,6 +302,7 @@ def main(cfg: Any, args: argparse.Namespace) -> int:
     conn = archive.connect(cfg.db_path, create=False)
     try:
         series = load_series(conn, args.source, args.metric, args.since)
+        series.zero_based = not getattr(args, "zoom", False)
         if not series.points:
             known = [r[0] for r in conn.execute(
                 "SELECT DISTINCT metric FROM figures WHERE source=? ORDER BY metric",
@@ -278,7 +314,9 @@ def main(cfg: Any, args: argparse.Namespace) -> int:
             return 1
     finally:
         conn.close()
-    data = render(series, fmt, cfg.notify.get("language", "en"))
+    data = render(series, fmt, cfg.notify.get("language", "en"),
+                  width=getattr(args, "width", None) or DEFAULT_WIDTH,
+                  dpi=getattr(args, "dpi", None) or DEFAULT_DPI)
     try:
         out.write_bytes(data)
     except OSError as exc:
@@ -288,5 +326,6 @@ def main(cfg: Any, args: argparse.Namespace) -> int:
     assert last is not None
     print(f"wrote {out}: {title_of(series)}, {len(series.points)} points "
           f"{series.points[0].period} to {last.period}, latest {last.value:,}"
-          + (f", {len(series.revisions)} revision(s) marked" if series.revisions else ""))
+          + (f", {len(series.revisions)} revision{'s' if len(series.revisions) != 1 else ''}"
+             " marked" if series.revisions else ""))
     return 0

@@ -7,6 +7,7 @@ instead of being silently ignored by a daemon that runs for months.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import re
 import tomllib
@@ -14,7 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SOURCE_NAMES = ("prisoners_defenders", "ocdh")
+from monitor import sources as registry
+
+
+def source_names() -> tuple[str, ...]:
+    """Every registered source (built-ins, $MONITOR_SOURCE_DIRS, the loaded config's
+    `plugins.source_dirs`), in the registry's order."""
+    return tuple(registry.names())
+
+
+def __getattr__(name: str) -> Any:
+    # SOURCE_NAMES, for older callers: read when asked, since a config may register more
+    if name == "SOURCE_NAMES":
+        return source_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ConfigError(Exception):
@@ -33,11 +47,29 @@ _SIZE_UNITS = {
 def parse_duration(text: str, key: str = "duration") -> int:
     """Seconds in a `<integer><s|m|h|d>` string."""
     if not isinstance(text, str):
-        raise ConfigError(f"{key}: expected a duration string like \"6h\", got {text!r}")
+        raise ConfigError(_number_for_duration(key, text) if _is_number(text) else
+                          f"{key}: expected a duration string like \"6h\", got {text!r}")
     m = _DURATION.match(text.strip())
     if not m:
         raise ConfigError(f"{key}: bad duration {text!r} (use <integer><s|m|h|d>, e.g. \"30m\")")
-    return int(m.group(1)) * _UNITS[m.group(2)]
+    seconds = int(m.group(1)) * _UNITS[m.group(2)]
+    if seconds > MAX_DURATION:
+        raise ConfigError(f"{key}: {text!r} is too long (at most \"{MAX_DURATION // 86400}d\")")
+    return seconds
+
+
+MAX_DURATION = 3650 * 86400  # ten years: anything longer is a typo, and overflows dates
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number_for_duration(key: str, value: Any) -> str:
+    """A bare number where a duration belongs: say how to write it."""
+    n = int(value) if isinstance(value, float) and value.is_integer() else value
+    return (f"{key}: a duration needs a unit: write \"{n}s\" (or \"{n}m\", \"{n}h\", "
+            f"\"{n}d\"), not the number {value!r}")
 
 
 def parse_size(text: Any, key: str = "size") -> int:
@@ -50,14 +82,19 @@ def parse_size(text: Any, key: str = "size") -> int:
 
 
 def _source_defaults(name: str) -> dict[str, Any]:
-    hosts = {"prisoners_defenders": "prisonersdefenders.org", "ocdh": "observacuba.org"}
-    www = "www." if name == "prisoners_defenders" else ""
+    """A source's config defaults come from its declaration (source.toml)."""
+    decl = registry.get(name)
     return {
         "enabled": True,
-        "start_urls": [f"https://{www}{hosts[name]}/feed/"],
-        "allowed_domains": [hosts[name]],
+        "start_urls": decl.start_urls,
+        "allowed_domains": decl.hosts,
         "max_listing_pages": 3,
-        "stale_after": "45d",
+        "stale_after": decl.stale_after,
+        "due_by_day": decl.due_by_day,
+        "late_grace": decl.calendar.get("late_grace", DEFAULT_LATE_GRACE),
+        "revalidate_recent": 3,
+        "max_new_posts": 50,
+        "full_crawl_every": "7d",
         "failing_after": 3,
         "interval": None,
         "cron": None,
@@ -66,9 +103,14 @@ def _source_defaults(name: str) -> dict[str, Any]:
     }
 
 
+# days after due_by_day before a missing month is `late` (a report a day late is common)
+DEFAULT_LATE_GRACE = "0d"
+
+
 DEFAULTS: dict[str, Any] = {
     "database": {"path": "db/monitor.db"},
-    "schedule": {"interval": "6h", "cron": None, "jitter": "15m", "run_timeout": "30m"},
+    "schedule": {"interval": "6h", "cron": None, "jitter": "15m", "run_timeout": "30m",
+                 "backfill_idle_timeout": "10m"},
     "crawl": {
         "user_agent": "monitor (+https://example.org/contact)",
         "obey_robots": True,
@@ -76,24 +118,33 @@ DEFAULTS: dict[str, Any] = {
         "timeout": "30s",
         "max_page_size": "10MB",
     },
-    "sources": {name: _source_defaults(name) for name in SOURCE_NAMES},
-    "notify": {"urls": [], "config": "", "language": "en", "ops_tag": "ops"},
+    "plugins": {"source_dirs": []},
+    "sources": {},  # filled per load from the registry: see _defaults()
+    "notify": {"urls": [], "config": "", "language": "en", "ops_tag": "ops",
+               "timeout": "60s", "alerts_undelivered_after": "1h"},
+    "publish": {"dir": "", "lang": "en", "base_url": ""},
 }
 
 # Expected type per key; None-default keys are optional strings.
 _TYPES: dict[str, Any] = {
     "database.path": str,
     "schedule.interval": str, "schedule.cron": str, "schedule.jitter": str,
-    "schedule.run_timeout": str,
+    "schedule.run_timeout": str, "schedule.backfill_idle_timeout": str,
     "crawl.user_agent": str, "crawl.obey_robots": bool, "crawl.download_delay": float,
     "crawl.timeout": str, "crawl.max_page_size": (str, int),
     "source.enabled": bool, "source.start_urls": list, "source.allowed_domains": list,
-    "source.max_listing_pages": int, "source.stale_after": str, "source.failing_after": int,
+    "source.max_listing_pages": int, "source.revalidate_recent": int,
+    "source.max_new_posts": int, "source.stale_after": str, "source.failing_after": int,
+    "source.due_by_day": int, "source.late_grace": str,
+    "source.full_crawl_every": str,
     "source.interval": str, "source.cron": str, "source.jitter": str, "source.run_timeout": str,
     "notify.urls": list, "notify.config": str, "notify.language": str, "notify.ops_tag": str,
+    "plugins.source_dirs": list,
+    "notify.timeout": str, "notify.alerts_undelivered_after": str,
+    "publish.dir": str, "publish.lang": str, "publish.base_url": str,
 }
 
-_DURATION_KEYS = {"interval", "jitter", "run_timeout", "timeout", "stale_after"}
+_DURATION_KEYS = {"interval", "jitter", "run_timeout", "timeout", "stale_after", "late_grace"}
 
 
 @dataclass
@@ -109,6 +160,14 @@ class SourceConfig:
     cron: str | None
     jitter: int
     run_timeout: int
+    due_by_day: int | None = None  # report for month M due by this day of M+1
+    late_grace: int = 0            # seconds after that day ends before `late`
+    post_path: str = r"^/[^/]+/?$"  # from the declaration: a post's URL path (regex)
+    revalidate_recent: int = 3   # scheduled runs revalidate the posts of this many periods
+    max_new_posts: int = 50      # new posts a scheduled run fetches (backfill: all)
+    # a scheduled run whose start URLs are unchanged skips Scrapy, but a full crawl still
+    # runs at least this often (seconds; 0: every run crawls)
+    full_crawl_every: int = 7 * 86400
 
 
 @dataclass
@@ -120,6 +179,7 @@ class Config:
     sources: dict[str, SourceConfig]
     notify: dict[str, Any]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    publish: dict[str, Any] = field(default_factory=lambda: dict(DEFAULTS["publish"]))
 
     @property
     def timeout(self) -> int:
@@ -143,6 +203,8 @@ def _check_type(key: str, typekey: str, value: Any) -> None:
         ok = isinstance(value, expected) and not isinstance(value, bool)
     else:
         ok = isinstance(value, expected)
+    if not ok and expected is str and _is_number(value) and _is_duration_key(key):
+        raise ConfigError(_number_for_duration(key, value))
     if not ok:
         name = expected.__name__ if isinstance(expected, type) else "string"
         raise ConfigError(f"{key}: expected {name}, got {type(value).__name__} {value!r}")
@@ -150,8 +212,33 @@ def _check_type(key: str, typekey: str, value: Any) -> None:
         raise ConfigError(f"{key}: expected a list of strings")
 
 
-def _merge(data: dict[str, Any]) -> dict[str, Any]:
+def _is_duration_key(key: str) -> bool:
+    last = key.rsplit(".", 1)[-1]
+    return last in _DURATION_KEYS or last.endswith(("_timeout", "_after", "_every", "_grace"))
+
+
+def _register_plugins(data: dict[str, Any], base: Path) -> None:
+    """`plugins.source_dirs` first: the sources they hold are valid [sources.NAME] tables."""
+    body = data.get("plugins", {})
+    dirs = body.get("source_dirs", []) if isinstance(body, dict) else []
+    if isinstance(body, dict) and "source_dirs" in body:
+        _check_type("plugins.source_dirs", "plugins.source_dirs", dirs)
+    try:
+        registry.set_config_dirs([base / d for d in dirs])
+        registry.names()
+    except (registry.SourceError, OSError) as exc:
+        raise ConfigError(f"plugins.source_dirs: {exc}") from None
+
+
+def _defaults() -> dict[str, Any]:
     merged = copy.deepcopy(DEFAULTS)
+    merged["sources"] = {name: _source_defaults(name) for name in registry.names()}
+    return merged
+
+
+def _merge(data: dict[str, Any]) -> dict[str, Any]:
+    merged = _defaults()
+    known = source_names()
     for section, body in data.items():
         if section not in DEFAULTS:
             raise ConfigError(f"unknown config section [{section}]")
@@ -159,9 +246,9 @@ def _merge(data: dict[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"{section}: expected a table")
         if section == "sources":
             for sname, sbody in body.items():
-                if sname not in SOURCE_NAMES:
+                if sname not in known:
                     raise ConfigError(
-                        f"unknown source [sources.{sname}] (known: {', '.join(SOURCE_NAMES)})")
+                        f"unknown source [sources.{sname}] (known: {', '.join(known)})")
                 if not isinstance(sbody, dict):
                     raise ConfigError(f"sources.{sname}: expected a table")
                 for k, v in sbody.items():
@@ -185,22 +272,24 @@ def _dur(value: Any, key: str) -> int | None:
 
 
 def build(data: dict[str, Any], path: Path | None, db_override: str | None = None) -> Config:
-    merged = _merge(data)
     base = path.parent if path else Path.cwd()
+    _register_plugins(data, base)
+    merged = _merge(data)
+    _check_schedule_choice(data)
     sched = merged["schedule"]
     schedule = {
         "interval": _dur(sched["interval"], "schedule.interval"),
         "cron": sched["cron"],
         "jitter": _dur(sched["jitter"], "schedule.jitter"),
         "run_timeout": _dur(sched["run_timeout"], "schedule.run_timeout"),
+        "backfill_idle_timeout": _dur(sched["backfill_idle_timeout"],
+                                      "schedule.backfill_idle_timeout"),
     }
     if schedule["cron"]:
         _check_cron(schedule["cron"], "schedule.cron")
     crawl = dict(merged["crawl"])
     crawl["timeout"] = parse_duration(crawl["timeout"], "crawl.timeout")
     crawl["max_page_size"] = parse_size(crawl["max_page_size"], "crawl.max_page_size")
-    if crawl["download_delay"] < 0:
-        raise ConfigError("crawl.download_delay: must be >= 0")
     sources: dict[str, SourceConfig] = {}
     for name, s in merged["sources"].items():
         key = f"sources.{name}"
@@ -213,6 +302,8 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
             raise ConfigError(f"{key}.max_listing_pages: must be >= 0")
         if s["failing_after"] < 1:
             raise ConfigError(f"{key}.failing_after: must be >= 1")
+        if s["due_by_day"] is not None and not 1 <= s["due_by_day"] <= 28:
+            raise ConfigError(f"{key}.due_by_day: must be a day between 1 and 28")
         sources[name] = SourceConfig(
             name=name,
             enabled=s["enabled"],
@@ -227,15 +318,40 @@ def build(data: dict[str, Any], path: Path | None, db_override: str | None = Non
             jitter=_dur(s["jitter"], f"{key}.jitter") if s["jitter"] else schedule["jitter"],
             run_timeout=(_dur(s["run_timeout"], f"{key}.run_timeout") if s["run_timeout"]
                          else schedule["run_timeout"]),
+            due_by_day=s["due_by_day"],
+            late_grace=parse_duration(s["late_grace"], f"{key}.late_grace"),
+            post_path=registry.get(name).decl.get("post_path", r"^/[^/]+/?$"),
+            revalidate_recent=s["revalidate_recent"],
+            max_new_posts=s["max_new_posts"],
+            full_crawl_every=parse_duration(s["full_crawl_every"], f"{key}.full_crawl_every"),
         )
     notify = dict(merged["notify"])
     if notify["language"] not in ("en", "es"):
         raise ConfigError(f"notify.language: expected \"en\" or \"es\", got {notify['language']!r}")
     if notify["config"]:
         notify["config"] = str((base / notify["config"]).resolve())
+    notify["timeout"] = parse_duration(notify["timeout"], "notify.timeout")
+    if notify["timeout"] < 1:
+        raise ConfigError("notify.timeout: must be at least \"1s\"")
+    notify["alerts_undelivered_after"] = parse_duration(
+        notify["alerts_undelivered_after"], "notify.alerts_undelivered_after")
     db = Path(db_override) if db_override else base / merged["database"]["path"]
-    return Config(path=path, db_path=db, crawl=crawl, schedule=schedule, sources=sources,
-                  notify=notify, raw=merged)
+    cfg = Config(path=path, db_path=db, crawl=crawl, schedule=schedule, sources=sources,
+                 notify=notify, raw=merged, publish=_publish(merged["publish"], base))
+    check_ranges(cfg)
+    return cfg
+
+
+def _publish(pub: dict[str, Any], base: Path) -> dict[str, Any]:
+    """[publish]: dir "" = the daemon does not publish; a relative dir is from the config."""
+    if pub["lang"] not in ("en", "es"):
+        raise ConfigError(f"publish.lang: expected \"en\" or \"es\", got {pub['lang']!r}")
+    if pub["base_url"] and not re.match(r"^https?://[^/\s]+", pub["base_url"]):
+        raise ConfigError(f"publish.base_url: not an http(s) URL: {pub['base_url']!r}")
+    out = dict(pub)
+    if out["dir"]:
+        out["dir"] = str((base / out["dir"]).resolve())
+    return out
 
 
 def _check_cron(expr: str, key: str) -> None:
@@ -271,3 +387,66 @@ def load(explicit: str | None = None, db_override: str | None = None) -> Config:
             raise ConfigError(f"{path}: invalid TOML: {exc}") from None
         path = path.resolve()
     return build(data, path, db_override)
+
+
+def _check_schedule_choice(data: dict[str, Any]) -> None:
+    """`cron` and `interval` in one table is ambiguous: which one schedules the runs?"""
+    tables = [("schedule", data.get("schedule"))]
+    tables += [(f"sources.{n}", t) for n, t in (data.get("sources") or {}).items()]
+    for name, table in tables:
+        if isinstance(table, dict) and table.get("cron") and table.get("interval"):
+            raise ConfigError(f"{name}: both cron and interval are set; keep one of "
+                              f"{name}.cron and {name}.interval")
+
+
+def _between(key: str, value: float, lo: float, hi: float, what: str) -> None:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and lo <= value <= hi):
+        raise ConfigError(f"{key}: must be between {what}, got {value!r}")
+
+
+# (key, low, high, the range as a user writes it); durations in seconds
+DURATION_RANGES = {
+    "interval": (1, 366 * 86400, '"1s" and "366d"'),
+    "jitter": (0, 7 * 86400, '"0s" and "7d"'),
+    "run_timeout": (1, 7 * 86400, '"1s" and "7d"'),
+    "backfill_idle_timeout": (1, 86400, '"1s" and "1d"'),
+}
+
+
+def check_ranges(cfg: Config) -> None:
+    """Values that parse but make no sense (inf, 0 where 0 turns a limit off, a year-long
+    interval that overflows dates) are errors naming the key and the allowed range."""
+    raw_db = cfg.raw.get("database", {}).get("path")
+    if not isinstance(raw_db, str) or not raw_db.strip():
+        raise ConfigError("database.path: must not be empty (the archive's file, e.g. "
+                          "\"db/monitor.db\")")
+    c = cfg.crawl
+    _between("crawl.download_delay", c["download_delay"], 0, 300, "0 and 300 (seconds)")
+    _between("crawl.timeout", c["timeout"], 1, 3600, '"1s" and "1h"')
+    _between("crawl.max_page_size", c["max_page_size"], 1000, 10**9, '"1KB" and "1GB"')
+    for k, (lo, hi, what) in DURATION_RANGES.items():
+        if cfg.schedule.get(k) is not None:
+            _between(f"schedule.{k}", cfg.schedule[k], lo, hi, what)
+    for name, s in cfg.sources.items():
+        key = f"sources.{name}"
+        for k in ("interval", "jitter", "run_timeout"):
+            lo, hi, what = DURATION_RANGES[k]
+            if getattr(s, k) is not None:
+                _between(f"{key}.{k}", getattr(s, k), lo, hi, what)
+        _between(f"{key}.max_listing_pages", s.max_listing_pages, 0, 100_000, "0 and 100000")
+        _between(f"{key}.failing_after", s.failing_after, 1, 1000, "1 and 1000")
+        _check_start_domains(key, s.start_urls, s.allowed_domains)
+
+
+def _check_start_domains(key: str, start_urls: list[str], allowed: list[str]) -> None:
+    """A start URL the spider may not follow would be refused: a config error, not a run
+    that fails every time."""
+    from urllib.parse import urlsplit
+
+    for url in start_urls:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        if not any(host == d.lower().strip(".") or host.endswith("." + d.lower().strip("."))
+                   for d in allowed):
+            raise ConfigError(f"{key}.start_urls: {url!r} is outside {key}.allowed_domains "
+                              f"({', '.join(allowed) or 'empty'}); add its host to "
+                              f"allowed_domains or fix the URL")

@@ -9,8 +9,10 @@ Scrapy's reactor cannot restart and crawls leak, so it never runs in a long-live
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,8 @@ def scrapy_settings(params: dict[str, Any]) -> dict[str, Any]:
         },
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            # first of all: nothing outside allowed_domains, whatever the request's flags
+            f"{mw}.AllowedDomainsMiddleware": 50,
             f"{mw}.BackoffRetryMiddleware": 550,
             "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
             f"{mw}.NoStaleOnErrorCacheMiddleware": 900,
@@ -80,22 +84,44 @@ def scrapy_settings(params: dict[str, Any]) -> dict[str, Any]:
             "HTTPCACHE_ENABLED": True,
             "HTTPCACHE_DIR": params["httpcache_dir"],
             "HTTPCACHE_POLICY": f"{mw}.RevalidatingPolicy",
-            "HTTPCACHE_STORAGE": "scrapy.extensions.httpcache.FilesystemCacheStorage",
+            "HTTPCACHE_STORAGE": f"{mw}.VerifiedCacheStorage",
             "HTTPCACHE_EXPIRATION_SECS": 0,
             "HTTPCACHE_GZIP": True,
         })
     return settings
 
 
+def die_with_parent(fd: int | None) -> None:
+    """Exit as soon as the parent is gone: its end of the pipe closes, a read gets EOF.
+
+    The child runs in a session of its own (so a terminal's Ctrl-C reaches only the
+    parent, which stops it cleanly); without this, a SIGKILLed `monitor crawl` would
+    leave Scrapy running as an orphan.
+    """
+    if fd is None:
+        return
+
+    def watch() -> None:
+        try:
+            while os.read(fd, 1):
+                pass
+        except OSError:
+            pass
+        os._exit(3)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
     params = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    die_with_parent(params.get("parent_pipe"))
     out = Path(params["out_dir"])
     (out / "bodies").mkdir(parents=True, exist_ok=True)
 
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    from monitor.spiders import SPIDERS
+    from monitor.spiders import WordPressSpider
 
     settings = scrapy_settings(params)
     settings["LOG_INSTALL_ROOT_HANDLER"] = True
@@ -105,7 +131,7 @@ def main(argv: list[str]) -> int:
     import logging
 
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
-    crawler = process.create_crawler(SPIDERS[params["source"]])
+    crawler = process.create_crawler(WordPressSpider)
     index = out / "pages.jsonl"
     counter = {"n": 0}
     fh = open(index, "w", encoding="utf-8")
@@ -131,6 +157,7 @@ def main(argv: list[str]) -> int:
         "start_failures": spider.start_failures,
         "page_errors": spider.page_errors,
         "robots_skipped": spider.robots_skipped,
+        "posts_left": spider.posts_left,
         "stats": stats,
         "finish_reason": stats.get("finish_reason"),
     }

@@ -8,19 +8,32 @@ value alone.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from monitor import sources
 from monitor.archive import insert_event, now
 
 DATA_KINDS = ("new", "revised", "conflict")
 
-HEADLINE = {
-    "prisoners_defenders": ("political_prisoners_total",),
-    "ocdh": ("repressive_actions", "arbitrary_detentions"),
-}
+
+class _Headline(Mapping[str, tuple[str, ...]]):
+    """source -> its headline metrics, as its declaration flags them."""
+
+    def __getitem__(self, source: str) -> tuple[str, ...]:
+        return sources.get(source).headline
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sources.names())
+
+    def __len__(self) -> int:
+        return len(sources.names())
+
+
+HEADLINE: Mapping[str, tuple[str, ...]] = _Headline()
 
 
 @dataclass(frozen=True)
@@ -124,10 +137,19 @@ def _event(conn: sqlite3.Connection, run_id: int, kind: str, obs: sqlite3.Row,
 
 
 def newest_period(conn: sqlite3.Connection, source: str) -> str | None:
-    """The source's newest monthly period in `figures` (None on an empty archive)."""
+    """The source's newest monthly period in `figures` (None on an empty archive).
+
+    A monthly report never describes a month after the one it was published in, and no
+    figure describes a month still to come: a period later than its page's publication
+    month, or than the current month, is a misreading (a wrong year, a bad date) and must
+    not become "newest", or every real report after it would be recorded as old and never
+    sent. Such figures are ignored here even if extraction let them through.
+    """
+    this_month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
     row = conn.execute(
-        "SELECT MAX(period) FROM figures WHERE source=? AND length(period)=7", (source,)
-    ).fetchone()
+        "SELECT MAX(period) FROM figures WHERE source=? AND length(period)=7 AND period<=?"
+        " AND (published IS NULL OR length(published)<7 OR period<=substr(published,1,7))",
+        (source, this_month)).fetchone()
     return row[0]
 
 

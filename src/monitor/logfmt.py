@@ -12,6 +12,15 @@ import json
 import logging
 from typing import Any
 
+# `-v` or more: storage errors and the like also log their traceback (set by the CLI)
+TRACEBACKS = False
+
+
+def tracebacks() -> bool:
+    """Whether an expected failure (disk full, database error) should show its traceback."""
+    return TRACEBACKS
+
+
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message",
                                                                        "asctime", "taskName"}
 

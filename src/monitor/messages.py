@@ -11,57 +11,78 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from monitor import sources
 from monitor.extract.numbers import MONTH_NAMES_EN, MONTH_NAMES_ES, format_int, shift_month
 
-ORGS = {"prisoners_defenders": "Prisoners Defenders", "ocdh": "OCDH"}
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "political_prisoners_total": "political prisoners in Cuba",
-        "new_political_prisoners": "new political prisoners",
-        "released": "political prisoners released",
-        "convicts_of_conscience": "convicts of conscience",
-        "sentenced_of_conscience": "sentenced of conscience",
-        "other_political_prisoners": "other political prisoners",
-        "women": "women political prisoners",
-        "minors": "minors on the list",
-        "with_health_issues": "political prisoners with serious health issues",
-        "mental_health_issues": "political prisoners with mental health issues",
-        "eleven_j_prisoners": "11J prisoners still on the list",
-        "present_on_list": "people on the list during the year",
-        "repressive_actions": "repressive actions in Cuba",
-        "arbitrary_detentions": "arbitrary detentions",
-        "other_abuses": "other abuses",
-        "violent_detentions": "violent detentions",
-        "detentions_women": "detentions of women",
-        "detentions_men": "detentions of men",
-        "house_sieges": "house sieges",
-    },
-    "es": {
-        "political_prisoners_total": "presos políticos en Cuba",
-        "new_political_prisoners": "nuevos presos políticos",
-        "released": "presos políticos excarcelados",
-        "convicts_of_conscience": "convictos de conciencia",
-        "sentenced_of_conscience": "condenados de conciencia",
-        "other_political_prisoners": "otros presos políticos",
-        "women": "mujeres presas políticas",
-        "minors": "menores en la lista",
-        "with_health_issues": "presos políticos con enfermedades graves",
-        "mental_health_issues": "presos políticos con trastornos mentales",
-        "eleven_j_prisoners": "presos del 11J aún en la lista",
-        "present_on_list": "personas en la lista durante el año",
-        "repressive_actions": "acciones represivas en Cuba",
-        "arbitrary_detentions": "detenciones arbitrarias",
-        "other_abuses": "otros abusos",
-        "violent_detentions": "detenciones violentas",
-        "detentions_women": "detenciones de mujeres",
-        "detentions_men": "detenciones de hombres",
-        "house_sieges": "sitios a viviendas",
-    },
-}
+def org(source: str) -> str:
+    """The organisation's short name for alerts and tables (the source name if unknown)."""
+    try:
+        return sources.get(source).short_name
+    except KeyError:
+        return source
+
+
+def label(source: str, metric: str, language: str = "en", period: str | None = None) -> str:
+    """The declared en/es label of a metric (its yearly label for a `YYYY` period)."""
+    yearly = period is not None and len(period) == 4
+    try:
+        return sources.get(source).label(metric, language, yearly=yearly)
+    except KeyError:
+        return metric.replace("_", " ")
+
+
+def metric_order(source: str) -> dict[str, int]:
+    """Headline metrics first, then the rest in the order the source declares them."""
+    try:
+        src = sources.get(source)
+    except KeyError:
+        return {}
+    names = list(dict.fromkeys([*src.headline, *src.metric_names]))
+    return {m: i for i, m in enumerate(names)}
+
+
+class _Orgs(Mapping[str, str]):
+    """source -> short name, read from the registry (kept for callers that index it)."""
+
+    def __getitem__(self, source: str) -> str:
+        return sources.get(source).short_name
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sources.names())
+
+    def __len__(self) -> int:
+        return len(sources.names())
+
+
+class _Labels(Mapping[str, str]):
+    """metric -> monthly label in one language, over every registered source."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def _all(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for src in sources.all_sources():
+            for m in src.metric_names:
+                out.setdefault(m, src.label(m, self.language))
+        return out
+
+    def __getitem__(self, metric: str) -> str:
+        return self._all()[metric]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+ORGS: Mapping[str, str] = _Orgs()
+LABELS: dict[str, Mapping[str, str]] = {"en": _Labels("en"), "es": _Labels("es")}
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -75,6 +96,7 @@ WORDS: dict[str, dict[str, str]] = {
         "conflict_title": "{org}: conflicting figures for {period}, please check",
         "pages": "Pages", "at_least": "at least ", "about": "about ",
         "intro": "{org} published figures that the monitor had not seen before.",
+        "check": "Check",
     },
     "es": {
         "source": "Fuente", "evidence": "Texto", "change": "cambio",
@@ -87,6 +109,7 @@ WORDS: dict[str, dict[str, str]] = {
         "conflict_title": "{org}: cifras contradictorias para {period}, revíselas",
         "pages": "Páginas", "at_least": "al menos ", "about": "unos ",
         "intro": "{org} ha publicado cifras que el monitor no había visto antes.",
+        "check": "Comprobación",
     },
 }
 
@@ -115,6 +138,18 @@ def signed(delta: int, language: str) -> str:
     return ("+" if delta > 0 else "-") + format_int(abs(delta), language)
 
 
+def change(delta: int, language: str) -> str:
+    """'change +5' / 'change -3', and plainly 'no change' (never 'change no change')."""
+    if delta == 0:
+        return WORDS[language]["no_change"]
+    return f"{WORDS[language]['change']} {signed(delta, language)}"
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """'1 alert message' / '2 alert messages': a count never reads '(s)'."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def _num(value: int, qualifier: str | None, language: str) -> str:
     q = WORDS[language].get(qualifier or "", "") if qualifier not in (None, "", "exact") else ""
     return q + format_int(value, language)
@@ -124,21 +159,11 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _label(metric: str, language: str) -> str:
-    return LABELS[language].get(metric, metric.replace("_", " "))
-
-
 def _figure(conn: sqlite3.Connection, source: str, metric: str, period: str) -> Any:
     return conn.execute(
         "SELECT value, qualifier FROM figures WHERE source=? AND metric=? AND period=?",
         (source, metric, period),
     ).fetchone()
-
-
-def _order(source: str) -> dict[str, int]:
-    from monitor.diff import HEADLINE
-
-    return {m: i for i, m in enumerate(HEADLINE.get(source, ()))}
 
 
 def _sort_key(order: dict[str, int]):
@@ -155,30 +180,35 @@ def render_data(conn: sqlite3.Connection, source: str, events: Sequence[Any],
                 language: str = "en") -> tuple[str, str]:
     """Title and body of one source's data alert for one cycle; headline figure first."""
     w = WORDS[language]
-    org = ORGS.get(source, source)
-    order = _order(source)
+    org_name = org(source)
+    order = metric_order(source)
+    headline = set(sources.get(source).headline) if source in sources.names() else set()
     evs = sorted(events, key=_sort_key(order))
     figs = [e for e in evs if e["kind"] in ("new", "revised")]
     if figs:
-        heads = [e for e in figs if e["metric"] in order]
+        heads = [e for e in figs if e["metric"] in headline]
         newest = max(e["period"] for e in figs)
         lead = next((e for e in heads if e["period"] == newest), None) or (
             heads[0] if heads else figs[0])
-        title = (f"{org}: {_num(lead['new_value'], lead['qualifier'], language)} "
-                 f"{_label(lead['metric'], language)}, "
+        title = (f"{org_name}: {_num(lead['new_value'], lead['qualifier'], language)} "
+                 f"{label(source, lead['metric'], language, lead['period'])}, "
                  f"{period_label(lead['period'], language)}")
         if lead["kind"] == "revised":
             title += " (" + w["revised_short"].format(
                 old=format_int(lead["old_value"], language)) + ")"
     else:
-        title = w["conflict_title"].format(org=org,
+        title = w["conflict_title"].format(org=org_name,
                                            period=period_label(evs[0]["period"], language))
-    lines: list[str] = [w["intro"].format(org=org)] if any(
+    lines: list[str] = [w["intro"].format(org=org_name)] if any(
         e["kind"] == "new" for e in evs) else []
     group: tuple | None = None
     urls: list[str] = []
+    checked: set[str] = set()
 
     def flush() -> None:
+        if group and group[0] in ("new", "revised") and group[1] not in checked:
+            checked.add(group[1])
+            lines.extend(check_lines(conn, source, group[1], language))
         for u in urls:
             lines.append(f"{w['source']}: {u}")
         urls.clear()
@@ -198,14 +228,24 @@ def render_data(conn: sqlite3.Connection, source: str, events: Sequence[Any],
     return title, "\n".join(lines).strip() + "\n"
 
 
+def check_lines(conn: sqlite3.Connection, source: str, period: str, language: str) -> list[str]:
+    """One line per arithmetic identity checked for this period: it adds up (✓), or what
+    does not add up and what the report says. A failure never withholds a figure."""
+    from monitor import checks
+
+    w = WORDS[language]
+    return [f"- {w['check']} ({checks.label(source, r.check, language)}): {r.text(language)}"
+            for r in checks.for_period(conn, source, period)]
+
+
 def _figure_lines(conn: sqlite3.Connection, source: str, e: Any, language: str) -> list[str]:
     w = WORDS[language]
-    label = _cap(_label(e["metric"], language))
+    name = _cap(label(source, e["metric"], language, e["period"]))
     out: list[str] = []
     if e["kind"] == "conflict":
         details = json.loads(e["details"] or "{}")
         vals = details.get("values", [])
-        out.append(f"- {label}: " + w["conflict"].format(
+        out.append(f"- {name}: " + w["conflict"].format(
             date=details.get("published", "?"),
             values=", ".join(format_int(v, language) for v in vals),
             old=format_int(e["old_value"], language)))
@@ -217,14 +257,14 @@ def _figure_lines(conn: sqlite3.Connection, source: str, e: Any, language: str) 
     prev = _figure(conn, source, e["metric"], prev_p)
     prev_label = period_label(prev_p, language)
     if e["kind"] == "revised":
-        line = f"- {label}: " + w["revised"].format(
+        line = f"- {name}: " + w["revised"].format(
             old=format_int(e["old_value"], language), new=value)
-        line += f" ({w['change']} {signed(e['new_value'] - e['old_value'], language)})"
+        line += f" ({change(e['new_value'] - e['old_value'], language)})"
     else:
-        line = f"- {label}: {value}"
+        line = f"- {name}: {value}"
         if prev is not None:
             line += (f" ({prev_label}: {_num(prev['value'], prev['qualifier'], language)}, "
-                     f"{w['change']} {signed(e['new_value'] - prev['value'], language)})")
+                     f"{change(e['new_value'] - prev['value'], language)})")
         else:
             line += f" ({prev_label}: {w['no_previous']})"
     out.append(line)
@@ -250,6 +290,19 @@ def human_duration(seconds: int, language: str) -> str:
 
 OPS_TEXT = {
     "en": {
+        "late": (
+            "monitor: {org} report for {period} is late",
+            "What: the {org} report for {period} was due by day {due_by_day} of the next "
+            "month; the archive has no figure for {period}, and it is late since {since}.\n"
+            "Newest period on file: {newest}\n"
+            "What to do: look at the site. If the report is out, run `monitor crawl --source "
+            "{source}`; if it is not read, `monitor extract --source {source} <report URL>` "
+            "shows what is read. You will get one message when it arrives (one per missing "
+            "month)."),
+        "late_cleared": (
+            "monitor: {org} report for {period} has arrived",
+            "The {org} report for {period}, late since {since}, is in the archive since "
+            "{at}.\nNothing to do: its figures come in their own alert."),
         "source_failing": (
             "monitor: {org} is failing ({runs} in a row)",
             "What broke: {source} has had {runs} in a row.\n"
@@ -277,14 +330,29 @@ OPS_TEXT = {
             "arrives and goes stale again."),
         "extraction_gap": (
             "monitor: {org} report without a headline figure",
-            "What: {count} page(s) look like a monthly report, but no headline figure "
-            "could be read from them. Nothing was guessed or stored for them.\n"
+            "What: {count_pages} like a monthly report, but no headline figure "
+            "could be read from {them}. Nothing was guessed or stored for them.\n"
             "{pages}\n"
             "What to do: open the page; `monitor extract --source {source} <URL>` shows "
             "what the extractor reads. If the wording changed, the extractor needs a fix "
             "(then `monitor reparse --source {source}`)."),
     },
     "es": {
+        "late": (
+            "monitor: el informe de {org} de {period} llega tarde",
+            "Qué pasa: el informe de {org} de {period} debía publicarse a más tardar el día "
+            "{due_by_day} del mes siguiente; no hay ninguna cifra de {period} en el archivo y "
+            "llega tarde desde {since}.\n"
+            "Periodo más reciente archivado: {newest}\n"
+            "Qué hacer: mire el sitio. Si el informe está publicado, ejecute `monitor crawl "
+            "--source {source}`; si no se lee, `monitor extract --source {source} <URL del "
+            "informe>` muestra qué se lee. Recibirá un mensaje cuando llegue (una vez por "
+            "mes que falte)."),
+        "late_cleared": (
+            "monitor: ha llegado el informe de {org} de {period}",
+            "El informe de {org} de {period}, que llegaba tarde desde {since}, está en el "
+            "archivo desde {at}.\nNo hay que hacer nada: sus cifras llegan en su propio "
+            "aviso."),
         "source_failing": (
             "monitor: {org} falla ({runs} seguidas)",
             "Qué falla: {source} ha tenido {runs} seguidas.\n"
@@ -314,7 +382,7 @@ OPS_TEXT = {
             "nuevo y vuelva a pasar el plazo."),
         "extraction_gap": (
             "monitor: informe de {org} sin cifra principal",
-            "Qué pasa: {count} página(s) parecen un informe mensual, pero no se pudo leer "
+            "Qué pasa: {count_pages} un informe mensual, pero no se pudo leer "
             "su cifra principal. No se ha inventado ni guardado nada.\n"
             "{pages}\n"
             "Qué hacer: abra la página; `monitor extract --source {source} <URL>` muestra "
@@ -337,23 +405,32 @@ def render_ops(events: Sequence[Any], language: str = "en") -> tuple[str, str]:
     first = events[0]
     details = json.loads(first["details"] or "{}")
     none = "—"
-    title_t, body_t = OPS_TEXT[language][first["kind"]]
+    kind = first["kind"]
+    if kind == "late" and details.get("state") == "cleared":
+        kind = "late_cleared"
+    title_t, body_t = OPS_TEXT[language][kind]
     pages = "\n".join(
         f"- {e['url']}" + (f" ({json.loads(e['details'] or '{}').get('title')})"
                            if json.loads(e["details"] or "{}").get("title") else "")
         for e in events)
     newest = details.get("newest")
     fields = {
-        "org": ORGS.get(first["source"], first["source"]), "source": first["source"],
+        "org": org(first["source"]), "source": first["source"],
         "n": details.get("failures", "?"), "since": when(details.get("since")),
         "since_date": (details.get("since") or "?")[:10], "error": details.get("error") or none,
-        "at": when(details.get("at") or first["created"]),
+        "at": when(details.get("at") or details.get("arrived") or first["created"]),
+        "period": period_label(first["period"], language) if first["period"] else none,
+        "due_by_day": details.get("due_by_day", "?"),
         "start_urls": ", ".join(details.get("start_urls", [])) or none,
         "newest": period_label(newest, language) if newest else none,
         "limit": human_duration(int(details.get("stale_after", 0)), language),
         "last_success": when(details.get("last_success")) if details.get("last_success")
         else none,
         "count": len(events), "pages": pages,
+        "count_pages": (plural(len(events), "página parece", "páginas parecen")
+                        if language == "es" else
+                        plural(len(events), "page looks", "pages look")),
+        "them": "it" if len(events) == 1 else "them",
         "runs": _runs(details.get("failures"), language),
     }
     return title_t.format(**fields), body_t.format(**fields)

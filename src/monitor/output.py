@@ -2,7 +2,10 @@
 
 JSON and CSV carry values exactly as SQLite returned them (integers stay integers, a
 float prints as Python's shortest round-tripping repr), so a pipe never sees a number
-rounded or reformatted for display. Only the table format is for eyes.
+rounded or reformatted for display. Only the table format is for eyes: it cuts long
+text (errors, evidence, URLs) to MAX_CELL characters with an ellipsis, and on a terminal
+fits its width ($COLUMNS, else the terminal's size); json and csv always carry whole
+values.
 """
 
 from __future__ import annotations
@@ -10,11 +13,15 @@ from __future__ import annotations
 import base64
 import csv
 import json
+import shutil
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 FORMATS = ("table", "json", "csv")
+MAX_CELL = 60     # longest text cell in a table; longer ones end in an ellipsis
+MIN_CELL = 8      # a text column is never cut narrower than this to fit the terminal
+ELLIPSIS = "…"
 
 
 def write_rows(columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str = "table",
@@ -58,14 +65,36 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def terminal_width(out: TextIO) -> int | None:
+    """The width to fit when `out` is a terminal ($COLUMNS, else the terminal's size);
+    None for a pipe or a file, which get whole lines (cells still cut at MAX_CELL)."""
+    try:
+        if out.isatty():
+            return shutil.get_terminal_size().columns
+    except (AttributeError, ValueError, OSError):
+        pass
+    return None
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(width - 1, 0)] + ELLIPSIS
+
+
 def _table(columns: Sequence[str], rows: list[list[Any]], out: TextIO) -> None:
-    text = [[_cell(v) for v in r] for r in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)]
     numeric = [bool(rows) and all(_is_number(r[i]) or r[i] is None for r in rows)
                for i in range(len(columns))]
+    text = [[_cell(v) if numeric[i] else _cut(_cell(v), MAX_CELL) for i, v in enumerate(r)]
+            for r in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)]
+    limit = terminal_width(out)
+    if limit:
+        # a number is never cut (only a long header over it); text down to MIN_CELL
+        floors = [max([MIN_CELL] + [len(r[i]) for r in text]) if numeric[i] else MIN_CELL
+                  for i in range(len(columns))]
+        _fit(widths, floors, limit)
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if numeric[i] else c.ljust(w)
+        return "  ".join(_cut(c, w).rjust(w) if numeric[i] else _cut(c, w).ljust(w)
                          for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
     out.write(line(list(columns)) + "\n")
@@ -74,6 +103,16 @@ def _table(columns: Sequence[str], rows: list[list[Any]], out: TextIO) -> None:
         out.write(line(r) + "\n")
     if not rows:
         out.write("(no rows)\n")
+
+
+def _fit(widths: list[int], floors: list[int], limit: int) -> None:
+    """Narrow the widest columns, each down to its floor, until the table fits `limit`."""
+    while sum(widths) + 2 * (len(widths) - 1) > limit:
+        candidates = [i for i, w in enumerate(widths) if w > floors[i]]
+        if not candidates:
+            return
+        widest = max(candidates, key=lambda i: widths[i])
+        widths[widest] -= 1
 
 
 def _is_number(v: Any) -> bool:

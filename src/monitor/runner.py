@@ -2,12 +2,13 @@
 
 Everything a run writes (pages, observations, figures, events, notifications, the run row,
 source state) goes into the archive in one transaction; delivery happens after the commit.
+A backfill is the exception: it commits batches of pages as it goes (monitor.backfill),
+and its last transaction decides the alerts for all of them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import logging
 import os
@@ -17,7 +18,20 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor import archive, diff, extract, fetch, messages, notify
+from monitor import (
+    archive,
+    checks,
+    diff,
+    extract,
+    fetch,
+    late,
+    logfmt,
+    messages,
+    notify,
+    probe,
+    unrecorded,
+)
+from monitor import backfill as batches
 from monitor.config import Config, SourceConfig
 from monitor.lock import source_lock
 
@@ -60,10 +74,13 @@ class RunOutcome:
 
     def summary(self) -> str:
         state = "ok" if self.ok else f"FAILED: {self.error}"
-        return (f"{self.source}: {state}; {self.pages_fetched} pages fetched, "
-                f"{self.pages_changed} changed, {self.observations} figures read, "
-                f"{self.events} events, {self.alerts} alert messages, "
-                f"{len(self.page_errors)} page errors, {self.duration:.1f}s")
+        n = messages.plural
+        return (f"{self.source}: {state}; {n(self.pages_fetched, 'page', 'pages')} fetched, "
+                f"{self.pages_changed} changed, {n(self.observations, 'figure', 'figures')}"
+                f" read, {n(self.events, 'event', 'events')}, "
+                f"{n(self.alerts, 'alert message', 'alert messages')}, "
+                f"{n(len(self.page_errors), 'page error', 'page errors')}, "
+                f"{self.duration:.1f}s")
 
 
 def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, backfill: bool,
@@ -76,14 +93,44 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         aliases = _known_aliases(conn, src.name)
         known_posts = [u for u, r in known.items() if r["kind"] == "post"]
         known_posts += [a for a, u in aliases.items() if u in known]
-        log.info("%s: crawling %s%s", src.name, ", ".join(src.start_urls),
-                 " (backfill)" if backfill else "")
-        fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts)
+        pr = probe.run(cfg, conn, src, backfill=backfill)  # start URLs unchanged: no Scrapy
+        if pr.conclusive:
+            log.info("%s: %s", src.name, pr.error or f"{pr.reason}; no crawl needed")
+            return store(cfg, conn, src, [], started=started, t0=t0, backfill=False, send=send,
+                         targets=targets, failed=pr.verdict == "failed", error=pr.error,
+                         run_fields=pr.run_fields())
+        probe.need(targets)
+        recent = [] if backfill else recent_posts(conn, src.name, src.revalidate_recent)
+        log.info("%s: crawling %s%s (%s)", src.name, ", ".join(src.start_urls),
+                 " (backfill)" if backfill else "", pr.reason)
+        bf = _backfill_batcher(cfg, conn, src, started, known, aliases) if backfill else None
+        fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts,
+                             revalidate_posts=recent, batches=bf,
+                             skip_posts=bf.skip if bf else None)
+        if fr.posts_left:
+            log.warning("%s: %d new posts left for the next run (max_new_posts = %d; "
+                        "`monitor crawl --backfill` fetches them all now), newest left: %s",
+                        src.name, len(fr.posts_left), src.max_new_posts, fr.posts_left[0])
+        if fr.failed and (why := unreachable(fr.stats)):
+            fr.error = (f"site unreachable: every request failed ({why}); check this "
+                        f"machine's network connection and DNS. {fr.error}")
         try:  # bodies are read from the child's files while storing, then removed
-            pages, new_aliases = _pages_to_store(fr.pages, known, aliases)
+            fetched = fr.pages
+            if bf is not None:  # a backfill stored most pages already, batch by batch
+                if bf.pending and not bf.storage_error:
+                    try:
+                        bf.commit()
+                    except (sqlite3.Error, OSError) as exc:
+                        bf.storage_error = str(exc)
+                if bf.storage_error:
+                    fr.failed, fr.error = True, f"storage failed: {bf.storage_error}"
+                fetched = [] if bf.storage_error else fr.pages[bf.consumed:]
+            pages, new_aliases = _pages_to_store(fetched, known, aliases, fr.page_errors)
             outcome = store(cfg, conn, src, pages, started=started, t0=t0,
                             backfill=backfill, send=send, targets=targets, failed=fr.failed,
-                            error=fr.error, run_fields=_run_stats(fr))
+                            error=fr.error, run_fields=pr.add_to(_run_stats(fr)), batched=bf)
+            if bf is not None:
+                new_aliases.update(bf.totals.aliases)
         finally:
             fr.cleanup()
         if outcome.ok and new_aliases:
@@ -96,13 +143,91 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         return outcome
 
 
+def recent_posts(conn: sqlite3.Connection, source: str, periods: int) -> list[str]:
+    """Posts behind the figures of the source's newest `periods` monthly periods.
+
+    A scheduled run revalidates them (a conditional GET each, a 304 when unchanged), so a
+    correction made in place, at the same URL, gives a `revised` event without a backfill.
+    """
+    if periods <= 0:
+        return []
+    newest = diff.newest_period(conn, source)
+    if newest is None:
+        return []
+    rows = conn.execute(
+        "SELECT DISTINCT period FROM figures WHERE source=? AND length(period)=7"
+        " AND period<=? ORDER BY period DESC LIMIT ?", (source, newest, periods)).fetchall()
+    chosen = [r[0] for r in rows]
+    marks = ",".join("?" * len(chosen))
+    urls = conn.execute(
+        f"SELECT DISTINCT o.url FROM observations o JOIN pages p ON p.url=o.url"
+        f" WHERE o.source=? AND o.current=1 AND p.kind='post' AND o.period IN ({marks})"
+        f" ORDER BY o.url", (source, *chosen)).fetchall()
+    return [r[0] for r in urls]
+
+
+# network-level failures: no HTTP answer came back at all (class names, any module)
+_CONNECTION_ERRORS = {
+    "DNSLookupError": "DNS lookup failed", "ConnectionRefusedError": "connection refused",
+    "TCPTimedOutError": "connection timed out", "TimeoutError": "connection timed out",
+    "ConnectError": "could not connect", "NoRouteError": "no route to host",
+    "ConnectingCancelledError": "could not connect",
+    "ResponseNeverReceived": "connection closed without an answer",
+    "ConnectionLost": "connection lost", "ConnectionDone": "connection closed",
+    # Scrapy >= 2.13 wraps them in its own exceptions
+    "CannotResolveHostError": "DNS lookup failed",
+    "DownloadConnectionRefusedError": "connection refused",
+    "DownloadTimeoutError": "connection timed out",
+    "DownloadFailedError": "could not connect",
+}
+
+
+def unreachable(stats: dict) -> str | None:
+    """What went wrong when every request failed at the network level (DNS, refused,
+    timed out) and no response came back at all; None otherwise."""
+    if int(stats.get("downloader/response_count", 0)):
+        return None
+    kinds = [k.rsplit("/", 1)[-1].rsplit(".", 1)[-1] for k in stats
+             if k.startswith("downloader/exception_type_count/")]
+    if not kinds or not all(k in _CONNECTION_ERRORS for k in kinds):
+        return None
+    return ", ".join(dict.fromkeys(_CONNECTION_ERRORS[k] for k in kinds))
+
+
+def _backfill_batcher(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, started: str,
+                      known: dict[str, dict], aliases: dict[str, str]) -> batches.Batcher:
+    """The batcher of a backfill, continuing one that stopped (monitor.backfill)."""
+    skip = batches.previous(conn, src.name)
+    if skip:
+        log.info("%s: continuing a backfill that stopped: %d posts already stored are not "
+                 "fetched again", src.name, len(skip))
+
+    def store_batch(batch: list[fetch.Fetched], run_id: int) -> tuple:
+        pages, new_aliases = _pages_to_store(batch, known, aliases)
+        results = _extract_all(src.name, pages, known, False)
+        out = RunOutcome(source=src.name, ok=True, run_id=run_id)
+        newest_before = diff.newest_period(conn, src.name)
+        events = _store_pages(conn, src.name, pages, results, out)
+        _update_stale_clock(conn, src.name, newest_before)
+        return len(pages), out.pages_changed, out.observations, events, new_aliases
+
+    bf = batches.Batcher(conn, src.name, started,
+                         idle_timeout=cfg.schedule.get("backfill_idle_timeout"),
+                         store_batch=store_batch)
+    bf.skip = skip
+    return bf
+
+
 def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
-                    aliases: dict[str, str]) -> tuple[list[PageInput], dict[str, str]]:
+                    aliases: dict[str, str], errors: list[str] | None = None
+                    ) -> tuple[list[PageInput], dict[str, str]]:
     """What a run writes: pages with new content, never an unchanged 304 revalidation.
 
     A response answered from the HTTP cache after a 304 is skipped when the archive holds
     that very content (hash); if the archive lacks it (a run that failed to store, a new
-    database next to an old cache), the cached body is stored like a fresh one.
+    database next to an old cache), the cached body is stored like a fresh one. A post
+    with an empty body is never stored (it would replace a known post with nothing): it
+    is counted in `errors` instead.
     """
     pages: list[PageInput] = []
     seen: set[str] = set()
@@ -113,10 +238,20 @@ def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
         seen.add(p.url)
         new_aliases.update({a: p.url for a in p.aliases if aliases.get(a) != p.url})
         old = known.get(p.url)
+        if p.kind == "post" and _blank(p.body_path):
+            if errors is not None:
+                errors.append(f"{p.url}: post: empty body, not stored")
+            continue
         if p.cached and old and old["content_hash"] == archive.content_hash(p.body()):
             continue
         pages.append(PageInput(p.url, p.kind, p.status, p.etag, p.last_modified, p.body_path))
     return pages, new_aliases
+
+
+def _blank(path: Path) -> bool:
+    """An empty (or whitespace-only) body, read only when the file is tiny."""
+    size = path.stat().st_size
+    return size == 0 or (size < 512 and not path.read_bytes().strip())
 
 
 def _run_stats(fr: fetch.FetchResult) -> dict:
@@ -181,7 +316,8 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
           started: str, t0: float, backfill: bool, send: bool, targets: list[notify.Target],
           failed: bool = False, error: str | None = None, run_fields: dict | None = None,
           force_extract: bool = False,
-          results: dict[str, extract.Extraction] | None = None) -> RunOutcome:
+          results: dict[str, extract.Extraction] | None = None,
+          batched: batches.Batcher | None = None) -> RunOutcome:
     """Write one run in one transaction; on a storage error, record a failed run instead.
 
     Pages, observations, figures, events, the notifications planned for them, source state
@@ -193,15 +329,26 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
     if results is None:
         results = {} if failed else _extract_all(src.name, pages, known, force_extract)
     out = RunOutcome(source=src.name, ok=not failed, error=error, pages_fetched=len(pages))
+    if batched is not None:  # a backfill: its batches are committed already
+        out.pages_fetched += batched.totals.pages
+        out.pages_changed += batched.totals.changed
+        out.observations += batched.totals.observations
     try:
         with archive.transaction(conn):
-            out.run_id = archive.insert_run(
-                conn, source=src.name, started=started, outcome="running",
-                backfill=int(backfill), **(run_fields or {}))
+            if batched is not None and batched.run_id is not None:
+                out.run_id = batched.run_id
+                _set_run_fields(conn, out.run_id, run_fields or {})
+            else:
+                out.run_id = archive.insert_run(
+                    conn, source=src.name, started=started, outcome="running",
+                    backfill=int(backfill), **(run_fields or {}))
             newest_before = diff.newest_period(conn, src.name)
             event_ids: list[int] = []
             if not failed:
                 event_ids = _store_pages(conn, src.name, pages, results, out)
+            if not failed and not force_extract:  # + events of backfill batches
+                event_ids = batches.merge_stopped(conn, src.name, event_ids, out.run_id,
+                                                  batched)
             data_ids, gap_ids = _split_events(conn, event_ids)
             # a reparse (force_extract) fetches nothing: it says nothing about the site's
             # health, so it changes no failing state and raises no stale alert
@@ -210,6 +357,8 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
             fresh = _update_stale_clock(conn, src.name, newest_before)
             if not fresh and not force_extract:
                 ops_ids += _stale_event(conn, src, out.run_id)
+            checks.update(conn, src.name)  # arithmetic identities, shown in the alert
+            ops_ids += late.late_events(conn, src, out.run_id)  # the publishing calendar
             out.events = len(event_ids) + len(ops_ids)
             out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, alert_ids,
                                         ops_ids + gap_ids, targets, send)
@@ -217,24 +366,52 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
             conn.execute(
                 "UPDATE runs SET ended=?, outcome=?, pages_fetched=?, pages_changed=?,"
                 " observations=?, events=?, error=?, duration=? WHERE id=?",
-                (archive.now(), "ok" if out.ok else "failed", out.pages_fetched,
+                (archive.now(), _outcome(out.ok, force_extract), out.pages_fetched,
                  out.pages_changed, out.observations, out.events, out.error,
                  round(out.duration, 3), out.run_id))
             _test_pause("MONITOR_TEST_PAUSE_BEFORE_COMMIT",
                         f"{src.name} run {out.run_id} written, not committed")
     except (sqlite3.Error, OSError) as exc:
-        log.exception("%s: storing the run failed; nothing of it was kept", src.name)
+        log.error("%s: storing the run failed, nothing of it was kept: %s", src.name, exc,
+                  exc_info=logfmt.tracebacks())
         out = RunOutcome(source=src.name, ok=False, error=f"storage failed: {exc}",
                          pages_fetched=len(pages), duration=time.monotonic() - t0)
-        with archive.transaction(conn):
-            out.run_id = archive.insert_run(conn, source=src.name, started=started,
-                                            ended=archive.now(), outcome="failed",
-                                            backfill=int(backfill), error=out.error)
-            ops_ids = _ops_events(conn, src, out, started)
-            out.events = len(ops_ids)
-            out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, [], ops_ids,
-                                        targets, send)
+        try:
+            with archive.transaction(conn):
+                out.run_id = archive.insert_run(conn, source=src.name, started=started,
+                                                ended=archive.now(),
+                                                outcome=_outcome(False, force_extract),
+                                                backfill=int(backfill), error=out.error)
+                ops_ids = [] if force_extract else _ops_events(conn, src, out, started)
+                out.events = len(ops_ids)
+                out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, [], ops_ids,
+                                            targets, send)
+        except (sqlite3.Error, OSError) as exc2:
+            out.run_id = None
+            kept = unrecorded.note(cfg.db_path, src.name, out.error)
+            log.error("%s: the failed run could not be recorded either (%s); %s", src.name,
+                      exc2, f"noted in {unrecorded.path_for(cfg.db_path)} for `monitor status`"
+                      if kept else "`monitor status` cannot know of it",
+                      exc_info=logfmt.tracebacks())
+            return out
+    unrecorded.clear(cfg.db_path, src.name)
     return out
+
+
+def _outcome(ok: bool, reparse: bool) -> str:
+    """`runs.outcome`: a reparse fetched nothing, so it is neither an ok nor a failed run
+    of the site; the schedule and `status` look past it (scheduler.last_runs)."""
+    return "reparse" if reparse else ("ok" if ok else "failed")
+
+
+def _set_run_fields(conn: sqlite3.Connection, run_id: int, fields: dict) -> None:
+    """The crawl's counters on a run row the first backfill batch created."""
+    fields = dict(fields)
+    if "responses" in fields and not isinstance(fields["responses"], str):
+        fields["responses"] = json.dumps(fields["responses"], sort_keys=True)
+    if fields:
+        conn.execute(f"UPDATE runs SET {', '.join(f'{k}=?' for k in fields)} WHERE id=?",
+                     (*fields.values(), run_id))
 
 
 def _split_events(conn: sqlite3.Connection, event_ids: list[int]) -> tuple[list[int], list[int]]:
@@ -301,10 +478,11 @@ def _replace_observations(conn: sqlite3.Connection, page_id: int, ex: extract.Ex
     for o in ex.observations:
         conn.execute(
             "INSERT INTO observations (run_id, page_id, source, metric, period, value,"
-            " qualifier, published, url, evidence, extractor_version, observed_at, current)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)",
+            " qualifier, published, url, evidence, extractor_version, observed_at, current,"
+            " reading) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1,?)",
             (run_id, page_id, o.source, o.metric, o.period, o.value, o.qualifier,
-             o.published or ex.published, ex.url, o.evidence, ex.extractor_version, stamp))
+             o.published or ex.published, ex.url, o.evidence, ex.extractor_version, stamp,
+             json.dumps(o.reading, ensure_ascii=False) if o.reading else None))
     return True
 
 
@@ -370,7 +548,7 @@ def _stale_event(conn: sqlite3.Connection, src: SourceConfig, run_id: int) -> li
     st = archive.source_state(conn, src.name)
     if st["stale"] or not st["last_new_period_at"]:
         return []
-    age = dt.datetime.now(dt.UTC) - archive.parse_ts(st["last_new_period_at"])
+    age = archive.utcnow() - archive.parse_ts(st["last_new_period_at"])
     if age.total_seconds() < src.stale_after:
         return []
     archive.update_source_state(conn, src.name, stale=1)
@@ -421,18 +599,25 @@ def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = Fals
               send: bool = True) -> int:
     """`monitor crawl`: each source, delivering after each commit; 0 ok, 1 a failure.
 
-    Targets are loaded first: a bad notify setting stops the cycle (exit 2) before anything
-    is crawled, rather than recording events whose alerts have nowhere to go. Each source's
+    Targets are loaded before the first Scrapy crawl or send (a no-change probe run needs
+    none): a bad notify setting stops the cycle (exit 2) before anything is crawled, rather
+    than recording events whose alerts have nowhere to go. Each source's
     alerts go out right after its run commits; every pending alert of earlier cycles is
     retried at the same time (without backoff: a manual or scheduled crawl is the retry).
     """
-    targets = notify.load_targets(cfg)
+    targets = probe.LazyTargets(cfg)  # loaded before a crawl or a send, not for a no-change run
+    if send and not (cfg.notify.get("urls") or cfg.notify.get("config")
+                     or os.environ.get("MONITOR_NOTIFY_URLS", "").strip()):
+        notify.warn_if_no_target(cfg, "crawl")
     conn = archive.connect(cfg.db_path)
+    unrecorded.prepare(cfg.db_path)
     status = 0
     try:
         for src in sources:
             outcome = run_source(cfg, conn, src, backfill=backfill, send=send, targets=targets)
-            log.info("%s", outcome.summary(), extra={  # the one line per run (json: fields)
+            # the one line per run (json: fields); a failed run is a WARNING, seen with -q
+            log.log(logging.INFO if outcome.ok else logging.WARNING, "%s", outcome.summary(),
+                    extra={
                 "source": outcome.source, "run_id": outcome.run_id,
                 "outcome": "ok" if outcome.ok else "failed",
                 "pages_fetched": outcome.pages_fetched, "pages_changed": outcome.pages_changed,
@@ -440,20 +625,43 @@ def run_cycle(cfg: Config, sources: list[SourceConfig], *, backfill: bool = Fals
                 "alerts": outcome.alerts, "duration": round(outcome.duration, 3)})
             if not outcome.ok:
                 status = 1
-            if send and not _deliver(conn, cfg, targets):
+            if send and not _deliver(conn, cfg, targets, src.name):
                 status = 1
     finally:
         conn.close()
     return status
 
 
-def _deliver(conn: sqlite3.Connection, cfg: Config, targets: list[notify.Target]) -> bool:
-    """Deliver pending alerts after a commit; False when a delivery failed."""
+def _deliver(conn: sqlite3.Connection, cfg: Config, targets: list[notify.Target],
+             source: str | None = None) -> bool:
+    """Deliver pending alerts after a commit; False when a delivery failed or is uncertain.
+
+    One log line (a JSON object with --log-format json) says what happened, naming the
+    source whose run just committed; "kept pending" only when something failed.
+    """
     _test_pause("MONITOR_TEST_PAUSE_BEFORE_DELIVERY", "run committed, alerts not yet sent")
-    sent, failed = notify.deliver_pending(conn, cfg, targets=targets)
+    if not conn.execute("SELECT 1 FROM notifications WHERE status IN ('pending', 'undelivered')"
+                        " LIMIT 1").fetchone():
+        return True  # nothing to send: apprise is not even imported
+    if not targets:
+        return True
+    try:
+        res = notify.deliver_pending(conn, cfg, targets=targets)
+    except sqlite3.Error as exc:
+        log.error("%s: alerts could not be delivered: %s", source or "monitor", exc,
+                  exc_info=logfmt.tracebacks())
+        return False
+    sent, failed = res
     if sent or failed:
-        print(f"alerts: {sent} delivered, {failed} failed (kept pending for retry)",
-              file=sys.stderr)
+        text = f"alerts: {sent} delivered, {failed} failed"
+        if res.uncertain:
+            text += (f" ({res.uncertain} uncertain: may have arrived; retried once with the "
+                     "same message id, then marked uncertain)")
+        if failed > res.uncertain:
+            text += " (kept pending for retry)"
+        log.log(logging.WARNING if failed else logging.INFO, "%s: %s", source or "monitor",
+                text, extra={"source": source, "delivered": sent, "failed": failed,
+                             "uncertain": res.uncertain})
     return not failed
 
 
@@ -471,10 +679,7 @@ def reparse(cfg: Config, sources: list[SourceConfig], send: bool = True) -> int:
             outcome = store(cfg, conn, src, pages, started=archive.now(), t0=time.monotonic(),
                             backfill=False, send=send, targets=targets, force_extract=True)
             print(outcome.summary().replace("fetched", "re-read"), file=sys.stderr)
-    status = 0
-    if send:
-        _sent, failed = notify.deliver_pending(conn, cfg, targets=targets)
-        status = 1 if failed else 0
+    status = 0 if not send or _deliver(conn, cfg, targets) else 1
     conn.close()
     return status
 

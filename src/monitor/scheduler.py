@@ -50,7 +50,7 @@ def _fmt(when: dt.datetime) -> str:
 
 def last_runs(conn: sqlite3.Connection, source: str) -> tuple[dict | None, dict | None, int]:
     """(last finished run, last successful run, consecutive failures) for a source."""
-    last = conn.execute("SELECT * FROM runs WHERE source=? AND outcome!='running'"
+    last = conn.execute("SELECT * FROM runs WHERE source=? AND outcome IN ('ok', 'failed')"
                         " ORDER BY id DESC LIMIT 1", (source,)).fetchone()
     ok = conn.execute("SELECT * FROM runs WHERE source=? AND outcome='ok'"
                       " ORDER BY id DESC LIMIT 1", (source,)).fetchone()
@@ -295,6 +295,9 @@ class Daemon:
         # anything (a full disk) must not be restarted in a tight loop either
         if before is not None and self._last_run_id(src) not in (None, before):
             self.unrecorded.pop(src.name, None)
+            from monitor.publish import hook
+
+            hook.after_run(self.cfg, src.name, before)  # [publish] dir: republish the site
         elif self.stopping.is_set():
             log.info("%s: crawl stopped for shutdown; nothing of it was stored", src.name,
                      extra={"source": src.name})
@@ -331,7 +334,8 @@ class Daemon:
         try:
             with contextlib.closing(archive.connect(self.cfg.db_path)) as conn:
                 pending = conn.execute(
-                    "SELECT COUNT(*) FROM notifications WHERE status='pending'").fetchone()[0]
+                    "SELECT COUNT(*) FROM notifications WHERE status IN ('pending',"
+                    " 'undelivered')").fetchone()[0]
                 if pending:
                     sent, failed = notify.deliver_pending(conn, self.cfg,
                                                           honor_backoff=honor_backoff)
@@ -369,6 +373,9 @@ class Daemon:
         sources = self.cfg.enabled_sources()
         log.info("daemon started (pid %d) for %s; archive %s", os.getpid(),
                  ", ".join(s.name for s in sources) or "no enabled source", self.cfg.db_path)
+        from monitor.notify import warn_if_no_target
+
+        warn_if_no_target(self.cfg, "daemon")
         self.deliver(honor_backoff=False)  # a restart retries every pending alert once
         self.sched = BackgroundScheduler(
             timezone=dt.UTC,

@@ -1,9 +1,10 @@
 """`monitor status`: per source last run, newest period, failures, next run; a health check.
 
-Exit status 1 when any enabled source is failing, stale or overdue, so it can serve as a
-health check (systemd, cron, a monitoring agent); 0 otherwise. It only reads (so it never
-waits behind a crawl's write transaction), and the daemon lock is inspected through
-/proc/locks, never taken.
+Exit status 1 when any enabled source is failing, stale, overdue, has runs that could not
+be recorded (disk full) or alerts undelivered for longer than notify.alerts_undelivered_after,
+so it can serve as a health check (systemd, cron, a monitoring agent); 0 otherwise. It
+only reads (so it never waits behind a crawl's write transaction), and the daemon lock is
+inspected through /proc/locks, never taken.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from monitor import archive
+from monitor import archive, diff, unrecorded
 from monitor.config import Config, SourceConfig
 from monitor.lock import daemon_lock, holder
 from monitor.output import write_rows
 
 COLUMNS = ["source", "state", "last_run", "last_outcome", "last_error", "newest_period",
            "consecutive_failures", "next_run", "undelivered_alerts"]
-UNHEALTHY = ("failing", "stale", "overdue")
+UNHEALTHY = ("failing", "unrecorded", "stale", "overdue", "alerts undelivered")
+UNDELIVERED = ("pending", "undelivered")  # not yet accepted by a target (or none configured)
 OVERDUE_SLACK = 600  # seconds past due (beyond jitter and run_timeout) before "overdue"
 
 
@@ -26,17 +28,36 @@ def _fmt(when: dt.datetime | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
-def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime) -> list:
-    """One status row; `state` is the worst of failing > stale > overdue > retrying > ok."""
+def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime,
+               cfg_notify: dict | None = None, notes: dict | None = None) -> list:
+    """One status row; `state` is the worst of failing > unrecorded > stale > overdue >
+    alerts undelivered > alerts uncertain > retrying > ok.
+
+    `unrecorded`: the newest runs could not be written at all (disk full; see
+    monitor.unrecorded). `alerts undelivered`: a message of the source has waited longer
+    than notify.alerts_undelivered_after (a wrong SMTP password, no target configured).
+    `alerts uncertain`: the newest message may not have arrived (see README).
+    """
+    cfg_notify = cfg_notify or {}
     from monitor.scheduler import last_runs, next_run
 
     last, _ok, failures = last_runs(conn, src.name)
     row = conn.execute("SELECT * FROM source_state WHERE source=?", (src.name,)).fetchone()
     st = dict(row) if row else {"failing": 0, "stale": 0, "last_new_period_at": None}
-    newest = conn.execute("SELECT MAX(period) FROM figures WHERE source=? AND length(period)=7",
-                          (src.name,)).fetchone()[0]
-    pending = conn.execute("SELECT COUNT(*) FROM notifications WHERE status='pending' AND"
-                           " source=?", (src.name,)).fetchone()[0]
+    newest = diff.newest_period(conn, src.name)  # never a period its page cannot describe
+    pending, oldest = conn.execute(
+        "SELECT COUNT(*), MIN(created) FROM notifications WHERE status IN ('pending',"
+        " 'undelivered') AND source=?", (src.name,)).fetchone()
+    late_alerts = bool(oldest and (now - archive.parse_ts(oldest)).total_seconds()
+                       >= cfg_notify.get("alerts_undelivered_after", 3600))
+    last_sent = conn.execute("SELECT MAX(created) FROM notifications WHERE status='sent' AND"
+                             " source=?", (src.name,)).fetchone()[0]
+    uncertain = conn.execute("SELECT COUNT(*) FROM notifications WHERE status='uncertain' AND"
+                             " source=? AND created > ?", (src.name, last_sent or "")
+                             ).fetchone()[0]
+    lost = (notes or {}).get(src.name)
+    if lost and last is not None and lost.get("at", "") < last["started"]:
+        lost = None
     due = next_run(conn, src, now) if src.enabled else None
     stale = bool(st["stale"]) or bool(
         st["last_new_period_at"] and (now - archive.parse_ts(st["last_new_period_at"]))
@@ -45,6 +66,8 @@ def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime) ->
                    > (src.jitter or 0) + (src.run_timeout or 0) + OVERDUE_SLACK)
     if not src.enabled:
         state = "disabled"
+    elif lost:
+        state = "unrecorded"
     elif last is None:
         state = "never run"
     elif st["failing"]:
@@ -53,27 +76,45 @@ def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime) ->
         state = "stale"
     elif overdue:
         state = "overdue"
+    elif late_alerts:
+        state = "alerts undelivered"
+    elif uncertain:
+        state = "alerts uncertain"
     elif last["outcome"] != "ok":
         state = "retrying"
     else:
         state = "ok"
+    if lost:
+        return [src.name, state, lost.get("at"), "failed (not recorded)", lost.get("error"),
+                newest, failures, _fmt(max(due, now)) if due else None, pending]
     return [src.name, state, last["started"] if last else None,
             last["outcome"] if last else None, last["error"] if last else None, newest,
             failures, _fmt(max(due, now)) if due else None, pending]
 
 
 def show_status(cfg: Config, fmt: str) -> int:
-    conn = archive.connect(cfg.db_path)
+    conn = archive.connect(cfg.db_path, create=False)  # read-only where it cannot write
+    notes = unrecorded.read(cfg.db_path)
     try:
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        rows = [source_row(conn, src, now) for src in cfg.sources.values()]
-        total = conn.execute("SELECT COUNT(*) FROM notifications WHERE status='pending'"
-                             ).fetchone()[0]
+        rows = [source_row(conn, src, now, cfg.notify, notes) for src in cfg.sources.values()]
+        counts = dict(conn.execute("SELECT status, COUNT(*) FROM notifications WHERE status"
+                                   " IN ('pending', 'undelivered', 'uncertain')"
+                                   " GROUP BY status").fetchall())
     finally:
         conn.close()
     write_rows(COLUMNS, rows, fmt)
     if fmt == "table":
         pid = holder(daemon_lock(cfg.db_path))
+        total = counts.get("pending", 0) + counts.get("undelivered", 0)
         print(f"undelivered alerts: {total}")
+        if counts.get("undelivered"):
+            print(f"  {counts['undelivered']} kept because no target is configured: set "
+                  "notify.urls or $MONITOR_NOTIFY_URLS; they go out at the next crawl or "
+                  "daemon start")
+        if counts.get("uncertain"):
+            print(f"uncertain deliveries: {counts['uncertain']} (may or may not have arrived; "
+                  "see `monitor query \"SELECT id, target, title, last_error FROM "
+                  "notifications WHERE status='uncertain'\"`)")
         print(f"daemon: running (pid {pid})" if pid else "daemon: not running")
     return 1 if any(r[1] in UNHEALTHY for r in rows) else 0

@@ -1,26 +1,77 @@
-"""Extractor registry: one module per source, each with VERSION and `extract(html, url)`."""
+"""Extraction: one shared reading pipeline; each source brings its vocabulary as data.
+
+How a source reads its pages (the API a source folder uses)
+-----------------------------------------------------------
+A source folder `src/monitor/sources/<name>/` (or any folder registered with
+`$MONITOR_SOURCE_DIRS`) holds:
+
+- `source.toml`: its declaration (name, metrics with `headline`, calendar, ...);
+- `vocabulary.toml`: its reading vocabulary, as data:
+  - `[tags]`: phrases per word class (`"thing.detainee" = ["detenidos", "arrested people"]`,
+    `"event.enter"`, `"scope.<x>"`, `"mod.new"`, `"org.self"`, `"org.other"`); phrases are
+    matched folded (lower case, no accents), `word*` is a prefix, `#` a number;
+  - `[[rule]]`: which reading is which metric (`metric`, `thing`, `event`, `scope`, `of`,
+    `objects`, `without`, `mods`, `min`, `period = "monthly"|"yearly"`, `flow`); the first
+    rule that matches a reading decides;
+  - `[params]`: `early_days` (a cut-off date this early in a month closes the month before),
+    `default_offset` (page month = publication month + this, when the page names none),
+    `report_things` (title things that make a page a monthly report), `drop_round_hedges`;
+- `extractor.py`: `VERSION` and `extract(html, url) -> Extraction`, usually just::
+
+      from pathlib import Path
+      from monitor.extract import load_vocabulary, read
+
+      VERSION = "1.0"
+      VOCABULARY = load_vocabulary(Path(__file__).parent)
+
+      def extract(html, url):
+          return read(html, url, VOCABULARY)[0]
+
+      def explain(html, url):          # optional: `monitor extract --explain`
+          return read(html, url, VOCABULARY)
+
+The shared lexicon (windows, qualifiers, comparisons, partitives, time roles) is
+`monitor/extract/lexicon.toml`; `read()` returns the Extraction and the whole `Reading`
+(every number with its reading and decision) that `explain_lines()` prints.
+
+`extract(name, html, url)` below is the entry point the rest of the product calls.
+"""
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from monitor.extract.base import Extraction, Observation
+if TYPE_CHECKING:
+    from monitor.extract.base import Extraction
 
-__all__ = ["EXTRACTORS", "Extraction", "Observation", "describe", "extract", "get", "version"]
-
-# name -> module path. The module's docstring's first line is what `monitor sources` lists.
-EXTRACTORS: dict[str, str] = {
-    "prisoners_defenders": "monitor.extract.prisoners_defenders",
-    "ocdh": "monitor.extract.ocdh",
-}
+__all__ = ["Extraction", "Observation", "Reading", "Vocabulary", "describe", "explain",
+           "explain_lines", "extract", "get", "load_vocabulary", "read", "version"]
 
 
-def get(name: str) -> ModuleType:
-    try:
-        return importlib.import_module(EXTRACTORS[name])
-    except KeyError:
-        raise KeyError(f"unknown source {name!r} (known: {', '.join(EXTRACTORS)})") from None
+_LAZY = {"Extraction": "base", "Observation": "base", "Reading": "pipeline",
+         "Vocabulary": "pipeline", "load_vocabulary": "pipeline", "read": "pipeline"}
+
+
+def __getattr__(name: str) -> Any:
+    """Imported on first use: a crawl that finds nothing new (the probe) and messages' use
+    of monitor.extract.numbers never import bs4 or lxml."""
+    import importlib
+
+    if name == "EXTRACTORS":     # the registered source names (older callers iterate it)
+        from monitor import sources
+        return {n: f"monitor.sources.{n}" for n in sources.names()}
+    if name == "explain_lines":
+        from monitor.extract.pipeline import explain
+        return explain
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"monitor.extract.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def get(name: str) -> Any:
+    """The source's extractor module."""
+    from monitor import sources
+    return sources.get(name).module
 
 
 def describe(name: str) -> str:
@@ -29,10 +80,36 @@ def describe(name: str) -> str:
 
 
 def version(name: str) -> str:
-    return f"{name}/{get(name).VERSION}"
+    from monitor import sources
+    return sources.get(name).version
 
 
 def extract(name: str, html: bytes | str, url: str) -> Extraction:
-    result = get(name).extract(html, url)
-    result.extractor_version = version(name)
+    """Run source `name`'s extractor on one page (through the source registry), then the
+    checks every extractor's output gets: no month after the publication month, and a
+    reading on every observation."""
+    from monitor import sources
+    from monitor.extract import checks
+    result = sources.get(name).extract(html, url)
+    checks.after_publication(result)
+    checks.fill_readings(sources.get(name), result)
     return result
+
+
+def explain(name: str, html: bytes | str, url: str) -> tuple[Extraction, list[str]]:
+    """The Extraction and one line per number on the page with its reading and decision."""
+    from monitor.extract import checks
+    from monitor.extract.pipeline import explain as explain_lines
+    mod = get(name)
+    if hasattr(mod, "explain"):
+        from monitor import sources
+        result, reading = mod.explain(html, url)
+        result.extractor_version = version(name)
+        checks.after_publication(result)
+        checks.fill_readings(sources.get(name), result)
+        return result, explain_lines(reading)
+    result = extract(name, html, url)
+    lines = [f"{o.metric} {o.period} = {o.value}: {checks.describe(o.reading or {})}"
+             f"  | {o.evidence[:90]}" for o in result.observations]
+    lines += [f"dropped: {n}" for n in result.notes if n.startswith("dropped")]
+    return result, lines or ["(no figure read on this page)"]

@@ -37,9 +37,14 @@ class Observation:
     published: str | None = None
     url: str = ""
     evidence: str = ""
+    # how it was read (counted thing, event, scope, window, anchor, rule): stored with it
+    reading: dict[str, Any] | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The SPEC's keys for `monitor extract` (the reading is printed by --explain)."""
+        out = asdict(self)
+        out.pop("reading", None)
+        return out
 
 
 @dataclass
@@ -112,20 +117,49 @@ class Page:
         return "\n".join(self.paragraphs)
 
 
-def _decode(html: bytes | str) -> tuple[str, str | None]:
-    """Bytes to text: declared charset, else UTF-8, else cp1252 (never an exception); and
-    the codec that read the bytes (None for text in, or with errors)."""
+def _decode(html: bytes | str, url: str = "") -> tuple[str, str | None]:
+    """Bytes to text: the declared charset when it reads as HTML, else UTF-8, else cp1252
+    (never an exception); and the codec that read the bytes (None for text in, or with
+    errors). A page that declares utf-16 or cp037 but is UTF-8 decodes "without error"
+    into nonsense: the result must look like HTML, or the next candidate is tried."""
     if isinstance(html, str):
         return html, None
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if html.startswith(bom):
+            try:
+                return html.decode(enc), codecs.lookup(enc).name
+            except UnicodeDecodeError:
+                break
     head = html[:4096].translate(None, _NON_ASCII).decode("ascii")   # = decode("ascii", "ignore")
     m = _CHARSET.search(head)
-    candidates = ([m.group(1)] if m else []) + ["utf-8", "cp1252"]
+    declared = m.group(1) if m else None
+    candidates = ([declared] if declared else []) + ["utf-8", "cp1252"]
     for enc in candidates:
         try:
-            return html.decode(enc), codecs.lookup(enc).name
+            text = html.decode(enc)
+            name = codecs.lookup(enc).name
         except (LookupError, UnicodeDecodeError):
             continue
+        if enc is declared and not _looks_like_html(text, html):
+            continue
+        if declared and enc is not declared:
+            log.warning("%s: page declares charset %s but reads as %s; decoded as %s",
+                        url or "page", declared, name, name)
+        return text, name
     return html.decode("utf-8", "replace"), None
+
+
+def _looks_like_html(text: str, raw: bytes) -> bool:
+    """Decoded text that reads as markup: it has tags where the bytes had them. A wrong
+    single-byte or two-byte codec turns '<' and ASCII letters into other characters."""
+    if b"<" not in raw[:4096]:
+        return True                      # not markup at all: nothing to compare
+    sample = text[:4096]
+    if "<" not in sample:
+        return False
+    ascii_share = len(sample.encode("ascii", "ignore")) / max(1, len(sample))
+    return ascii_share > 0.6
 
 
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "td", "th", "figcaption")
@@ -287,6 +321,30 @@ def _meta(metas: _Metas, *names: str) -> str | None:
     return None
 
 
+def _future(iso: str) -> bool:
+    """More than a day after today (the real clock, UTC): no report is published then."""
+    try:
+        day = dt.date.fromisoformat(iso[:10])
+    except ValueError:
+        return False
+    return day > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+
+
+_DATE_METAS = ("article:published_time", "datePublished", "date", "dc.date", "DC.date.issued",
+               "article:modified_time", "dateModified")
+
+
+def _drop_future_dates(root: Any, metas: _Metas) -> None:
+    """Remove <meta> dates in the future (and <time> ones) so no extractor reads them."""
+    for e in list(root.iter("meta")):
+        key = e.get("property") or e.get("name")
+        if key in _DATE_METAS and _future(str(e.get("content") or "")):
+            e.getparent().remove(e)
+    for e in list(root.iter("time")):
+        if _future(str(e.get("datetime") or "")):
+            e.attrib.pop("datetime", None)
+
+
 def _parse(text: str, raw: bytes | None = None) -> Any:
     """The lxml root of `text` (`raw`: the same text as UTF-8 bytes, when at hand);
     BeautifulSoup only when lxml gives up on it."""
@@ -308,7 +366,7 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
     Very large documents are cut at `max_chars` of text before parsing so a 10 MB page
     costs bounded time; the figures of a report are near its top.
     """
-    text, codec = _decode(html)
+    text, codec = _decode(html, url)
     raw = html if codec == "utf-8" else None   # valid UTF-8 already: no second encode
     if len(text) > max_chars:
         log.warning("%s: page is %d characters; reading the first %d", url, len(text), max_chars)
@@ -320,10 +378,20 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
     metas = _Metas(root.iter("meta"))
     published = _iso_date(_meta(metas, "article:published_time", "datePublished",
                                 "date", "dc.date", "DC.date.issued"))
+    if published and _future(published):
+        log.warning("%s: publication date %s is more than a day in the future; ignored",
+                    url, published)
+        _drop_future_dates(root, metas)
+        metas = _Metas(root.iter("meta"))
+        published = _iso_date(_meta(metas, "article:published_time", "datePublished",
+                                    "date", "dc.date", "DC.date.issued"))
     if not published:
         t = next((e for e in root.iter("time") if e.get("datetime") is not None), None)
         if t is not None:
             published = _iso_date(str(t.get("datetime")))
+            if published and _future(published):
+                log.warning("%s: <time> date %s is in the future; ignored", url, published)
+                published = None
     modified = _iso_date(_meta(metas, "article:modified_time", "dateModified"))
 
     h1 = next(root.iter("h1"), None)

@@ -13,7 +13,9 @@ Contract (other modules rely on it):
   exposes `extract(html, url)` and `VERSION`; until a source has one, `extractor` in
   source.toml names a module path to use instead);
 - `Source.metrics`, `.headline`, `.label(metric, lang)`, `.metric_order()`, `.identities`,
-  `.due_by_day`, `.stale_after`, `.hosts`, `.start_urls`, `.post_path`.
+  `.due_by_day`, `.stale_after`, `.hosts`, `.start_urls`, `.post_path`;
+- `Source.sample` -> the folder's sample.py (demo/benchmark posts) or None, and
+  `Source.sample_data()` -> its sample.json (the demo's illustrative figures) or None.
 """
 
 from __future__ import annotations
@@ -32,7 +34,53 @@ from typing import Any
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 
+
+class SourceError(LookupError):
+    """A source folder that cannot be used (missing, bad TOML, a bad declaration)."""
+
+
+_TERM = re.compile(r"^[+-]?[a-z0-9_]+(?:\[M-\d+\])?$")
+
+
+def _validate(decl: dict[str, Any], where: Path) -> None:
+    """Fail at registration, naming the file and the key, not in the middle of a run."""
+    def bad(msg: str) -> SourceError:
+        return SourceError(f"{where}: {msg}")
+
+    name = decl.get("name", where.parent.name)
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise bad(f"name: expected a lower-case identifier, got {name!r}")
+    for key in ("hosts", "start_urls"):
+        if not isinstance(decl.get(key, []), list):
+            raise bad(f"{key}: expected a list of strings")
+    try:
+        re.compile(decl.get("post_path", ""))
+    except (re.error, TypeError) as exc:
+        raise bad(f"post_path: not a regular expression: {exc}") from None
+    due = decl.get("calendar", {}).get("due_by_day")
+    if due is not None and (not isinstance(due, int) or not 1 <= due <= 28):
+        raise bad(f"calendar.due_by_day: expected a day between 1 and 28, got {due!r}")
+    metrics = set()
+    for m in decl.get("metrics", []):
+        if not isinstance(m, dict) or not isinstance(m.get("name"), str):
+            raise bad("metrics: every [[metrics]] needs a name")
+        if m.get("period", "monthly") not in ("monthly", "yearly"):
+            raise bad(f"metrics.{m['name']}.period: expected \"monthly\" or \"yearly\"")
+        metrics.add(m["name"])
+    for i in decl.get("identities", []):
+        terms = [*i.get("left", []), i.get("right", "")]
+        if not i.get("name") or not i.get("left") or not i.get("right"):
+            raise bad("identities: every [[identities]] needs name, left and right")
+        for t in terms:
+            if not isinstance(t, str) or not _TERM.match(t.replace(" ", "")):
+                raise bad(f"identities.{i['name']}: bad term {t!r} (use [+-]metric or "
+                          "metric[M-1])")
+            metric = t.replace(" ", "").lstrip("+-").split("[", 1)[0]
+            if metric not in metrics:
+                raise bad(f"identities.{i['name']}: {metric!r} is not a declared metric")
+
 _extra_dirs: list[Path] = []
+_config_dirs: list[Path] = []
 _cache: dict[str, Source] | None = None
 
 
@@ -49,6 +97,10 @@ class Identity:
     name: str
     left: tuple[str, ...]
     right: str
+    labels: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def label(self, language: str = "en") -> str:
+        return self.labels.get(language) or self.labels.get("en") or self.name.replace("_", " ")
 
 
 @dataclass
@@ -128,28 +180,50 @@ class Source:
 
     @cached_property
     def identities(self) -> list[Identity]:
-        return [Identity(i["name"], tuple(i["left"]), i["right"])
+        return [Identity(i["name"], tuple(i["left"]), i["right"],
+                         {k: v for k, v in i.items() if k in ("en", "es")})
                 for i in self.decl.get("identities", [])]
+
+    def _module(self, stem: str) -> ModuleType | None:
+        """The folder's `<stem>.py` as a module (None when the folder has none)."""
+        path = self.folder / f"{stem}.py"
+        if not path.exists():
+            return None
+        if self.folder.parent == BUILTIN_DIR:
+            return importlib.import_module(f"monitor.sources.{self.name}.{stem}")
+        modname = f"monitor_source_{self.name}.{stem}"
+        if modname in sys.modules:
+            return sys.modules[modname]
+        spec = importlib.util.spec_from_file_location(modname, path)
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[modname] = mod
+        spec.loader.exec_module(mod)
+        return mod
 
     @cached_property
     def module(self) -> ModuleType:
         """The folder's extractor module (extractor.py), or the module source.toml names."""
-        path = self.folder / "extractor.py"
-        if path.exists():
-            if self.folder.parent == BUILTIN_DIR:
-                return importlib.import_module(f"monitor.sources.{self.name}.extractor")
-            modname = f"monitor_source_{self.name}.extractor"
-            if modname in sys.modules:
-                return sys.modules[modname]
-            spec = importlib.util.spec_from_file_location(modname, path)
-            assert spec and spec.loader
-            mod = importlib.util.module_from_spec(spec)
-            sys.modules[modname] = mod
-            spec.loader.exec_module(mod)
+        mod = self._module("extractor")
+        if mod is not None:
             return mod
         if "extractor" in self.decl:
             return importlib.import_module(self.decl["extractor"])
         raise LookupError(f"source {self.name!r} has no extractor.py in {self.folder}")
+
+    @cached_property
+    def sample(self) -> ModuleType | None:
+        """The folder's sample.py (demo and benchmark posts in this source's shape), if any."""
+        return self._module("sample")
+
+    def sample_data(self) -> dict[str, Any] | None:
+        """The folder's sample.json (illustrative figures for `monitor demo`), if any."""
+        path = self.folder / "sample.json"
+        if not path.exists():
+            return None
+        import json
+
+        return json.loads(path.read_text(encoding="utf-8"))
 
     @property
     def version(self) -> str:
@@ -171,6 +245,16 @@ def add_dirs(dirs: list[str | Path]) -> None:
             _cache = None
 
 
+def set_config_dirs(dirs: list[str | Path]) -> None:
+    """The folders the loaded config names (`plugins.source_dirs`, already resolved against
+    the config file's folder); replaces those of a config loaded before in this process."""
+    global _cache
+    resolved = [Path(d).resolve() for d in dirs]
+    if resolved != _config_dirs:
+        _config_dirs[:] = resolved
+        _cache = None
+
+
 def _env_dirs() -> list[Path]:
     raw = os.environ.get("MONITOR_SOURCE_DIRS", "")
     return [Path(p).resolve() for p in raw.split(os.pathsep) if p.strip()]
@@ -180,7 +264,7 @@ def _scan(root: Path) -> list[Path]:
     if (root / "source.toml").exists():
         return [root]
     if not root.is_dir():
-        raise LookupError(f"source folder {root} does not exist")
+        raise SourceError(f"source folder {root} does not exist")
     return sorted(p.parent for p in root.glob("*/source.toml"))
 
 
@@ -189,13 +273,18 @@ def _load() -> dict[str, Source]:
     if _cache is not None:
         return _cache
     found: dict[str, Source] = {}
-    for root in [BUILTIN_DIR, *_env_dirs(), *_extra_dirs]:
+    roots = list(dict.fromkeys([BUILTIN_DIR, *_env_dirs(), *_config_dirs, *_extra_dirs]))
+    for root in roots:
         for folder in _scan(root):
-            with open(folder / "source.toml", "rb") as fh:
-                decl = tomllib.load(fh)
+            try:
+                with open(folder / "source.toml", "rb") as fh:
+                    decl = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise SourceError(f"{folder / 'source.toml'}: invalid TOML: {exc}") from None
+            _validate(decl, folder / "source.toml")
             name = decl.get("name") or folder.name
             if name in found:
-                raise LookupError(f"source {name!r} is declared twice "
+                raise SourceError(f"source {name!r} is declared twice "
                                   f"({found[name].folder} and {folder})")
             found[name] = Source(name, folder, decl)
     found = dict(sorted(found.items(), key=lambda kv: (kv[1].decl.get("order", 100), kv[0])))

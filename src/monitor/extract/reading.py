@@ -1,0 +1,610 @@
+"""Readings: what each number in a sentence counts, and under which window and anchor.
+
+A sentence is tokenised once, tagged once by the lexicon (shared + the source's
+vocabulary), split into clauses, and every number token becomes a `Mention` with a
+reading: the counted thing (the noun it quantifies, or the previous mention's by ellipsis),
+the event, the scope, the window, the attribution, the time anchor. Rules in the source's
+vocabulary then say which reading is which metric (see pipeline.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from monitor.extract import timex
+from monitor.extract.lexicon import Lexicon, Span
+from monitor.extract.timex import TimeExpr
+from monitor.extract.tokens import Tok, tokenize
+
+# a conjunction opens a new clause when a number or a verb of an event follows it
+_CONJ = {"y", "e", "and", "mientras", "while", "whereas", "pero", "but", "aunque", "although",
+         "ni", "nor", "o", "or"}
+_HEADS = {("de", "los"), ("de", "las"), ("entre", "los"), ("entre", "las"), ("of", "the"),
+          ("among", "the"), ("of", "its"), ("de", "sus"), ("de", "estos"), ("de", "estas")}
+_CLAUSE_MARKS = {",", ";", ":", "(", ")", "\u2014", "\u2013", "[", "]", ".", "-"}
+_CLEAN = {"en", "in", "cuba", "la", "isla", "the", "island", "de", "y", "conciencia", "and",
+          "of", "conscience", ",", ".", "hoy", "today", "actualmente", "now", "ahora", "ya",
+          "on", "our", "list", "lista", "su", "nuestra", "segun", "according", "to", "del",
+          "pais", "country", "cubanas", "carceles", "prisons", "prisiones",
+          "\"", "\u201d", "\u00bb", "'", "!", ")", "registrados", "verificados", "verified",
+          "documentados", "documented"}
+_QUOTES = "\"'\u201c\u201d\u00ab\u00bb"
+_PREPOSITIONS = {"in", "en", "on", "at", "during", "durante", "por", "for", "by", "hasta",
+                 "until", "since", "desde", "tras", "after", "segun", "according", "al"}
+_VERB_EN = {"carry", "carries", "are", "were", "is", "was", "have", "had", "has", "remain",
+            "remained", "face",
+            "faced", "come", "came", "stem", "belong", "include", "serve", "served", "got",
+            "received", "suffer", "continue", "need", "lack", "live", "still", "also"}
+_NOUN_EN_ENDINGS = ("imagen", "orden", "regimen", "crimen", "origen", "joven", "examen",
+                    "volumen", "resumen", "margen", "virgen", "dictamen", "germen", "abdomen",
+                    "gran", "plan", "pan", "can", "an", "en", "ren")
+
+
+def _looks_verb(w: str) -> bool:
+    """A third-person plural verb by its ending (es) or a common verb (en): what follows
+    a bare number ('891 proceden de ...', '30 cumplen condena') rather than its noun."""
+    if w in _VERB_EN:
+        return True
+    if len(w) < 5 or w in _NOUN_EN_ENDINGS or (w.endswith(("men", "gen", "den")) and w in (
+            "imagen", "orden", "origen", "crimen", "regimen")):
+        return False
+    return w.endswith(("aron", "ieron", "eron", "aban", "ian", "an", "en"))
+
+
+_CLEAN_LEFT = {"con", "with", "hay", "there", "are", "were", "is", "was", "el", "los", "las",
+               "un", "una", "a", "que", "who", "total", "cifra", "figure", "number", "numero"}
+_RELATIVE = {"que", "who", "which", "that", "quienes", "cuyos", "cuyas", "whose"}
+
+
+@dataclass
+class Mention:
+    """One number of a sentence and its reading."""
+
+    index: int                      # token index
+    value: int
+    text: str
+    clause: int
+    qualifier: str = "exact"
+    words: bool = False             # written in words ("doscientos")
+    thing: str = ""                 # counted thing class, "" none, "?word" an unknown noun
+    thing_how: str = ""             # right | left | ellipsis | title
+    event: str = ""
+    mods: list[str] = field(default_factory=list)
+    objects: list[str] = field(default_factory=list)
+    scope: str = ""
+    of: str = ""                    # antecedent metric of a partitive ("de ellos, ...")
+    window: str = ""
+    attribution: str = ""
+    anchor: TimeExpr | None = None
+    anchor_how: str = ""
+    compare: bool = False
+    noise: str = ""                 # why this number is no count at all
+    metric: str = ""                # the decision: a metric ...
+    why: str = ""                   # ... or why not
+    period: str = ""
+    rule: str = ""
+    strength: int = 0
+    verb: str = ""                  # an unknown verb right after a bare number
+    thing_end: int = -1             # token after the counted thing's words
+    stock_words: bool = False       # "llega a", "un total de": a flow stated as a stock
+    sentence_id: int = 0
+    role: str = ""
+    prev_month_expr: Any = None     # "frente a 1.105 en agosto": that month's, if the one before
+    prev_month: bool = False        # "frente a los 1.192 del mes anterior": last month's
+    event_pos: int = -1             # where its event word is
+    list_item: bool = False         # opens its clause after "," / "y": an item of a list
+    part_of_next: bool = False      # "329 de los 1.105 prisioneros": a part of the next
+    clean: bool = False             # nothing but place, time or 'y de conciencia' after it
+    colon_head: bool = False        # "33 menores: 29 ..., cuatro ...": a breakdown follows
+    in_brackets: bool = False       # "(29 chicos y 3 chicas)"
+    aside: bool = False             # inside "– ... –": its own statement, no ellipsis
+    head: bool = False              # "de los 33 menores, ...": what follows is a part of it
+
+    def reading(self) -> dict[str, Any]:
+        """The JSON-serialisable reading stored with an observation."""
+        return {
+            "thing": self.thing or None, "event": self.event or None,
+            "scope": self.scope or ("of:" + self.of if self.of else None) or "whole",
+            "window": self.window or "month",
+            "attribution": self.attribution or None,
+            "anchor": (self.anchor.describe() if self.anchor else None) or self.anchor_how
+            or None,
+            "period": self.period or None,
+            "rule": self.rule or None, "why": self.why or None,
+        }
+
+
+@dataclass
+class Sentence:
+    text: str
+    role: str                       # title | subtitle | lead | body
+    block: int
+    toks: list[Tok]
+    spans: list[Span | None]
+    times: list[TimeExpr]
+    clause_of: list[int]
+    mentions: list[Mention] = field(default_factory=list)
+    in_time: set[int] = field(default_factory=set)
+
+    def tag(self, i: int) -> str:
+        s = self.spans[i]
+        return s.tag if s is not None else ""
+
+
+class Reader:
+    """Reads sentences with one lexicon and one set of time roles."""
+
+    def __init__(self, lexicon: Lexicon, roles: timex.Roles, words: dict[str, list[str]],
+                 self_names: set[str]) -> None:
+        self.lex = lexicon
+        self.roles = roles
+        self.filler = {w for p in words.get("filler", []) for w in p.split()}
+        self.aux = {w for p in words.get("aux", []) for w in p.split()}
+        self.containers = set(words.get("containers", ["case", "person"]))
+        self.promote = set(words.get("promote", ["prisoner", "polreason"]))
+        self.refine = set(words.get("refine", []))
+        self.case_of = set(words.get("case_of", []))
+
+    def sentence(self, text: str, role: str, block: int) -> Sentence:
+        toks = tokenize(text)
+        spans = self.lex.spans(toks)
+        times = timex.find(toks, spans, self.roles)
+        s = Sentence(text, role, block, toks, spans, times, self._clauses(toks, spans))
+        in_time = s.in_time
+        for e in times:
+            in_time.update(range(e.start, e.end))
+        for i, t in enumerate(toks):
+            sp = spans[i]
+            if sp is not None and sp.tag == "one.part" and sp.start == i and s.mentions:
+                m = self._mention(s, sp.end - 1)
+                m.value, m.text, m.noise, m.of = 1, text[t.start:toks[sp.end - 1].end], "", \
+                    "?after"
+                s.mentions.append(m)
+                continue
+            if sp is not None and sp.tag == "same.number" and sp.start == i and s.mentions:
+                # "seven new names ... and the same number of prisoners left"
+                m = self._mention(s, sp.end - 1)
+                m.value, m.text, m.noise = s.mentions[-1].value, text[t.start:toks[
+                    sp.end - 1].end], ""
+                s.mentions.append(m)
+                continue
+            if t.kind != "num" or i in in_time or (spans[i] is not None):
+                continue
+            s.mentions.append(self._mention(s, i))
+        return s
+
+    def _clauses(self, toks: list[Tok], spans: list[Span | None]) -> list[int]:
+        """Clause number per token. A bracketed aside is a clause of its own, and the
+        clause around it goes on after it ("661 de estas personas (...) fueron ...")."""
+        out, c = [], 0
+        n = len(toks)
+        top = 0
+        saved: list[int] = []
+        for i, t in enumerate(toks):
+            if t.low == "(" and t.kind == "mark":
+                saved.append(c)
+                top += 1
+                c = top + 1000
+            elif t.low == ")" and t.kind == "mark" and saved:
+                out.append(c)
+                c = saved.pop()
+                continue
+            elif t.kind == "mark" and t.low in _CLAUSE_MARKS:
+                top += 1
+                c = top if not saved else top + 1000
+            elif spans[i] is None or spans[i].start == i:
+                if False:
+                    pass
+                elif t.low in _CONJ and spans[i] is None and i + 1 < n:
+                    nxt = toks[i + 1]
+                    nxt2 = toks[i + 2] if i + 2 < n else None
+                    tag = spans[i + 1].tag if spans[i + 1] is not None else ""
+                    if (nxt.kind == "num" and spans[i + 1] is None) or tag.startswith("event.") or (
+                            nxt.low in self.filler and nxt2 is not None and nxt2.kind == "num"):
+                        top += 1
+                        c = top if not saved else top + 1000
+            out.append(c)
+        return out
+
+    # ------------------------------------------------------------------ one number
+    def _mention(self, s: Sentence, i: int) -> Mention:
+        t = s.toks[i]
+        m = Mention(i, t.value or 0, t.text, s.clause_of[i], words=t.words)
+        toks, n = s.toks, len(s.toks)
+        if t.decimal:
+            m.noise = "decimal"
+            return m
+        # right after: a unit or a percentage makes it no count
+        j = i + 1
+        if j < n:
+            tag = s.tag(j)
+            if tag == "unit.percent":
+                m.window, m.noise = "percentage", "percentage"
+                return m
+            if tag == "unit" and not (toks[j].low in ("de", "edad") and m.value > 31):
+                m.noise = "unit: " + toks[j].low
+                return m
+        if i and s.tag(i - 1) == "noise.before":
+            m.noise = "after " + toks[i - 1].low
+            return m
+        if i and toks[i - 1].low in ("/", "-", ".") and i >= 2 and toks[i - 2].kind == "num":
+            m.noise = "part of a code or a date"
+            return m
+        # qualifier: a tag ending just before (over quotes and brackets)
+        k = i - 1
+        while k >= 0 and toks[k].kind == "mark" and toks[k].low in "\"'\u201c\u201d\u00ab\u00bb(":
+            k -= 1
+        if k >= 0:
+            tag = s.tag(k)
+            if tag in ("qual.at_least", "qual.about"):
+                m.qualifier = "at_least" if tag == "qual.at_least" else "about"
+                k = s.spans[k].start - 1       # type: ignore[union-attr]
+        # comparison: "frente a 1.170", "up from 1,105"
+        for back in range(max(0, k - 1), k + 1):
+            if back >= 0 and s.tag(back) == "compare":
+                m.compare = True
+        first = i
+        while first > 0 and s.clause_of[first - 1] == m.clause:
+            first -= 1
+        for k2 in range(0, i - 2):
+            if toks[k2].low in ("entre", "among") and toks[k2 + 1].low in ("los", "las", "the") \
+                    and s.tag(k2 + 2).startswith("thing.") and not m.of:
+                m.of = "?" + s.tag(k2 + 2)[6:]
+        if (first > 0 and toks[first - 1].low == "(") or (first < n and toks[first].low == "("):
+            m.in_brackets = True
+        if i + 3 < n and toks[i + 1].low in ("de", "of") and toks[i + 2].low in (
+                "los", "las", "the") and toks[i + 3].kind == "num":
+            m.part_of_next = True
+        self._thing(s, m)
+        self._context(s, m)
+        if m.compare:
+            # "del mes anterior" / "in the previous month" right after it (over its noun)
+            kk = max(m.thing_end, i + 1)
+            while kk < n and toks[kk].low in self.filler and s.spans[kk] is None:
+                kk += 1
+            words = " ".join(t.low for t in toks[kk:kk + 5])
+            if words.startswith(("del mes anterior", "of the previous month",
+                                 "the previous month", "in the previous month",
+                                 "el mes anterior", "del mes pasado", "last month")):
+                m.prev_month = True
+            else:
+                for e in s.times:
+                    if e.start >= kk and e.start - kk <= 1 and e.kind == "month" and \
+                            s.clause_of[e.start] == m.clause:
+                        m.prev_month_expr = e
+                        break
+        # what follows its thing: a clean end, or a colon opening a breakdown
+        if m.thing and not m.thing.startswith("?") and m.thing_end >= 0:
+            kk = m.thing_end
+            clean = True
+            while kk < n and s.clause_of[kk] == m.clause:
+                if toks[kk].low not in _CLEAN and kk not in s.in_time and not (
+                        s.tag(kk).startswith("org.") or s.tag(kk) in ("reset", "stock")):
+                    clean = False
+                    break
+                kk += 1
+            # and before it: only time, the organisation, a verb of holding, a qualifier
+            k2 = m.index - 1
+            while clean and k2 >= 0 and s.clause_of[k2] == m.clause:
+                tg = s.tag(k2)
+                if not (toks[k2].low in _CLEAN or toks[k2].low in _CLEAN_LEFT
+                        or k2 in s.in_time or tg.startswith(("org.", "qual.", "event.held"))
+                        or tg in ("copula", "total", "stock", "reset")):
+                    clean = False
+                k2 -= 1
+            m.clean = clean
+        kk = max(m.thing_end, i + 1)
+        other_number = False
+        while kk < n and s.clause_of[kk] == m.clause:
+            other_number = other_number or toks[kk].kind == "num"
+            kk += 1
+        while kk < n and toks[kk].low in ("\u2014", "(", "-", "\u2013"):
+            close = {"(": ")"}.get(toks[kk].low, toks[kk].low)
+            kk += 1
+            while kk < n and toks[kk].low != close:
+                kk += 1
+            kk += 1
+        if kk < n and toks[kk].low == ":" and not other_number:
+            m.colon_head = True
+        first = i
+        while first > 0 and s.clause_of[first - 1] == m.clause:
+            first -= 1
+        # an item of a list: its clause opens with "," / "y" and holds nothing before it
+        opener = toks[first].low if toks[first].kind == "mark" else (
+            toks[first - 1].low if first else "")
+        lead = [t.low for t in toks[first:i] if t.low not in (",", ";")]
+        m.list_item = first > 0 and (opener == "," or lead[:1] in (["y"], ["and"])) and all(
+            w in self.filler or w in ("y", "and", "e") for w in lead)
+        before = tuple(t.low for t in toks[max(0, k - 1):k + 1])
+        if before in _HEADS and m.thing and not m.thing.startswith("?"):
+            m.head = True
+        return m
+
+    def _thing(self, s: Sentence, m: Mention) -> None:
+        """The noun the number counts: the first content word after it (over fillers,
+        'nuevos', quotes), else a thing before it joined by a copula or 'total de', else
+        none (the caller carries the previous mention's by ellipsis)."""
+        toks, n = s.toks, len(s.toks)
+        j = m.index + 1
+        steps = 0
+        whole_of = m.index + 2 < n and toks[m.index + 1].low in ("of", "de") and toks[
+            m.index + 2].low in ("the", "los", "las")
+        while j < n and steps < 8:
+            tag = s.tag(j)
+            t = toks[j]
+            if j in s.in_time:
+                m.thing_how = "bare"
+                break
+            if tag.startswith("thing.") and whole_of:
+                # "Arbitrary arrests accounted for 90 of the repressive actions"
+                left = self._left_thing(s, m)
+                if left:
+                    m.thing, m.thing_how, m.of = left, "left", "?" + tag[6:]
+                    m.thing_end = s.spans[j].end  # type: ignore[union-attr]
+                    return
+            if tag.startswith("thing."):
+                m.thing, m.thing_how = tag[6:], "right"
+                span = s.spans[j]
+                j = span.end if span else j + 1
+                # "36 casos de otros presos políticos": the cases are of that thing
+                if m.thing in self.containers and j + 1 < n and toks[j].low in ("de", "of"):
+                    k = j + 1
+                    while k < n and s.tag(k).startswith("mod."):
+                        m.mods.append(s.tag(k)[4:])
+                        k = s.spans[k].end  # type: ignore[union-attr]
+                    if k < n and s.tag(k).startswith("thing."):
+                        m.thing = s.tag(k)[6:]
+                        j = s.spans[k].end  # type: ignore[union-attr]
+                # "30 casos se consideran «no catalogables»": the kind the cases are
+                if m.thing in self.containers:
+                    k = j
+                    while k < n and (s.tag(k) == "copula" or toks[k].low in self.aux or (
+                            toks[k].kind == "mark" and toks[k].low in _QUOTES)):
+                        k = s.spans[k].end if s.spans[k] else k + 1
+                    if k > j and k < n and s.tag(k).startswith("thing.") and s.tag(k)[6:] in \
+                            self.refine:
+                        m.thing = s.tag(k)[6:]
+                        j = s.spans[k].end  # type: ignore[union-attr]
+                # "806 prisioneros convictos de conciencia": the kind named right after
+                if j < n and s.tag(j).startswith("thing.") and s.tag(j)[6:] in self.refine:
+                    m.thing = s.tag(j)[6:]
+                    j = s.spans[j].end  # type: ignore[union-attr]
+                m.thing_end = j
+                # "..., con 83 casos": the cases of the sentence's subject
+                if m.thing in self.containers and self.case_of and all(
+                        t.kind == "mark" for t in toks[j:j + 1]):
+                    for k in range(m.index):
+                        tg = s.tag(k)
+                        if tg.startswith("thing.") and tg[6:] in self.case_of:
+                            m.thing = tg[6:]
+                            break
+                # "387 prisioneros con sentencia": 'con' + a word narrows the count
+                if j + 1 < n and toks[j].low in ("con", "with") and toks[j + 1].kind == "word" \
+                        and not s.tag(j + 1).startswith("thing."):
+                    m.scope = m.scope or "those with " + toks[j + 1].low
+                # "32 menores que cumplen condena": a relative clause narrows the count
+                if j < n and toks[j].low in _RELATIVE:
+                    k = j + 1
+                    while k < n and (toks[k].low in self.aux or toks[k].low.endswith(
+                            ("ly", "mente"))):
+                        k += 1
+                    if k < n and not s.tag(k).startswith(("event.", "thing.")) \
+                            and toks[k].kind == "word":
+                        m.scope = m.scope or "those who " + toks[k].low
+                return
+            if tag.startswith("mod."):
+                m.mods.append(tag[4:])
+                j = s.spans[j].end  # type: ignore[union-attr]
+                steps += 1
+                continue
+            if tag == "event.held" and steps < 4:
+                m.event = m.event or "held"
+                j = s.spans[j].end  # type: ignore[union-attr]
+                steps += 1
+                continue
+            if tag.startswith("event.") or tag == "copula" or t.low in self.aux:
+                # "13 salieron", "4 fueron excarcelados", "691 son convictos"
+                if tag == "copula" or t.low in self.aux:
+                    j = s.spans[j].end if s.spans[j] else j + 1
+                    steps += 1
+                    continue
+                m.thing_how = "bare"
+                if tag.startswith("event.") and j > m.index + 1 and toks[j - 1].low in (
+                        "los", "las", "the"):
+                    m.thing_how = "nominal"     # "suman 190 los procesados": they count
+                    return
+                break
+            if tag in ("partitive", "total") or tag.startswith("scope.") or tag.startswith(
+                    "qual."):
+                if tag.startswith("scope."):
+                    m.scope = m.scope or tag[6:]
+                j = s.spans[j].end  # type: ignore[union-attr]
+                steps += 1
+                continue
+            if t.low in self.filler or (t.kind == "mark" and t.low in _QUOTES):
+                j += 1
+                steps += 1
+                continue
+            if t.kind == "word" and not tag and t.low in _PREPOSITIONS:
+                m.thing_how = "bare"      # "reach 1,100 in April": the noun is before it
+                break
+            if t.kind == "word" and not tag:
+                if _looks_verb(t.low):
+                    m.thing_how, m.verb = "bare", t.low   # "891 proceden de ...": a verb
+                    break
+                m.thing, m.thing_how = "?" + t.low, "right"
+                break
+            m.thing_how = "bare"
+            break
+        # "(114, de un total de 192)": a figure in brackets counts the sentence's subject
+        opening = m.index - 1
+        if m.index >= 2 and toks[m.index - 1].low in ("to", "a", "hasta") and any(
+                t.low in ("from", "de", "desde") for t in toks[max(0, m.index - 4):m.index - 1]):
+            # "(up from 18 to 23)": the value it went to is the subject's now
+            opening = next((k for k in range(m.index - 1, -1, -1) if toks[k].low == "("), -1)
+        if not m.thing and opening >= 0 and toks[opening].low in ("(", "-", "\u2013", "\u2014") \
+                and not (m.index + 1 < len(toks) and s.tag(m.index + 1) == "partitive"):
+            before = s.clause_of[opening - 1] if opening >= 1 else 0
+            for k in range(max(opening, 0)):
+                if s.clause_of[k] != before:
+                    continue
+                tg = s.tag(k)
+                if tg.startswith("thing.") and (k == 0 or s.spans[k].start == k):  # type: ignore[union-attr]
+                    m.thing, m.thing_how = tg[6:], "left"
+                    break
+            if m.thing:
+                return
+        left = self._left_thing(s, m)
+        if left:
+            m.thing, m.thing_how = left, "left"
+            m.thing_end = m.index + 1
+
+    def _left_thing(self, s: Sentence, m: Mention) -> str:
+        """'el número de mujeres presas políticas es de 122', 'la lista asciende a': a
+        thing before the number, joined to it by a copula, 'total' or ':'."""
+        toks = s.toks
+        k = m.index - 1
+        saw_link = False
+        clause = m.clause
+        if k >= 0 and toks[k].low == ":":
+            clause = s.clause_of[k - 1] if k else clause
+            saw_link = True
+            k -= 1
+        while k >= 0 and s.clause_of[k] == clause and m.index - k <= 12:
+            tag = s.tag(k)
+            if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a"):
+                saw_link = True
+            elif tag.startswith("thing."):
+                if not saw_link:
+                    return ""
+                found = tag[6:]
+                # "las mujeres presas por razones políticas son 117": the head noun
+                j = (s.spans[k].start if s.spans[k] else k) - 1
+                while j >= 0 and (s.tag(j).startswith("thing.") or toks[j].low in self.filler):
+                    if s.tag(j).startswith("thing."):
+                        found = s.tag(j)[6:]
+                    j = (s.spans[j].start if s.spans[j] else j) - 1
+                return found
+            elif toks[k].kind == "num":
+                return ""
+            k = (s.spans[k].start if s.spans[k] else k) - 1
+        return ""
+
+    def _context(self, s: Sentence, m: Mention) -> None:
+        """Event, scope, window and attribution from the clause (and the sentence)."""
+        toks = s.toks
+        best_ev: tuple[int, str] | None = None
+        i = 0
+        n = len(toks)
+        window_tags: list[tuple[int, str]] = []
+        orgs: list[tuple[int, str]] = []
+        announce = according = False
+        resets: list[int] = []
+        while i < n:
+            sp = s.spans[i]
+            if sp is None:
+                i += 1
+                continue
+            tag, same = sp.tag, s.clause_of[i] == m.clause
+            if tag.startswith("event.") and same:
+                d = abs(i - m.index) - (1 if i > m.index else 0)
+                if best_ev is None or d < best_ev[0]:
+                    best_ev = (d, tag[6:])
+                    m.event_pos = i
+            elif tag.startswith("mod.") and same and i < m.index and m.index - sp.end <= 0:
+                if tag[4:] not in m.mods:
+                    m.mods.append(tag[4:])
+            elif tag.startswith("scope.") and not same and i < m.index and tag[6:] in (
+                    "province", "country") and not m.scope:
+                m.scope = tag[6:]            # "Las provincias ... La Habana, con 80 ..."
+            elif tag.startswith("scope.") and same:
+                if not m.scope:
+                    m.scope = tag[6:]
+                elif m.scope != tag[6:] and not m.scope.startswith("those"):
+                    m.scope = "mixed: " + m.scope + " and " + tag[6:]
+            elif tag.startswith("window."):
+                window_tags.append((i, tag[7:]))
+            elif ((tag == "total" or (tag == "copula" and sp.end - sp.start > 1)) and same) \
+                    or tag == "stock":
+                m.stock_words = True
+            elif tag == "reset":
+                resets.append(i)
+            elif tag.startswith("org."):
+                orgs.append((i, tag[4:]))
+            elif tag == "attr.announce":
+                announce = True
+            elif tag == "attr.according":
+                according = True
+            elif tag == "partitive" and sp.end <= m.index and (
+                    (same and m.index - sp.end <= 3)
+                    or (s.clause_of[i] == m.clause - 1 and m.index - sp.end <= 1)):
+                m.of = "?"
+            elif tag == "partitive" and same and 0 <= sp.start - m.index - 1 <= 1:
+                m.of = "?after"
+                if sp.end < n and s.tag(sp.end).startswith("thing."):
+                    m.of = "?" + s.tag(sp.end)[6:]      # "661 de estas personas"
+            i = sp.end
+        if best_ev:
+            m.event = best_ev[1]
+        # "El año 2021 comenzó con 138", "The list opened January 2021 with 138": the
+        # count a period started with is a stock
+        k = m.index - 1
+        while k >= 0 and s.tag(k).startswith("qual."):
+            k -= 1
+        if (k >= 0 and toks[k].low in ("con", "with") and any(
+                s.tag(j) == "verb.begin" and s.clause_of[j] == m.clause for j in range(k))) \
+                or (k >= 0 and s.tag(k) == "verb.begin"):
+            m.event, m.stock_words = "held", True
+            if not m.thing:
+                m.thing = next((s.tag(j)[6:] for j in range(k) if s.tag(j).startswith(
+                    "thing.") and s.clause_of[j] == m.clause), "")
+                m.thing_how = "left" if m.thing else m.thing_how
+        # a window reaches the numbers of its clause, and those after it in the sentence
+        # until a reset or a clause of their own with a month
+        own_month = any(e.kind in ("month", "date", "rel_last", "rel_this") and
+                        s.clause_of[e.start] == m.clause and e.role in ("plain", "cutoff")
+                        for e in s.times)
+        for pos, w in window_tags:
+            reaches = s.clause_of[pos] == m.clause or (
+                pos < m.index and not own_month and not any(pos < r < m.index for r in resets))
+            if reaches and (w != "anaphoric" or not m.window):
+                m.window = w
+        # attribution: another organisation in the clause, or the sentence's "según X"
+        mine = [o for p, o in orgs if s.clause_of[p] == m.clause]
+        if "self" in mine:
+            m.attribution = "self"
+        elif "other" in mine or (according and any(o == "other" for _, o in orgs)):
+            m.attribution = "other"
+        if announce and (any(o == "gov" for _, o in orgs) or m.event in ("leave",)):
+            m.attribution = "government announcement"
+        elif announce:
+            m.attribution = "announcement"
+        self._objects(s, m)
+        # "el registro contenía 145 nombres": the names a list holds are its count
+        if m.thing in self.containers and m.event == "held" and any(
+                s.tag(k) == "thing.list" and s.clause_of[k] == m.clause
+                for k in range(m.index)):
+            m.thing = "list"
+        if m.thing in self.containers and self.promote.intersection(m.objects):
+            m.thing = "prisoner" if "prisoner" in m.objects or "polreason" in m.objects \
+                else m.thing
+
+    def _objects(self, s: Sentence, m: Mention) -> None:
+        toks, n = s.toks, len(s.toks)
+        # things named after the counted one in the clause ("padecen enfermedades graves")
+        start = m.thing_end if m.thing_end >= 0 else m.index + 1
+        clause = m.clause
+        if start < n and s.tag(start) == "partitive":
+            start = s.spans[start].end  # type: ignore[union-attr]
+        while start < n and toks[start].low in self.filler and s.spans[start] is None:
+            start += 1
+        if m.thing_how == "bare" and start < n and toks[start].low == "," and not m.verb:
+            start += 1           # "y 41, trastornos mentales": the verb left out
+            clause = s.clause_of[start] if start < n else clause
+        for k in range(start, n):
+            if s.clause_of[k] != clause or toks[k].kind == "num":
+                break
+            sp = s.spans[k]
+            if sp is not None and sp.start == k and sp.tag.startswith("thing."):
+                m.objects.append(sp.tag[6:])

@@ -1,0 +1,187 @@
+"""The shared reading pipeline, class by class: sentences written for each class of wording
+(from the vocabulary and from how both organisations and the press write), one table row
+per sentence. Positives must be read exactly; negatives must give no figure at all.
+
+These run the pipeline through each source folder's `reading.py` (the vocabulary as data),
+not the product extractors.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from monitor.extract.pipeline import explain
+
+
+def _page(title: str, paragraphs: list[str], published: str | None) -> str:
+    meta = (f'<meta property="article:published_time" content="{published}T10:00:00+00:00">'
+            if published else "")
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<html><head><meta charset="UTF-8">{meta}</head><body><article>'
+            f"<h1>{title}</h1><div class='entry-content'>{body}</div></article></body></html>")
+
+
+def read(source: str, title: str, paragraphs: list[str], published: str | None = "2025-10-10",
+         url: str = "https://news.example/informe/") -> dict[tuple[str, str], int]:
+    mod = importlib.import_module(f"monitor.sources.{source}.reading")
+    res = mod.extract(_page(title, paragraphs, published), url)
+    return {(o.metric, o.period): o.value for o in res.observations}
+
+
+PD = "prisoners_defenders"
+T = "Informe mensual de presos políticos"     # a title with no figure and no month
+
+POSITIVE = [
+    # verbs of leaving the list; "este mes" is the report's month
+    ("este mes", PD, T, ["Este mes, 4 presos políticos fueron excarcelados."],
+     {("released", "2025-09"): 4}),
+    # entering and leaving in one sentence, the second number sharing the noun
+    ("enter and leave", PD, T, [
+        "A lo largo del mes entraron en la lista 13 nuevos presos políticos y 4 fueron "
+        "excarcelados, casi siempre tras cumplir la totalidad de su condena."],
+     {("new_political_prisoners", "2025-09"): 13, ("released", "2025-09"): 4}),
+    ("ellipsis otras", PD, T, [
+        "En septiembre se sumaron a la lista 13 nuevos presos políticos y otras cuatro "
+        "personas la abandonaron."],
+     {("new_political_prisoners", "2025-09"): 13, ("released", "2025-09"): 4}),
+    ("incorporated, left", PD, T, [
+        "Durante septiembre fueron incorporados 9 nuevos prisioneros políticos, mientras que "
+        "6 salieron de la lista tras cumplir íntegramente su condena."],
+     {("new_political_prisoners", "2025-09"): 9, ("released", "2025-09"): 6}),
+    ("english added and left", PD, "Cuba political prisoners report", [
+        "In September, 11 new political prisoners were added to the list and 5 left it."],
+     {("new_political_prisoners", "2025-09"): 11, ("released", "2025-09"): 5}),
+    ("number words", PD, T, ["En septiembre entraron en la lista doce nuevos presos "
+                             "políticos."],
+     {("new_political_prisoners", "2025-09"): 12}),
+    # the month named only in the title
+    ("month in title", PD, "Cuba: 1.190 presos políticos en septiembre de 2025", [
+        "La lista contiene un total de 1.190 presos políticos y de conciencia."],
+     {("political_prisoners_total", "2025-09"): 1190}),
+    # "al cierre de agosto" names the list's month
+    ("al cierre de", PD, T, ["Al cierre de agosto, la lista contenía 1.185 presos "
+                             "políticos."],
+     {("political_prisoners_total", "2025-08"): 1185}),
+    ("pasado mes de", PD, T, ["El pasado mes de agosto se incorporaron 13 nuevos presos "
+                              "políticos a la lista."],
+     {("new_political_prisoners", "2025-08"): 13}),
+    ("primer mes de", PD, T, ["En el primer mes de 2018 entraron en la lista 7 nuevos presos "
+                              "políticos."],
+     {("new_political_prisoners", "2018-01"): 7}),
+    # the headline total in the title, its breakdown in the text
+    ("title total, breakdown", PD, "Cuba cierra septiembre con 1.190 presos políticos", [
+        "De ellos, 700 son convictos de conciencia, 230 condenados de conciencia y 260 otros "
+        "presos políticos."],
+     {("political_prisoners_total", "2025-09"): 1190, ("convicts_of_conscience", "2025-09"): 700,
+      ("sentenced_of_conscience", "2025-09"): 230,
+      ("other_political_prisoners", "2025-09"): 260}),
+    # health and minors with other nouns
+    ("aquejadas", PD, T, ["En septiembre, 470 personas de la lista estaban aquejadas de "
+                          "patologías graves."],
+     {("with_health_issues", "2025-09"): 470}),
+    ("minors continue", PD, T, ["Hay 33 menores de edad en la lista, 30 de ellos cumpliendo "
+                                "condena."],
+     {("minors", "2025-09"): 33}),
+    ("part of the whole", PD, T, ["Al menos 62 presos padecen trastornos de salud mental, y "
+                                  "329 de los 1.105 prisioneros sufren enfermedades graves."],
+     {("mental_health_issues", "2025-09"): 62, ("with_health_issues", "2025-09"): 329}),
+    # deaths are not releases
+    ("deaths", PD, T, ["En septiembre hubo siete bajas: seis de presos que cumplieron su "
+                       "condena y una por fallecimiento."],
+     {("released", "2025-09"): 6}),
+    # OCDH: a detention count split by sex after it
+    ("de ellas mujeres", "ocdh", "Informe mensual del Observatorio", [
+        "En septiembre se produjeron 306 detenciones arbitrarias; 221 de ellas se practicaron "
+        "contra mujeres y 85 contra hombres."],
+     {("arbitrary_detentions", "2025-09"): 306, ("detentions_women", "2025-09"): 221,
+      ("detentions_men", "2025-09"): 85}),
+    ("actions and parts", "ocdh", "Informe mensual del Observatorio", [
+        "En septiembre se contabilizaron al menos 275 acciones represivas; 81 de ellas "
+        "consistieron en algún tipo de detención y 194, en otros abusos."],
+     {("repressive_actions", "2025-09"): 275, ("arbitrary_detentions", "2025-09"): 81,
+      ("other_abuses", "2025-09"): 194}),
+    ("ocdh sieges", "ocdh", "Informe mensual del Observatorio", [
+        "En septiembre se contabilizaron 300 acciones represivas.",
+        "El sitio policial de viviendas de activistas volvió a ser la práctica más "
+        "extendida, con 83 casos."],
+     {("repressive_actions", "2025-09"): 300, ("house_sieges", "2025-09"): 83}),
+    # minors and women among the new ones are not the list's minors and women
+    ("subset of the new", PD, T, ["Entre los 13 nuevos presos políticos hay dos menores y "
+                                  "tres mujeres."],
+     {("new_political_prisoners", "2025-09"): 13}),
+    ("ocdh year total", "ocdh", "Cuba cerró 2024 con 3.921 acciones represivas", [
+        "El OCDH contabilizó al menos 3.921 acciones represivas a lo largo de 2024."],
+     {("repressive_actions", "2024"): 3921}),
+]
+
+NEGATIVE = [
+    ("12-month window", PD, ["En los últimos 12 meses entraron en la lista 150 nuevos presos "
+                             "políticos."]),
+    ("year to date", PD, ["En lo que va de año han entrado 110 nuevos presos políticos."]),
+    ("average", PD, ["El promedio es de 14 nuevos presos políticos cada mes."]),
+    ("percentage", PD, ["El 85 % de los nuevos presos no tiene vínculos con la oposición."]),
+    ("since a date", PD, ["Desde julio de 2021 han pasado por la lista 1.882 personas."]),
+    ("range of dates", PD, ["Entre 2015 y junio de 2021 pasaron por la lista 1.500 presos "
+                            "políticos (2015-junio 2021)."]),
+    ("anaphoric window", PD, ["Los últimos 12 meses fueron duros.",
+                              "En ese período, 60 presos políticos salieron de la lista."]),
+    ("another organisation", PD, ["Según Amnistía Internacional, hay 300 presos de "
+                                  "conciencia en la isla."]),
+    ("government announcement", PD, ["El régimen anunció la excarcelación de 553 presos."]),
+    ("org name is no count", PD, ["Cuban Prisoners Defenders cuenta con 25 voluntarios."]),
+    ("ages", PD, ["La edad penal mínima en Cuba es de 16 años."]),
+    ("other country", PD, ["En Venezuela hay 300 presos políticos, según el Foro Penal."]),
+    ("subset by a relative clause", PD, ["Hay 32 menores de edad que cumplen condena y otros "
+                                         "tres a la espera de juicio."]),
+    ("comparison", PD, ["Hace un año, la cifra era de 1.105 presos políticos."]),
+    ("ocdh event window", "ocdh", ["Tras las protestas, el OCDH contó 757 detenciones "
+                                   "arbitrarias."]),
+    ("ocdh a day", "ocdh", ["Solo ayer, día 15, el OCDH contó 29 detenciones."]),
+    ("ocdh rate", "ocdh", ["Cuba sufrió unas 10 acciones represivas cada 24 horas."]),
+]
+
+
+@pytest.mark.parametrize("label,source,title,paragraphs,expected", POSITIVE,
+                         ids=[p[0] for p in POSITIVE])
+def test_class_is_read(label, source, title, paragraphs, expected):
+    assert read(source, title, paragraphs) == expected
+
+
+@pytest.mark.parametrize("label,source,paragraphs", NEGATIVE, ids=[n[0] for n in NEGATIVE])
+def test_distractor_gives_no_figure(label, source, paragraphs):
+    assert read(source, "Informe", paragraphs) == {}
+
+
+def test_a_month_after_publication_is_dropped_with_its_reason():
+    mod = importlib.import_module(f"monitor.sources.{PD}.reading")
+    html = _page("Cuba: 1.150 presos políticos", [
+        "Al cierre de marzo de 2026, la lista contenía 1.150 presos políticos."], "2025-04-10")
+    res, reading = mod.explain(html, "https://news.example/x/")
+    assert res.observations == []
+    assert any("period after publication month" in line for line in explain(reading))
+
+
+def test_two_readings_that_disagree_give_nothing_and_say_why():
+    mod = importlib.import_module(f"monitor.sources.{PD}.reading")
+    html = _page(T, ["Al cierre de agosto, la lista contenía 1.185 presos políticos.",
+                     "Al cierre de agosto, la lista contenía 1.190 presos políticos."],
+                 "2025-09-10")
+    res, reading = mod.explain(html, "https://news.example/x/")
+    assert res.observations == []
+    assert any("conflicting political_prisoners_total 2025-08" in n for n in res.notes)
+    assert any("two candidates disagree" in line for line in explain(reading))
+
+
+def test_every_observation_has_a_json_reading():
+    import json
+
+    mod = importlib.import_module(f"monitor.sources.{PD}.reading")
+    html = _page("Cuba: 1.190 presos políticos en septiembre de 2025",
+                 ["En septiembre entraron en la lista 13 nuevos presos políticos."], "2025-10-10")
+    res = mod.extract(html, "https://news.example/x/")
+    assert res.observations
+    for o in res.observations:
+        back = json.loads(json.dumps(o.reading))
+        assert back["thing"] == "prisoner" and back["period"] == o.period and back["rule"]
