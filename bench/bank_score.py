@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from bank import scoring  # noqa: E402
+from bank import scoring
 
 
 def _summary(name: str, scores: list[scoring.Score]) -> dict:
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(scores) > 1:
         rows.append(_summary("overall", scores))
     if a.json:
-        for s, r in zip(scores, rows):
+        for s, r in zip(scores, rows, strict=False):
             if a.show_misses:
                 r["misses_by_class"] = _grouped(s, "missed")
                 r["wrong_by_class"] = _grouped(s, "wrong")

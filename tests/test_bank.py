@@ -16,7 +16,7 @@ SOURCES = scoring.bank_sources()
 
 def test_every_source_has_a_bank():
     from monitor import sources
-    assert SOURCES == list(sources.names())
+    assert list(sources.names()) == SOURCES
 
 
 @pytest.mark.parametrize("source", SOURCES)

@@ -140,7 +140,7 @@ def judge(e: Entry) -> Outcome:
     html, url = page(e)
     try:
         obs = extract(e.source, html, url).observations
-    except Exception as exc:  # noqa: BLE001 - a crash is reported per entry, not fatal
+    except Exception as exc:
         return Outcome(e, [], list(e.expect), [], [], f"{type(exc).__name__}: {exc}")
     got = {Expect(o.metric, o.period, int(o.value), o.qualifier) for o in obs
            if (o.metric, period_kind(o.period)) in declared}
