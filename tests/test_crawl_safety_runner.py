@@ -136,3 +136,37 @@ def test_reparse_does_not_count_as_a_run_of_the_site(tmp_path, serve):
     with db(tmp_path / "monitor.db") as conn:
         assert [r[0] for r in conn.execute("SELECT outcome FROM runs ORDER BY id")] == [
             "ok", "failed", "reparse"]
+
+
+def test_a_correction_in_the_body_only_is_seen_though_the_feed_did_not_change(
+        tmp_path, serve, webhook):
+    """The start-URL probe must not hide an in-place correction that leaves the feed and
+    the listing as they were: it revalidates the recent posts too."""
+    site = Site("PD")
+    for p, t in (("2025-01", 1100), ("2025-02", 1110)):
+        site.add(_report(p, t))
+    fixed = site.add(report_post("2025-03", {"political_prisoners_total": 1120,
+                                             "new_political_prisoners": 11}))
+    srv = serve(site)
+    cfg = crawl_config(tmp_path / "config.toml", srv)
+    _with_webhook(cfg, webhook)
+    dbp = tmp_path / "monitor.db"
+    assert run_monitor("crawl", "--backfill", config=cfg).returncode == 0
+    r = run_monitor("crawl", config=cfg)
+    assert r.returncode == 0, r.stderr
+    with db(dbp) as conn:  # nothing changed: the probe ends the run, Scrapy never starts
+        assert conn.execute("SELECT probe FROM runs ORDER BY id DESC").fetchone()[0] == 1
+    sent = len(webhook.received)
+
+    assert "se incorporaron 11 " in fixed.content
+    # a body figure corrected at the same URL: title, feed and listing unchanged
+    fixed.content = fixed.content.replace("se incorporaron 11 ", "se incorporaron 13 ")
+    r = run_monitor("crawl", config=cfg)
+    assert r.returncode == 0, r.stderr
+    with db(dbp) as conn:
+        revised = [tuple(x) for x in conn.execute(
+            "SELECT metric, period, old_value, new_value FROM events WHERE kind='revised'")]
+        assert conn.execute("SELECT probe FROM runs ORDER BY id DESC").fetchone()[0] == 0
+    assert revised == [("new_political_prisoners", "2025-03", 11, 13)], r.stderr
+    assert len(webhook.received) == sent + 1 and "revised from 11 to 13" in \
+        webhook.received[-1]["message"]

@@ -329,8 +329,11 @@ def _fetch_robots(conn: sqlite3.Connection, client: _Client, origin: str,
 
 
 # -- the probe -------------------------------------------------------------------------
-def run(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, backfill: bool) -> Probe:
-    """Probe `src`'s start URLs; the verdict says whether the crawl may be skipped."""
+def run(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, backfill: bool,
+        recent: list[str] | None = None) -> Probe:
+    """Probe `src`'s start URLs, then the `recent` posts a scheduled run revalidates
+    (`revalidate_recent`); the verdict says whether the crawl may be skipped, so an
+    in-place correction of a recent report still starts the crawl."""
     result = Probe()
     why = _why_crawl(conn, src, backfill)
     if why:
@@ -344,6 +347,7 @@ def run(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, backfill: b
 
     t0 = time.monotonic()
     queue = [(u, True) for u in src.start_urls]
+    pending_recent = list(recent or [])
     while queue:
         url, is_start = queue.pop(0)
         try:
@@ -372,6 +376,8 @@ def run(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, backfill: b
             return result  # the crawl asks for the rest: no further probing needed
         if is_start and stored["kind"] == "feed":
             queue.append((listing_root(reply.url), False))
+        if not queue and pending_recent:
+            queue, pending_recent = [(u, False) for u in pending_recent], []
     result.verdict = "unchanged"
     result.reason = f"start URLs unchanged ({time.monotonic() - t0:.2f}s)"
     return result

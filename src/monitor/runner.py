@@ -93,14 +93,15 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         aliases = _known_aliases(conn, src.name)
         known_posts = [u for u, r in known.items() if r["kind"] == "post"]
         known_posts += [a for a, u in aliases.items() if u in known]
-        pr = probe.run(cfg, conn, src, backfill=backfill)  # start URLs unchanged: no Scrapy
+        recent = [] if backfill else recent_posts(conn, src.name, src.revalidate_recent)
+        # start URLs and recent posts unchanged: no Scrapy
+        pr = probe.run(cfg, conn, src, backfill=backfill, recent=recent)
         if pr.conclusive:
             log.info("%s: %s", src.name, pr.error or f"{pr.reason}; no crawl needed")
             return store(cfg, conn, src, [], started=started, t0=t0, backfill=False, send=send,
                          targets=targets, failed=pr.verdict == "failed", error=pr.error,
                          run_fields=pr.run_fields())
         probe.need(targets)
-        recent = [] if backfill else recent_posts(conn, src.name, src.revalidate_recent)
         log.info("%s: crawling %s%s (%s)", src.name, ", ".join(src.start_urls),
                  " (backfill)" if backfill else "", pr.reason)
         bf = _backfill_batcher(cfg, conn, src, started, known, aliases) if backfill else None
