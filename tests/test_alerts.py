@@ -48,10 +48,9 @@ def cycle(cfg: Config, posts: list[Post] = (), *, failed: bool = False, send: bo
     conn = archive.connect(cfg.db_path)
     try:
         targets = notify.load_targets(cfg)
-        out = runner.store(cfg, conn, cfg.sources[PD], pages, started=archive.now(),
-                           t0=time.monotonic(), backfill=False, send=send, targets=targets,
-                           failed=failed, error="start URL refused the connection" if failed
-                           else None, results=results)
+        out = runner.store(cfg, conn, cfg.sources[PD], runner.Run(
+            pages, archive.now(), time.monotonic(), targets, send=send, failed=failed,
+            error="start URL refused the connection" if failed else None, results=results))
         if send:
             notify.deliver_pending(conn, cfg, targets=targets)
         return out

@@ -70,7 +70,8 @@ def test_identities_checked_in_the_alert_latest_and_check_command(tmp_path, serv
                             " AND period='2025-11'").fetchone() == (1187,)
         # the Spanish alert line, from the same stored result
         conn.row_factory = archive.sqlite3.Row
-        assert messages.check_lines(conn, "prisoners_defenders", "2025-11", "es")[0] == (
+        results = checks.for_period(conn, "prisoners_defenders", "2025-11")
+        assert messages.check_lines(results, "prisoners_defenders", "es")[0] == (
             "- Comprobación (total del mes anterior + nuevos - excarcelados = total del mes): "
             "no cuadra: 1.185 + 10 - 5 = 1.190, el informe dice 1.187; revise la fuente")
 

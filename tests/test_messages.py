@@ -1,4 +1,4 @@
-"""Alert texts rendered from archive rows: both languages, qualifiers, years, ops alerts."""
+"""Alert texts rendered from recorded events: both languages, qualifiers, years, ops alerts."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ def _archive(tmp_path):
 
 def _event(conn, **f):
     f.setdefault("source", "ocdh")
-    eid = archive.insert_event(conn, run_id=None, **f)
-    return conn.execute("SELECT * FROM events WHERE id=?", (eid,)).fetchone()
+    return archive.events.record(conn, run_id=None, **f)
 
 
 def test_ocdh_month_and_year_in_both_languages(tmp_path):
@@ -32,14 +31,15 @@ def test_ocdh_month_and_year_in_both_languages(tmp_path):
                qualifier="exact", url="http://127.0.0.1:9/informe-diciembre/",
                evidence="1.250 acciones represivas en diciembre"),
     ]
-    title, body = messages.render_data(conn, "ocdh", evs, "en")
+    known = archive.source_figures(conn, "ocdh")
+    title, body = messages.render_data("ocdh", evs, "en", figures=known)
     assert title == "OCDH: 1,250 repressive actions in Cuba, December 2025"
     assert "Repressive actions in Cuba: 1,250 (November 2025: 1,302, change -52)" in body
     assert "Arbitrary detentions: at least 412" in body
     assert "Repressive actions in the year: 15,120 (2024: no figure)" in body
     assert body.index("December 2025") < body.index("\n2025: new figures")
     assert body.count("http://127.0.0.1:9/informe-diciembre/") == 2  # once per group
-    title, body = messages.render_data(conn, "ocdh", evs, "es")
+    title, body = messages.render_data("ocdh", evs, "es", figures=known)
     assert title == "OCDH: 1.250 acciones represivas en Cuba, diciembre de 2025"
     assert "Acciones represivas en Cuba: 1.250 (noviembre de 2025: 1.302, cambio -52)" in body
     assert "Detenciones arbitrarias: al menos 412" in body

@@ -3,17 +3,18 @@ source's declared metric order."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from conftest import run_monitor
 from fixtures.known_archive import make_archive
 from monitor import archive, messages, sources
+from monitor.archive.events import Event
 from monitor.runner import RunOutcome
 
 
 def _event(conn, **f):
-    eid = archive.insert_event(conn, run_id=None, **f)
-    return conn.execute("SELECT * FROM events WHERE id=?", (eid,)).fetchone()
+    return archive.events.record(conn, run_id=None, **f)
 
 
 def test_an_unchanged_figure_says_no_change_once(tmp_path):
@@ -25,7 +26,8 @@ def test_an_unchanged_figure_says_no_change_once(tmp_path):
                 period="2025-12", new_value=1302, qualifier="exact", url="http://x/")
     for lang, words in (("en", "(November 2025: 1,302, no change)"),
                         ("es", "(noviembre de 2025: 1.302, sin cambio)")):
-        _title, body = messages.render_data(conn, "ocdh", [ev], lang)
+        _title, body = messages.render_data("ocdh", [ev], lang,
+                                            figures=archive.source_figures(conn, "ocdh"))
         assert words in body, body
         assert "change no change" not in body and "cambio sin cambio" not in body
 
@@ -39,7 +41,8 @@ def test_metrics_are_listed_in_the_declared_order(tmp_path):
     evs = [_event(conn, source=src.name, kind="new", metric=m, period="2025-09",
                   new_value=100 + i, qualifier="exact", url="http://x/")
            for i, m in enumerate(shuffled)]
-    _title, body = messages.render_data(conn, src.name, evs, "en")
+    _title, body = messages.render_data(src.name, evs, "en",
+                                        figures=archive.source_figures(conn, src.name))
     labels = [messages._cap(src.label(m, "en")) for m in monthly]
     positions = [body.index(f"- {label}:") for label in labels]
     assert positions == sorted(positions), body
@@ -52,11 +55,11 @@ def test_counts_are_singular_or_plural_never_s_in_brackets(tmp_path):
     assert "1 figure read" in one and "0 page errors" in one
     many = RunOutcome(source="ocdh", ok=True, pages_fetched=2, alerts=2).summary()
     assert "2 pages fetched" in many and "2 alert messages" in many
-    gap = {"id": 1, "source": "ocdh", "kind": "extraction_gap", "url": "http://x/", "period": None,
-           "details": '{"title": "Informe"}', "created": "2025-01-01T00:00:00Z"}
+    gap = Event(id=1, source="ocdh", kind="extraction_gap", url="http://x/", period=None,
+                details={"title": "Informe"}, created="2025-01-01T00:00:00Z")
     _t, body = messages.render_ops([gap], "en")
     assert "1 page looks like a monthly report" in body and "(s)" not in body
-    _t, body = messages.render_ops([gap, dict(gap, id=2, url="http://y/")], "es")
+    _t, body = messages.render_ops([gap, dataclasses.replace(gap, id=2, url="http://y/")], "es")
     assert "2 páginas parecen un informe mensual" in body and "(s)" not in body
     db = make_archive(tmp_path / "known.db")
     r = run_monitor("--db", str(db), "chart", "--source", "prisoners_defenders", "--metric",

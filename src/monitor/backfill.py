@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor import archive, diff
+from monitor import archive
+from monitor.archive.events import DATA_KINDS, Event
 
 log = logging.getLogger("monitor.backfill")
 
@@ -39,58 +40,30 @@ POLL = 0.5
 
 def previous(conn: sqlite3.Connection, source: str) -> list[str]:
     """Post URLs a backfill of `source` that did not finish has stored already."""
-    return [r[0] for r in conn.execute(
-        "SELECT url FROM backfill_progress WHERE source=? AND kind='post'", (source,))]
+    return archive.backfill.stored_posts(conn, source)
 
 
-def unplanned_runs(conn: sqlite3.Connection, source: str) -> list[int]:
-    """Backfill runs whose batches recorded events no message has been planned for."""
-    return [r[0] for r in conn.execute(
-        "SELECT run_id FROM backfill_runs WHERE source=? AND events_planned=0 ORDER BY run_id",
-        (source,))]
-
-
-def merge_stopped(conn: sqlite3.Connection, source: str, event_ids: list[int],
-                  run_id: int, batched: Batcher | None) -> list[int]:
+def merge_stopped(conn: sqlite3.Connection, source: str, events: list[Event],
+                  run_id: int, batched: Batcher | None) -> list[Event]:
     """Inside a successful run's transaction: add the events recorded by backfill batches
     (this backfill's, and a stopped one's) to the run's events, so its one message covers
     them; a completed backfill also forgets its progress. Called by every run, so the
     newest figures a stopped backfill stored are alerted by the next scheduled run too."""
-    runs = [r for r in unplanned_runs(conn, source) if r != run_id]
+    runs = [r for r in archive.backfill.unplanned_runs(conn, source) if r != run_id]
     carried = carried_events(conn, runs)
     if batched is not None:
         carried += batched.totals.events
-    if runs:
-        conn.execute(f"UPDATE backfill_runs SET events_planned=1 WHERE run_id IN "
-                     f"({','.join('?' * len(runs))})", runs)
+    archive.backfill.mark_planned(conn, runs)
     if batched is not None:
-        finish(conn, source, run_id, runs)
-    return sorted(set(carried + event_ids))
+        archive.backfill.finish(conn, source, run_id, runs)
+    return sorted({e.id: e for e in carried + events}.values(), key=lambda e: e.id)
 
 
-def carried_events(conn: sqlite3.Connection, run_ids: list[int]) -> list[int]:
-    """Data events and extraction gaps backfill batches recorded (never planned yet)."""
-    if not run_ids:
-        return []
-    marks = ",".join("?" * len(run_ids))
-    kinds = ",".join(f"'{k}'" for k in (*diff.DATA_KINDS, "extraction_gap"))
-    return [r[0] for r in conn.execute(
-        f"SELECT id FROM events WHERE run_id IN ({marks}) AND kind IN ({kinds}) ORDER BY id",
-        run_ids)]
-
-
-def finish(conn: sqlite3.Connection, source: str, run_id: int | None,
-           prior_runs: list[int]) -> None:
-    """Inside the final transaction: the backfill is complete, forget its progress."""
-    prior_runs = prior_runs + [r[0] for r in conn.execute(
-        "SELECT run_id FROM backfill_runs WHERE source=?", (source,))]
-    conn.execute("DELETE FROM backfill_progress WHERE source=?", (source,))
-    conn.execute("DELETE FROM backfill_runs WHERE source=?", (source,))
-    others = sorted({r for r in prior_runs if r != run_id})
-    if others:
-        conn.execute(f"UPDATE runs SET outcome='interrupted', ended=COALESCE(ended, ?) "
-                     f"WHERE id IN ({','.join('?' * len(others))}) AND outcome='running'",
-                     (archive.now(), *others))
+def carried_events(conn: sqlite3.Connection, run_ids: list[int]) -> list[Event]:
+    """Data events and extraction gaps backfill batches of earlier processes recorded
+    (committed, never planned yet): read back from the archive."""
+    return archive.events.by_id(conn, archive.backfill.event_ids(
+        conn, run_ids, (*DATA_KINDS, "extraction_gap")))
 
 
 @dataclass
@@ -99,14 +72,14 @@ class Totals:
     changed: int = 0
     observations: int = 0
     batches: int = 0
-    events: list[int] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
 
 
 class Batcher:
     """Stores a running backfill's spooled pages in batches and reports progress.
 
-    `store_batch(pages) -> (stored, changed, observations, event ids, aliases)` is given by
+    `store_batch(pages) -> (stored, changed, observations, events, aliases)` is given by
     the runner (it owns how pages are stored); this class owns when, and the progress.
     """
 
@@ -214,16 +187,12 @@ class Batcher:
                 self.run_id = archive.insert_run(
                     self.conn, source=self.source, started=self.started, outcome="running",
                     backfill=1)
-                self.conn.execute("INSERT INTO backfill_runs (run_id, source) VALUES (?,?)",
-                                  (self.run_id, self.source))
+                archive.backfill.start(self.conn, self.run_id, self.source)
             stored, changed, observations, events, aliases = self.store_batch(
                 batch, self.run_id)
-            stamp = archive.now()
-            for p in batch:
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO backfill_progress (source, url, kind, run_id,"
-                    " done_at) VALUES (?,?,?,?,?)",
-                    (self.source, p.url, p.kind, self.run_id, stamp))
+            archive.backfill.record_progress(self.conn, self.source,
+                                             ((p.url, p.kind) for p in batch), self.run_id,
+                                             archive.now())
         self.consumed += len(batch)
         t = self.totals
         t.pages += stored

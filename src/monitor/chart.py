@@ -87,19 +87,19 @@ class Series:
 def load_series(conn: sqlite3.Connection, source: str, metric: str,
                 since: str | None = None) -> Series:
     """Accepted figures of one series (monthly if it has any, else yearly) and revisions."""
-    rows = conn.execute("SELECT period, value, qualifier, url FROM figures WHERE source=? AND"
-                        " metric=? ORDER BY period", (source, metric)).fetchall()
+    from monitor import archive
+
+    rows = archive.figures.series(conn, source, metric)
     monthly = [r for r in rows if len(r[0]) == 7]
     chosen = monthly or [r for r in rows if len(r[0]) == 4]
     if since:
         chosen = [r for r in chosen if r[0] >= since[:len(r[0])]]
     s = Series(source, metric, [Point(r[0], r[1], r[2], r[3]) for r in chosen])
     periods = {p.period for p in s.points}
-    for r in conn.execute("SELECT period, old_value, new_value, created FROM events WHERE"
-                          " kind='revised' AND source=? AND metric=? ORDER BY id",
-                          (source, metric)):
-        if r[0] in periods and r[1] is not None and r[2] is not None:
-            s.revisions.append(Revision(r[0], r[1], r[2], r[3]))
+    for r in archive.events.revisions(conn, source, metric):
+        if r["period"] in periods and r["new_value"] is not None:
+            s.revisions.append(Revision(r["period"], r["old_value"], r["new_value"],
+                                        r["created"]))
     return s
 
 
@@ -304,9 +304,7 @@ def main(cfg: Any, args: argparse.Namespace) -> int:
         series = load_series(conn, args.source, args.metric, args.since)
         series.zero_based = not getattr(args, "zoom", False)
         if not series.points:
-            known = [r[0] for r in conn.execute(
-                "SELECT DISTINCT metric FROM figures WHERE source=? ORDER BY metric",
-                (args.source,))]
+            known = archive.figures.metrics(conn, args.source)
             print(f"monitor: no figures for {args.source} {args.metric}"
                   + (f" since {args.since}" if args.since else "")
                   + (f" (metrics in the archive: {', '.join(known)})" if known else

@@ -86,7 +86,7 @@ def _interrupt_on_sigterm() -> None:
 
 def _require_writable(cfg: Config) -> None:
     """crawl/daemon write the archive: one line naming the path when they cannot (exit 2)."""
-    from monitor.readonly import check_can_write
+    from monitor.archive.readonly import check_can_write
 
     problem = check_can_write(cfg.db_path)
     if problem:
@@ -240,12 +240,9 @@ def cmd_latest(args: argparse.Namespace) -> int:
     if when:
         rows = asof.latest(conn, when, args.source)
     else:
-        sql = f"SELECT {', '.join(LATEST_COLUMNS[:-1])} FROM latest"
-        params: list = []
-        if args.source:
-            sql += " WHERE source=?"
-            params.append(args.source)
-        rows = [dict(r) for r in conn.execute(sql + " ORDER BY source, metric", params)]
+        from monitor import archive
+
+        rows = archive.figures.latest(conn, LATEST_COLUMNS[:-1], args.source)
     _check_column(conn, rows, when)
     write_rows(LATEST_COLUMNS, ([r.get(c) for c in LATEST_COLUMNS] for r in rows), args.format)
     return 0
@@ -261,20 +258,12 @@ def cmd_history(args: argparse.Namespace) -> int:
         write_rows(HISTORY_COLUMNS, ([r[c] for c in HISTORY_COLUMNS] for r in rows),
                    args.format)
         return 0
-    sql = f"SELECT {', '.join(HISTORY_COLUMNS)} FROM figures WHERE 1=1"
-    params: list = []
-    if args.source:
-        sql += " AND source=?"
-        params.append(args.source)
+    from monitor import archive
+
     if args.metric:
         _check_metric(args.metric, args.source)
-        sql += " AND metric=?"
-        params.append(args.metric)
-    if args.since:
-        sql += " AND period>=?"
-        params.append(args.since)
-    sql += " ORDER BY source, metric, length(period), period"
-    write_rows(HISTORY_COLUMNS, conn.execute(sql, params), args.format)
+    write_rows(HISTORY_COLUMNS, archive.figures.history(conn, HISTORY_COLUMNS, args.source,
+                                                        args.metric, args.since), args.format)
     return 0
 
 
@@ -291,20 +280,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
+    from monitor import archive
+
     conn = _db(args)
-    sql = f"SELECT {', '.join(EVENTS_COLUMNS)} FROM events WHERE 1=1"
-    params: list = []
-    if args.since:
-        sql += " AND created>=?"
-        params.append(args.since)
-    if args.kind:
-        sql += " AND kind=?"
-        params.append(args.kind)
-    if args.source:
-        sql += " AND source=?"
-        params.append(args.source)
-    sql += " ORDER BY id"
-    write_rows(EVENTS_COLUMNS, conn.execute(sql, params), args.format)
+    write_rows(EVENTS_COLUMNS, archive.all_events(conn, EVENTS_COLUMNS,
+                                                  [args.kind] if args.kind else None,
+                                                  args.since, args.source), args.format)
     return 0
 
 

@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from monitor import sources
+from monitor import archive, sources
 from monitor.wpsite import Post, Site, SiteServer
 
 log = logging.getLogger("monitor.demo")
@@ -157,18 +157,15 @@ def _print_latest(db_path: Path, out: Any) -> None:
     from monitor.output import write_rows
     from monitor.query import connect_ro
 
+    columns = ["source", "metric", "period", "value", "qualifier", "previous_value", "change"]
     conn = connect_ro(db_path)
     try:
-        rows = conn.execute("SELECT source, metric, period, value, qualifier, previous_value,"
-                            " change FROM latest ORDER BY source DESC, metric").fetchall()
-        counts = conn.execute("SELECT source, COUNT(DISTINCT period), MIN(period),"
-                              " MAX(period) FROM figures"
-                              " WHERE length(period) = 7 GROUP BY source ORDER BY source DESC"
-                              ).fetchall()
+        latest = archive.figures.latest(conn, columns)
+        counts = archive.figures.months_archived(conn)
     finally:
         conn.close()
-    write_rows(["source", "metric", "period", "value", "qualifier", "previous_value",
-                "change"], rows, "table", out)
+    latest.sort(key=lambda r: r["source"], reverse=True)  # stable: metric order kept
+    write_rows(columns, ([r[c] for c in columns] for r in latest), "table", out)
     print("", file=out)
     for source, n, first, last in counts:
         print(f"  {source}: {n} months archived, {first} to {last}", file=out)

@@ -9,15 +9,14 @@ value alone.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from monitor import sources
-from monitor.archive import insert_event, now
+from monitor import archive, sources
+from monitor.archive.events import DATA_KINDS, Event
 
-DATA_KINDS = ("new", "revised", "conflict")
+__all__ = ["DATA_KINDS", "HEADLINE", "Event", "Key", "apply", "mark_alerts", "newest_period"]
 
 
 class _Headline(Mapping[str, tuple[str, ...]]):
@@ -43,20 +42,12 @@ class Key:
     period: str
 
 
-def _candidates(conn: sqlite3.Connection, key: Key) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT * FROM observations WHERE source=? AND metric=? AND period=? AND current=1"
-        " ORDER BY COALESCE(published, '') DESC, id ASC",
-        (key.source, key.metric, key.period),
-    ).fetchall()
-
-
-def apply(conn: sqlite3.Connection, keys: Iterable[Key], run_id: int) -> list[int]:
-    """Update `figures` for the touched keys; returns the ids of the events written."""
-    events: list[int] = []
-    stamp = now()
+def apply(conn: sqlite3.Connection, keys: Iterable[Key], run_id: int | None) -> list[Event]:
+    """Update `figures` for the touched keys; returns the events written."""
+    events: list[Event] = []
+    stamp = archive.now()
     for key in sorted(set(keys), key=lambda k: (k.source, k.metric, k.period)):
-        cands = _candidates(conn, key)
+        cands = archive.figures.candidates(conn, key.source, key.metric, key.period)
         if not cands:
             continue
         best_date = cands[0]["published"] or ""
@@ -66,17 +57,14 @@ def apply(conn: sqlite3.Connection, keys: Iterable[Key], run_id: int) -> list[in
             [c for c in cands if (c["published"] or "") == best_date])}.values())
         top.sort(key=lambda c: c["id"])
         values = {c["value"] for c in top}
-        fig = conn.execute(
-            "SELECT * FROM figures WHERE source=? AND metric=? AND period=?",
-            (key.source, key.metric, key.period),
-        ).fetchone()
+        fig = archive.figures.figure(conn, key.source, key.metric, key.period)
         if len(values) > 1:
             chosen = top[0]
             if fig is not None:
                 kept = [c for c in top if c["value"] == fig["value"]]
                 chosen = kept[0] if kept else None
             if fig is None:
-                _insert_figure(conn, chosen, stamp)
+                archive.figures.accept(conn, chosen, stamp, new=True)
                 events.append(_event(conn, run_id, "new", chosen, None, chosen["value"]))
             details = {"values": sorted(values), "urls": sorted({c["url"] for c in top}),
                        "published": best_date}
@@ -88,48 +76,28 @@ def apply(conn: sqlite3.Connection, keys: Iterable[Key], run_id: int) -> list[in
             continue
         best = top[0]
         if fig is None:
-            _insert_figure(conn, best, stamp)
+            archive.figures.accept(conn, best, stamp, new=True)
             events.append(_event(conn, run_id, "new", best, None, best["value"]))
         elif fig["value"] != best["value"]:
             if (fig["published"] or "") > best_date:
                 continue  # accepted value comes from a later page still current
-            _update_figure(conn, best, stamp, changed=True)
+            archive.figures.accept(conn, best, stamp, new=False)
             events.append(_event(conn, run_id, "revised", best, fig["value"], best["value"]))
         elif fig["observation_id"] != best["id"]:
             changed = fig["qualifier"] != best["qualifier"]
-            _update_figure(conn, best, stamp if changed else fig["last_changed"], changed=False)
+            archive.figures.accept(conn, best, stamp if changed else fig["last_changed"],
+                                   new=False)
     return events
 
 
 def _conflict_known(conn: sqlite3.Connection, key: Key, details: dict) -> bool:
-    rows = conn.execute(
-        "SELECT details FROM events WHERE kind='conflict' AND source=? AND metric=? AND period=?",
-        (key.source, key.metric, key.period),
-    ).fetchall()
-    return any(json.loads(r["details"] or "{}").get("values") == details["values"] for r in rows)
+    return details["values"] in archive.events.conflict_values(conn, key.source, key.metric,
+                                                               key.period)
 
 
-def _insert_figure(conn: sqlite3.Connection, obs: sqlite3.Row, stamp: str) -> None:
-    conn.execute(
-        "INSERT INTO figures (source, metric, period, value, qualifier, published, url,"
-        " evidence, observation_id, first_seen, last_changed) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (obs["source"], obs["metric"], obs["period"], obs["value"], obs["qualifier"],
-         obs["published"], obs["url"], obs["evidence"], obs["id"], stamp, stamp),
-    )
-
-
-def _update_figure(conn: sqlite3.Connection, obs: sqlite3.Row, stamp: str, changed: bool) -> None:
-    conn.execute(
-        "UPDATE figures SET value=?, qualifier=?, published=?, url=?, evidence=?,"
-        " observation_id=?, last_changed=? WHERE source=? AND metric=? AND period=?",
-        (obs["value"], obs["qualifier"], obs["published"], obs["url"], obs["evidence"],
-         obs["id"], stamp, obs["source"], obs["metric"], obs["period"]),
-    )
-
-
-def _event(conn: sqlite3.Connection, run_id: int, kind: str, obs: sqlite3.Row,
-           old: int | None, new: int | None, details: dict | None = None) -> int:
-    return insert_event(
+def _event(conn: sqlite3.Connection, run_id: int | None, kind: str, obs: sqlite3.Row,
+           old: int | None, new: int | None, details: dict | None = None) -> Event:
+    return archive.events.record(
         conn, run_id=run_id, source=obs["source"], kind=kind, metric=obs["metric"],
         period=obs["period"], old_value=old, new_value=new, qualifier=obs["qualifier"],
         url=obs["url"], evidence=obs["evidence"], details=details,
@@ -146,34 +114,24 @@ def newest_period(conn: sqlite3.Connection, source: str) -> str | None:
     sent. Such figures are ignored here even if extraction let them through.
     """
     this_month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
-    row = conn.execute(
-        "SELECT MAX(period) FROM figures WHERE source=? AND length(period)=7 AND period<=?"
-        " AND (published IS NULL OR length(published)<7 OR period<=substr(published,1,7))",
-        (source, this_month)).fetchone()
-    return row[0]
+    return archive.figures.newest_period(conn, source, this_month)
 
 
-def mark_alerts(conn: sqlite3.Connection, source: str, event_ids: list[int]) -> list[int]:
+def mark_alerts(conn: sqlite3.Connection, source: str, events: list[Event]) -> list[Event]:
     """Decide which data events a message carries: the newest period, any revision, and
     any conflict (a person has to look at those, whatever the period).
 
     `new` figures for older periods (a backfill) are recorded with alert=0, not sent; the
     yearly figure of the newest month's year counts as newest (December reports carry it).
-    Returns the ids that stay alertable.
+    Returns the events that stay alertable.
     """
-    if not event_ids:
+    if not events:
         return []
     newest = newest_period(conn, source)
     year = newest[:4] if newest else None
-    keep: list[int] = []
-    marks = ",".join("?" for _ in event_ids)
-    for ev in conn.execute(f"SELECT * FROM events WHERE id IN ({marks})", event_ids):
-        if ev["kind"] not in DATA_KINDS:
-            continue  # operational events are routed separately
-        alert = ev["kind"] in ("revised", "conflict") or (
-            ev["kind"] == "new" and ev["period"] in (newest, year))
-        if alert:
-            keep.append(ev["id"])
-        else:
-            conn.execute("UPDATE events SET alert=0 WHERE id=?", (ev["id"],))
+    data = [e for e in events if e.is_data]  # operational events are routed separately
+    keep = [e for e in data if e.kind in ("revised", "conflict")
+            or (e.kind == "new" and e.period in (newest, year))]
+    kept = {e.id for e in keep}
+    archive.events.mute(conn, [e for e in data if e.id not in kept])
     return keep

@@ -16,10 +16,10 @@ monitor installed just after a missed deadline learns of it from `stale_after`.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 
 from monitor import archive
+from monitor.archive.events import Event
 from monitor.config import SourceConfig
 from monitor.extract.numbers import shift_month
 
@@ -37,26 +37,21 @@ def _next(period: str) -> str:
     return f"{y:04d}-{m:02d}"
 
 
-def _late_state(conn: sqlite3.Connection, source: str) -> dict[str, dict]:
-    """period -> details of its last `late` event ({"state": "late"|"cleared", ...})."""
-    return {r["period"]: json.loads(r["details"] or "{}")
-            for r in archive.late_history(conn, source)}
-
-
-def late_events(conn: sqlite3.Connection, src: SourceConfig, run_id: int) -> list[int]:
-    """Record `late` (and cleared) events for `src` now; returns their ids."""
+def late_events(conn: sqlite3.Connection, src: SourceConfig,
+                run_id: int | None) -> list[Event]:
+    """Record `late` (and cleared) events for `src` now; returns them."""
     if not src.due_by_day:
         return []
     monthly = archive.monthly_periods(conn, src.name)
     if not monthly:
         return []
     now = archive.utcnow()
-    state = _late_state(conn, src.name)
-    ids: list[int] = []
+    state = archive.events.late_history(conn, src.name)  # period -> its last `late` details
+    ids: list[Event] = []
     newest = max(monthly)
     for period, details in sorted(state.items()):
         if details.get("state") == "late" and period in monthly:
-            ids.append(archive.insert_event(
+            ids.append(archive.events.record(
                 conn, run_id=run_id, source=src.name, kind="late", period=period,
                 details={"state": "cleared", "since": details.get("since"),
                          "due_by_day": details.get("due_by_day"), "arrived": archive.now()}))
@@ -71,7 +66,7 @@ def late_events(conn: sqlite3.Connection, src: SourceConfig, run_id: int) -> lis
     for period, due in (o for o in overdue if o[1] >= watching_since):
         if period in state:
             continue  # once per missing month
-        ids.append(archive.insert_event(
+        ids.append(archive.events.record(
             conn, run_id=run_id, source=src.name, kind="late", period=period,
             details={"state": "late", "since": due.strftime("%Y-%m-%dT%H:%M:%SZ"),
                      "due_by_day": src.due_by_day, "newest": newest,

@@ -9,13 +9,17 @@ email body and to Telegram / Slack / Matrix through apprise.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from monitor import sources
 from monitor.extract.numbers import MONTH_NAMES_EN, MONTH_NAMES_ES, format_int, shift_month
+
+if TYPE_CHECKING:
+    from monitor.archive.events import Event
+    from monitor.checks import Result
+
+Figures = Mapping[tuple[str, str], tuple[int, str]]  # (metric, period) -> (value, qualifier)
 
 
 def org(source: str) -> str:
@@ -159,48 +163,47 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _figure(conn: sqlite3.Connection, source: str, metric: str, period: str) -> Any:
-    return conn.execute(
-        "SELECT value, qualifier FROM figures WHERE source=? AND metric=? AND period=?",
-        (source, metric, period),
-    ).fetchone()
-
-
 def _sort_key(order: dict[str, int]):
-    def key(e: Any) -> tuple:
-        kind_rank = {"new": 0, "revised": 1, "conflict": 2}.get(e["kind"], 3)
-        per = e["period"] or ""
+    def key(e: Event) -> tuple:
+        kind_rank = {"new": 0, "revised": 1, "conflict": 2}.get(e.kind, 3)
+        per = e.period or ""
         # newest period first; a month sorts before its year
-        return (kind_rank, [-ord(c) for c in per.ljust(7, " ")], order.get(e["metric"], 99),
-                e["metric"] or "")
+        return (kind_rank, [-ord(c) for c in per.ljust(7, " ")], order.get(e.metric, 99),
+                e.metric or "")
     return key
 
 
-def render_data(conn: sqlite3.Connection, source: str, events: Sequence[Any],
-                language: str = "en") -> tuple[str, str]:
-    """Title and body of one source's data alert for one cycle; headline figure first."""
+def render_data(source: str, events: Sequence[Event], language: str = "en", *,
+                figures: Figures | None = None,
+                checks: Mapping[str, Sequence[Result]] | None = None) -> tuple[str, str]:
+    """Title and body of one source's data alert for one cycle; headline figure first.
+
+    Rendered from values alone: `figures` are the source's accepted figures (for the
+    previous period of each new one), `checks` the arithmetic results per period."""
+    figures = figures or {}
+    checks = checks or {}
     w = WORDS[language]
     org_name = org(source)
     order = metric_order(source)
     headline = set(sources.get(source).headline) if source in sources.names() else set()
     evs = sorted(events, key=_sort_key(order))
-    figs = [e for e in evs if e["kind"] in ("new", "revised")]
+    figs = [e for e in evs if e.kind in ("new", "revised")]
     if figs:
-        heads = [e for e in figs if e["metric"] in headline]
-        newest = max(e["period"] for e in figs)
-        lead = next((e for e in heads if e["period"] == newest), None) or (
+        heads = [e for e in figs if e.metric in headline]
+        newest = max(e.period for e in figs)
+        lead = next((e for e in heads if e.period == newest), None) or (
             heads[0] if heads else figs[0])
-        title = (f"{org_name}: {_num(lead['new_value'], lead['qualifier'], language)} "
-                 f"{label(source, lead['metric'], language, lead['period'])}, "
-                 f"{period_label(lead['period'], language)}")
-        if lead["kind"] == "revised":
+        title = (f"{org_name}: {_num(lead.new_value, lead.qualifier, language)} "
+                 f"{label(source, lead.metric, language, lead.period)}, "
+                 f"{period_label(lead.period, language)}")
+        if lead.kind == "revised":
             title += " (" + w["revised_short"].format(
-                old=format_int(lead["old_value"], language)) + ")"
+                old=format_int(lead.old_value, language)) + ")"
     else:
         title = w["conflict_title"].format(org=org_name,
-                                           period=period_label(evs[0]["period"], language))
+                                           period=period_label(evs[0].period, language))
     lines: list[str] = [w["intro"].format(org=org_name)] if any(
-        e["kind"] == "new" for e in evs) else []
+        e.kind == "new" for e in evs) else []
     group: tuple | None = None
     urls: list[str] = []
     checked: set[str] = set()
@@ -208,68 +211,69 @@ def render_data(conn: sqlite3.Connection, source: str, events: Sequence[Any],
     def flush() -> None:
         if group and group[0] in ("new", "revised") and group[1] not in checked:
             checked.add(group[1])
-            lines.extend(check_lines(conn, source, group[1], language))
+            lines.extend(check_lines(checks.get(group[1], ()), source, language))
         for u in urls:
             lines.append(f"{w['source']}: {u}")
         urls.clear()
 
     for e in evs:
-        header_key = (e["kind"], e["period"])
+        header_key = (e.kind, e.period)
         if header_key != group:
             flush()
             group = header_key
             lines.append("")
-            lines.append(w[f"{e['kind']}_header"].format(
-                period=_cap(period_label(e["period"], language))))
-        lines.extend(_figure_lines(conn, source, e, language))
-        if e["kind"] != "conflict" and e["url"] and e["url"] not in urls:
-            urls.append(e["url"])
+            lines.append(w[f"{e.kind}_header"].format(
+                period=_cap(period_label(e.period, language))))
+        lines.extend(_figure_lines(figures, source, e, language))
+        if e.kind != "conflict" and e.url and e.url not in urls:
+            urls.append(e.url)
     flush()
     return title, "\n".join(lines).strip() + "\n"
 
 
-def check_lines(conn: sqlite3.Connection, source: str, period: str, language: str) -> list[str]:
-    """One line per arithmetic identity checked for this period: it adds up (✓), or what
-    does not add up and what the report says. A failure never withholds a figure."""
+def check_lines(results: Sequence[Result], source: str, language: str) -> list[str]:
+    """One line per arithmetic identity checked for a period (`results`, see
+    checks.for_period): it adds up (✓), or what does not add up and what the report says.
+    A failure never withholds a figure."""
     from monitor import checks
 
     w = WORDS[language]
     return [f"- {w['check']} ({checks.label(source, r.check, language)}): {r.text(language)}"
-            for r in checks.for_period(conn, source, period)]
+            for r in results]
 
 
-def _figure_lines(conn: sqlite3.Connection, source: str, e: Any, language: str) -> list[str]:
+def _figure_lines(figures: Figures, source: str, e: Event, language: str) -> list[str]:
     w = WORDS[language]
-    name = _cap(label(source, e["metric"], language, e["period"]))
+    name = _cap(label(source, e.metric, language, e.period))
     out: list[str] = []
-    if e["kind"] == "conflict":
-        details = json.loads(e["details"] or "{}")
-        vals = details.get("values", [])
+    if e.kind == "conflict":
+        vals = e.details.get("values", [])
         out.append(f"- {name}: " + w["conflict"].format(
-            date=details.get("published", "?"),
+            date=e.details.get("published", "?"),
             values=", ".join(format_int(v, language) for v in vals),
-            old=format_int(e["old_value"], language)))
-        for u in details.get("urls", []):
+            old=format_int(e.old_value, language)))
+        for u in e.details.get("urls", []):
             out.append(f"  {w['pages']}: {u}")
         return out
-    value = _num(e["new_value"], e["qualifier"], language)
-    prev_p = previous_period(e["period"])
-    prev = _figure(conn, source, e["metric"], prev_p)
+    value = _num(e.new_value, e.qualifier, language)
+    prev_p = previous_period(e.period)
+    prev = figures.get((e.metric, prev_p))
     prev_label = period_label(prev_p, language)
-    if e["kind"] == "revised":
+    if e.kind == "revised":
         line = f"- {name}: " + w["revised"].format(
-            old=format_int(e["old_value"], language), new=value)
-        line += f" ({change(e['new_value'] - e['old_value'], language)})"
+            old=format_int(e.old_value, language), new=value)
+        line += f" ({change(e.new_value - e.old_value, language)})"
     else:
         line = f"- {name}: {value}"
         if prev is not None:
-            line += (f" ({prev_label}: {_num(prev['value'], prev['qualifier'], language)}, "
-                     f"{change(e['new_value'] - prev['value'], language)})")
+            prev_value, prev_qualifier = prev
+            line += (f" ({prev_label}: {_num(prev_value, prev_qualifier, language)}, "
+                     f"{change(e.new_value - prev_value, language)})")
         else:
             line += f" ({prev_label}: {w['no_previous']})"
     out.append(line)
-    if e["evidence"]:
-        out.append(f"  {w['evidence']}: \"{' '.join(e['evidence'].split())}\"")
+    if e.evidence:
+        out.append(f"  {w['evidence']}: \"{' '.join(e.evidence.split())}\"")
     return out
 
 
@@ -400,26 +404,24 @@ def _runs(n: int | None, language: str) -> str:
     return f"{n} failed run" if n == 1 else f"{n} failed runs"
 
 
-def render_ops(events: Sequence[Any], language: str = "en") -> tuple[str, str]:
+def render_ops(events: Sequence[Event], language: str = "en") -> tuple[str, str]:
     """One operational alert for events of one kind and one source (gaps are grouped)."""
     first = events[0]
-    details = json.loads(first["details"] or "{}")
+    details = first.details
     none = "—"
-    kind = first["kind"]
+    kind = first.kind
     if kind == "late" and details.get("state") == "cleared":
         kind = "late_cleared"
     title_t, body_t = OPS_TEXT[language][kind]
-    pages = "\n".join(
-        f"- {e['url']}" + (f" ({json.loads(e['details'] or '{}').get('title')})"
-                           if json.loads(e["details"] or "{}").get("title") else "")
-        for e in events)
+    pages = "\n".join(f"- {e.url}" + (f" ({e.details['title']})" if e.details.get("title")
+                                      else "") for e in events)
     newest = details.get("newest")
     fields = {
-        "org": org(first["source"]), "source": first["source"],
+        "org": org(first.source), "source": first.source,
         "n": details.get("failures", "?"), "since": when(details.get("since")),
         "since_date": (details.get("since") or "?")[:10], "error": details.get("error") or none,
-        "at": when(details.get("at") or details.get("arrived") or first["created"]),
-        "period": period_label(first["period"], language) if first["period"] else none,
+        "at": when(details.get("at") or details.get("arrived") or first.created),
+        "period": period_label(first.period, language) if first.period else none,
         "due_by_day": details.get("due_by_day", "?"),
         "start_urls": ", ".join(details.get("start_urls", [])) or none,
         "newest": period_label(newest, language) if newest else none,

@@ -22,7 +22,6 @@ import datetime as dt
 import fcntl
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
@@ -37,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from monitor import archive
 from monitor.archive import now, parse_ts
 from monitor.config import Config, ConfigError, source_names
 
@@ -304,18 +304,12 @@ def plan(conn: sqlite3.Connection, targets: list[Target], *, run_id: int | None,
     With no matching target the message is kept in one `undelivered` row, which
     `deliver_pending` turns into pending rows once a target is configured.
     """
-    msg_id = new_message_id()
     matched = route(targets, category, source, ops_tag)
     rows = [(t.name, t.key, "pending" if send else "unsent") for t in matched] or [
         (NO_TARGET, "", "undelivered" if send else "unsent")]
-    for name, key, status in rows:
-        conn.execute(
-            "INSERT INTO notifications (created, run_id, source, category, target, target_key,"
-            " title, body, event_ids, status, message_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (now(), run_id, source, category, name, key, title, body,
-             json.dumps(event_ids), status, msg_id),
-        )
-    return len(rows)
+    return archive.notifications.plan(conn, rows, run_id=run_id, source=source,
+                                      category=category, title=title, body=body,
+                                      event_ids=event_ids, message_id=new_message_id())
 
 
 @contextlib.contextmanager
@@ -536,34 +530,18 @@ def _stamp(when: dt.datetime) -> str:
 
 def _reroute_undelivered(conn: sqlite3.Connection, cfg: Config, targets: list[Target]) -> int:
     """Messages kept while no target matched: one pending row per target that matches now."""
-    rows = conn.execute("SELECT * FROM notifications WHERE status='undelivered' ORDER BY id"
-                        ).fetchall()
+    rows = archive.notifications.with_status(conn, "undelivered")
     moved = 0
     if not rows or not targets:
         return 0
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with archive.transaction(conn):
         for row in rows:
             matched = route(targets, row["category"], row["source"], cfg.notify["ops_tag"])
             if not matched:
                 continue
-            first, *more = matched
-            conn.execute("UPDATE notifications SET target=?, target_key=?, status='pending'"
-                         " WHERE id=? AND status='undelivered'", (first.name, first.key,
-                                                                   row["id"]))
-            for t in more:
-                conn.execute(
-                    "INSERT INTO notifications (created, run_id, source, category, target,"
-                    " target_key, title, body, event_ids, status, message_id)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,'pending',?)",
-                    (row["created"], row["run_id"], row["source"], row["category"], t.name,
-                     t.key, row["title"], row["body"], row["event_ids"], row["message_id"]))
+            archive.notifications.route_undelivered(conn, row,
+                                                    [(t.name, t.key) for t in matched])
             moved += 1
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     if moved:
         log.info("%d alert message(s) kept while no target was configured are now pending",
                  moved)
@@ -574,16 +552,14 @@ def _uncertain(conn: sqlite3.Connection, row: sqlite3.Row, error: str) -> str:
     """Count an attempt whose outcome is unknown: retried once (same id), then `uncertain`."""
     n = row["uncertain_attempts"] + 1
     status = "uncertain" if n >= 2 else "pending"
-    conn.execute("UPDATE notifications SET status=?, uncertain_attempts=?, attempt_started=NULL,"
-                 " last_error=? WHERE id=?", (status, n, error, row["id"]))
+    archive.notifications.update(conn, row["id"], status=status, uncertain_attempts=n,
+                                 attempt_started=None, last_error=error)
     return status
 
 
 def _settle_interrupted(conn: sqlite3.Connection) -> None:
     """An attempt recorded as started but never finished (killed, SIGTERM): uncertain."""
-    rows = conn.execute("SELECT * FROM notifications WHERE status='pending' AND"
-                        " attempt_started IS NOT NULL").fetchall()
-    for row in rows:
+    for row in archive.notifications.interrupted(conn):
         status = _uncertain(conn, row, f"interrupted while sending (attempt started "
                                        f"{row['attempt_started']}); the message may have "
                                        "arrived")
@@ -620,8 +596,7 @@ def deliver_pending(conn: sqlite3.Connection, cfg: Config, *, honor_backoff: boo
             return Delivered()
         _reroute_undelivered(conn, cfg, targets)
         _settle_interrupted(conn)
-        rows = conn.execute(
-            "SELECT * FROM notifications WHERE status='pending' ORDER BY id").fetchall()
+        rows = archive.notifications.with_status(conn, "pending")
         stamp = dt.datetime.now(dt.UTC)
         down: set[str] = set()
         elsewhere = 0
@@ -631,24 +606,20 @@ def deliver_pending(conn: sqlite3.Connection, cfg: Config, *, honor_backoff: boo
             target = by_key.get(row["target_key"])
             if target is None and row["target_key"] in legacy:  # a key of schema < 6
                 target = legacy[row["target_key"]]
-                conn.execute("UPDATE notifications SET target_key=? WHERE id=?",
-                             (target.key, row["id"]))
+                archive.notifications.update(conn, row["id"], target_key=target.key)
             if target is None:
                 # configured elsewhere (another environment) or removed: keep it pending
-                conn.execute("UPDATE notifications SET last_error=? WHERE id=?",
-                             ("target not configured in the process that tried to send it",
-                              row["id"]))
+                archive.notifications.update(
+                    conn, row["id"],
+                    last_error="target not configured in the process that tried to send it")
                 elsewhere += 1
                 continue
             if target.key in down:
                 failed += 1
                 continue
             attempts = row["attempts"] + 1
-            conn.execute("UPDATE notifications SET attempts=?, attempt_started=?,"
-                         " message_id=COALESCE(message_id, ?) WHERE id=?",
-                         (attempts, now(), new_message_id(), row["id"]))
-            msg_id = conn.execute("SELECT message_id FROM notifications WHERE id=?",
-                                  (row["id"],)).fetchone()[0]
+            msg_id = archive.notifications.start_attempt(conn, row["id"], attempts,
+                                                         new_message_id())
             try:
                 res = send_one(target, row["title"], row["body"], targets, timeout=timeout,
                                message_id=msg_id)
@@ -657,18 +628,17 @@ def deliver_pending(conn: sqlite3.Connection, cfg: Config, *, honor_backoff: boo
                                       "arrived")
                 raise
             if res.ok:
-                conn.execute(
-                    "UPDATE notifications SET status='sent', attempts=?, sent_at=?,"
-                    " last_error=NULL, next_attempt=NULL, attempt_started=NULL WHERE id=?",
-                    (attempts, now(), row["id"]))
+                archive.notifications.update(conn, row["id"], status="sent", attempts=attempts,
+                                             sent_at=now(), last_error=None, next_attempt=None,
+                                             attempt_started=None)
                 sent += 1
                 log.info("alert %d sent to %s", row["id"], target.name)
                 continue
             down.add(target.key)
             failed += 1
             nxt = _stamp(stamp + dt.timedelta(seconds=backoff_seconds(attempts)))
-            conn.execute("UPDATE notifications SET last_error=?, next_attempt=?,"
-                         " attempt_started=NULL WHERE id=?", (res.error, nxt, row["id"]))
+            archive.notifications.update(conn, row["id"], last_error=res.error,
+                                         next_attempt=nxt, attempt_started=None)
             if res.uncertain:
                 uncertain += 1
                 status = _uncertain(conn, row, res.error or "")

@@ -101,9 +101,7 @@ def _why_crawl(conn: sqlite3.Connection, src: SourceConfig, backfill: bool) -> s
         return "backfill"
     if src.full_crawl_every <= 0:
         return "full_crawl_every is 0s"
-    last = conn.execute("SELECT outcome, errors, posts_left FROM runs WHERE source=?"
-                        " AND outcome != 'running'"
-                        " ORDER BY id DESC LIMIT 1", (src.name,)).fetchone()
+    last = archive.runs.last_finished(conn, src.name)
     if last is None:
         return "first run"
     if last["outcome"] != "ok" or last["errors"]:
@@ -111,8 +109,7 @@ def _why_crawl(conn: sqlite3.Connection, src: SourceConfig, backfill: bool) -> s
         return "the last run failed or had page errors"
     if last["posts_left"]:
         return "the last run left new posts for this one (max_new_posts)"
-    full = conn.execute("SELECT max(started) FROM runs WHERE source=? AND outcome='ok'"
-                        " AND probe=0", (src.name,)).fetchone()[0]
+    full = archive.runs.last_full_crawl(conn, src.name)
     if full is None:
         return "no full crawl yet"
     age = (dt.datetime.now(dt.UTC) - archive.parse_ts(full)).total_seconds()
@@ -122,8 +119,7 @@ def _why_crawl(conn: sqlite3.Connection, src: SourceConfig, backfill: bool) -> s
 
 
 def _stored(conn: sqlite3.Connection, source: str, url: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT kind, etag, last_modified, content_hash FROM pages"
-                        " WHERE source=? AND url=?", (source, url)).fetchone()
+    return archive.pages.validators(conn, source, url)
 
 
 # -- HTTP ------------------------------------------------------------------------------
@@ -284,7 +280,7 @@ def _robots_allows(conn: sqlite3.Connection, client: _Client, url: str) -> bool:
     """Whether robots.txt lets the spider's User-Agent fetch `url` (cached <= 24 h)."""
     parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    row = conn.execute("SELECT * FROM robots_txt WHERE origin=?", (origin,)).fetchone()
+    row = archive.pages.robots(conn, origin)
     fresh = row is not None and (dt.datetime.now(dt.UTC) - archive.parse_ts(row["fetched"])
                                  ).total_seconds() < ROBOTS_MAX_AGE
     if not fresh:
@@ -321,10 +317,7 @@ def _fetch_robots(conn: sqlite3.Connection, client: _Client, origin: str,
     else:
         raise _RobotsUnknown(f"HTTP {reply.status}")
     row["fetched"] = archive.now()
-    with archive.transaction(conn):
-        conn.execute("INSERT OR REPLACE INTO robots_txt (origin, fetched, http_status, etag,"
-                     " last_modified, body) VALUES (:origin, :fetched, :http_status, :etag,"
-                     " :last_modified, :body)", row)
+    archive.pages.save_robots(conn, row)
     return row
 
 

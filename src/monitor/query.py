@@ -58,7 +58,7 @@ def connect_ro(db_path: Path | str) -> sqlite3.Connection:
     path = Path(db_path)
     if not path.exists():
         raise FileNotFoundError(f"no archive at {path} (run `monitor crawl` first)")
-    from monitor.readonly import uri as ro_uri
+    from monitor.archive.readonly import uri as ro_uri
 
     # mode=ro; immutable=1 in a folder this user cannot write (no -shm can be created)
     conn = sqlite3.connect(ro_uri(path), uri=True, isolation_level=None, timeout=30)
@@ -180,7 +180,7 @@ def _ensure_migrated(db_path: Path) -> None:
     cannot be written (a read-only copy), the query runs on the schema it has.
     """
     from monitor import archive
-    from monitor.readonly import writable
+    from monitor.archive.readonly import writable
 
     if not db_path.exists() or not writable(db_path):
         return  # a read-only archive is read on the schema it has

@@ -31,7 +31,7 @@ def main(cfg: Any, args: argparse.Namespace) -> int:
     conn = archive.connect(cfg.db_path, create=False)
     try:
         page = build(conn, lang)
-        n = conn.execute("SELECT COUNT(*) FROM latest").fetchone()[0]
+        n = archive.figures.latest_count(conn)
     finally:
         conn.close()
     out = Path(args.out)

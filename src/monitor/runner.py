@@ -59,6 +59,24 @@ class PageInput:
 
 
 @dataclass
+class Run:
+    """One run of one source, as `store` writes it: what was fetched and how it went."""
+
+    pages: list[PageInput]
+    started: str                 # stored timestamp form
+    t0: float                    # time.monotonic() at the start, for the duration
+    targets: list[notify.Target]
+    send: bool = True            # False: --no-notify, messages are planned `unsent`
+    backfill: bool = False
+    failed: bool = False         # the crawl failed: no page is stored, the failure is
+    error: str | None = None
+    fields: dict = field(default_factory=dict)  # the crawl's counters for `runs`
+    reparse: bool = False        # re-extract stored posts (fetched nothing; force extract)
+    results: dict[str, extract.Extraction] | None = None  # url -> Extraction, if known
+    batched: batches.Batcher | None = None  # a backfill's batches, committed already
+
+
+@dataclass
 class RunOutcome:
     source: str
     ok: bool
@@ -90,7 +108,7 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         started = archive.now()
         t0 = time.monotonic()
         known = archive.known_pages(conn, src.name)
-        aliases = _known_aliases(conn, src.name)
+        aliases = archive.pages.aliases(conn, src.name)
         known_posts = [u for u, r in known.items() if r["kind"] == "post"]
         known_posts += [a for a, u in aliases.items() if u in known]
         recent = [] if backfill else recent_posts(conn, src.name, src.revalidate_recent)
@@ -98,9 +116,9 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
         pr = probe.run(cfg, conn, src, backfill=backfill, recent=recent)
         if pr.conclusive:
             log.info("%s: %s", src.name, pr.error or f"{pr.reason}; no crawl needed")
-            return store(cfg, conn, src, [], started=started, t0=t0, backfill=False, send=send,
-                         targets=targets, failed=pr.verdict == "failed", error=pr.error,
-                         run_fields=pr.run_fields())
+            return store(cfg, conn, src, Run([], started, t0, targets, send=send,
+                                             failed=pr.verdict == "failed", error=pr.error,
+                                             fields=pr.run_fields()))
         probe.need(targets)
         log.info("%s: crawling %s%s (%s)", src.name, ", ".join(src.start_urls),
                  " (backfill)" if backfill else "", pr.reason)
@@ -127,9 +145,10 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
                     fr.failed, fr.error = True, f"storage failed: {bf.storage_error}"
                 fetched = [] if bf.storage_error else fr.pages[bf.consumed:]
             pages, new_aliases = _pages_to_store(fetched, known, aliases, fr.page_errors)
-            outcome = store(cfg, conn, src, pages, started=started, t0=t0,
-                            backfill=backfill, send=send, targets=targets, failed=fr.failed,
-                            error=fr.error, run_fields=pr.add_to(_run_stats(fr)), batched=bf)
+            outcome = store(cfg, conn, src, Run(pages, started, t0, targets, send=send,
+                                                backfill=backfill, failed=fr.failed,
+                                                error=fr.error,
+                                                fields=pr.add_to(_run_stats(fr)), batched=bf))
             if bf is not None:
                 new_aliases.update(bf.totals.aliases)
         finally:
@@ -155,16 +174,7 @@ def recent_posts(conn: sqlite3.Connection, source: str, periods: int) -> list[st
     newest = diff.newest_period(conn, source)
     if newest is None:
         return []
-    rows = conn.execute(
-        "SELECT DISTINCT period FROM figures WHERE source=? AND length(period)=7"
-        " AND period<=? ORDER BY period DESC LIMIT ?", (source, newest, periods)).fetchall()
-    chosen = [r[0] for r in rows]
-    marks = ",".join("?" * len(chosen))
-    urls = conn.execute(
-        f"SELECT DISTINCT o.url FROM observations o JOIN pages p ON p.url=o.url"
-        f" WHERE o.source=? AND o.current=1 AND p.kind='post' AND o.period IN ({marks})"
-        f" ORDER BY o.url", (source, *chosen)).fetchall()
-    return [r[0] for r in urls]
+    return archive.figures.posts_of_newest_periods(conn, source, newest, periods)
 
 
 # network-level failures: no HTTP answer came back at all (class names, any module)
@@ -270,19 +280,11 @@ def _run_stats(fr: fetch.FetchResult) -> dict:
     }
 
 
-def _known_aliases(conn: sqlite3.Connection, source: str) -> dict[str, str]:
-    rows = conn.execute("SELECT alias, url FROM page_aliases WHERE source=?", (source,))
-    return {r["alias"]: r["url"] for r in rows}
-
-
 def _save_aliases(conn: sqlite3.Connection, source: str, new: dict[str, str]) -> None:
     """Remember short links of stored posts, so later runs treat them as known."""
     try:
         with archive.transaction(conn):
-            for alias, url in new.items():
-                if conn.execute("SELECT 1 FROM pages WHERE url=?", (url,)).fetchone():
-                    conn.execute("INSERT OR REPLACE INTO page_aliases (alias, url, source)"
-                                 " VALUES (?,?,?)", (alias, url, source))
+            archive.pages.save_aliases(conn, source, new)
     except sqlite3.Error as exc:  # only an optimisation: the next run re-learns them
         log.warning("%s: could not record short links: %s", source, exc)
 
@@ -314,23 +316,21 @@ def _test_pause(var: str, what: str) -> None:
         time.sleep(float(secs))
 
 
-def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[PageInput], *,
-          started: str, t0: float, backfill: bool, send: bool, targets: list[notify.Target],
-          failed: bool = False, error: str | None = None, run_fields: dict | None = None,
-          force_extract: bool = False,
-          results: dict[str, extract.Extraction] | None = None,
-          batched: batches.Batcher | None = None) -> RunOutcome:
+def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, run: Run) -> RunOutcome:
     """Write one run in one transaction; on a storage error, record a failed run instead.
 
     Pages, observations, figures, events, the notifications planned for them, source state
     and the run row commit together, so a crash leaves the whole run or none of it; the
-    next run then sees the same pages as new and writes the same events again. `results`
-    (url -> Extraction) skips extraction, for callers that already have it.
+    next run then sees the same pages as new and writes the same events again.
+    `run.results` (url -> Extraction) skips extraction, for callers that already have it.
     """
+    pages, failed, reparse, batched = run.pages, run.failed, run.reparse, run.batched
     known = archive.known_pages(conn, src.name)
+    results = run.results
     if results is None:
-        results = {} if failed else _extract_all(src.name, pages, known, force_extract)
-    out = RunOutcome(source=src.name, ok=not failed, error=error, pages_fetched=len(pages))
+        results = {} if failed else _extract_all(src.name, pages, known, reparse)
+    out = RunOutcome(source=src.name, ok=not failed, error=run.error,
+                     pages_fetched=len(pages))
     if batched is not None:  # a backfill: its batches are committed already
         out.pages_fetched += batched.totals.pages
         out.pages_changed += batched.totals.changed
@@ -339,55 +339,54 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, pages: list[
         with archive.transaction(conn):
             if batched is not None and batched.run_id is not None:
                 out.run_id = batched.run_id
-                _set_run_fields(conn, out.run_id, run_fields or {})
+                archive.runs.update_run(conn, out.run_id, **run.fields)
             else:
                 out.run_id = archive.insert_run(
-                    conn, source=src.name, started=started, outcome="running",
-                    backfill=int(backfill), **(run_fields or {}))
+                    conn, source=src.name, started=run.started, outcome="running",
+                    backfill=int(run.backfill), **run.fields)
             newest_before = diff.newest_period(conn, src.name)
-            event_ids: list[int] = []
+            events: list[diff.Event] = []
             if not failed:
-                event_ids = _store_pages(conn, src.name, pages, results, out)
-            if not failed and not force_extract:  # + events of backfill batches
-                event_ids = batches.merge_stopped(conn, src.name, event_ids, out.run_id,
-                                                  batched)
-            data_ids, gap_ids = _split_events(conn, event_ids)
-            # a reparse (force_extract) fetches nothing: it says nothing about the site's
-            # health, so it changes no failing state and raises no stale alert
-            ops_ids = [] if force_extract else _ops_events(conn, src, out, started)
-            alert_ids = diff.mark_alerts(conn, src.name, data_ids)
+                events = _store_pages(conn, src.name, pages, results, out)
+            if not failed and not reparse:  # + events of backfill batches
+                events = batches.merge_stopped(conn, src.name, events, out.run_id, batched)
+            data = [e for e in events if e.is_data]
+            gaps = [e for e in events if not e.is_data]
+            # a reparse fetches nothing: it says nothing about the site's health, so it
+            # changes no failing state and raises no stale alert
+            ops = [] if reparse else _ops_events(conn, src, out, run.started)
+            alerts = diff.mark_alerts(conn, src.name, data)
             fresh = _update_stale_clock(conn, src.name, newest_before)
-            if not fresh and not force_extract:
-                ops_ids += _stale_event(conn, src, out.run_id)
+            if not fresh and not reparse:
+                ops += _stale_event(conn, src, out.run_id)
             checks.update(conn, src.name)  # arithmetic identities, shown in the alert
-            ops_ids += late.late_events(conn, src, out.run_id)  # the publishing calendar
-            out.events = len(event_ids) + len(ops_ids)
-            out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, alert_ids,
-                                        ops_ids + gap_ids, targets, send)
-            out.duration = time.monotonic() - t0
-            conn.execute(
-                "UPDATE runs SET ended=?, outcome=?, pages_fetched=?, pages_changed=?,"
-                " observations=?, events=?, error=?, duration=? WHERE id=?",
-                (archive.now(), _outcome(out.ok, force_extract), out.pages_fetched,
-                 out.pages_changed, out.observations, out.events, out.error,
-                 round(out.duration, 3), out.run_id))
+            ops += late.late_events(conn, src, out.run_id)  # the publishing calendar
+            out.events = len(events) + len(ops)
+            out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, alerts, ops + gaps,
+                                        run.targets, run.send)
+            out.duration = time.monotonic() - run.t0
+            archive.runs.update_run(
+                conn, out.run_id, ended=archive.now(), outcome=_outcome(out.ok, reparse),
+                pages_fetched=out.pages_fetched, pages_changed=out.pages_changed,
+                observations=out.observations, events=out.events, error=out.error,
+                duration=round(out.duration, 3))
             _test_pause("MONITOR_TEST_PAUSE_BEFORE_COMMIT",
                         f"{src.name} run {out.run_id} written, not committed")
     except (sqlite3.Error, OSError) as exc:
         log.error("%s: storing the run failed, nothing of it was kept: %s", src.name, exc,
                   exc_info=logfmt.tracebacks())
         out = RunOutcome(source=src.name, ok=False, error=f"storage failed: {exc}",
-                         pages_fetched=len(pages), duration=time.monotonic() - t0)
+                         pages_fetched=len(pages), duration=time.monotonic() - run.t0)
         try:
             with archive.transaction(conn):
-                out.run_id = archive.insert_run(conn, source=src.name, started=started,
+                out.run_id = archive.insert_run(conn, source=src.name, started=run.started,
                                                 ended=archive.now(),
-                                                outcome=_outcome(False, force_extract),
-                                                backfill=int(backfill), error=out.error)
-                ops_ids = [] if force_extract else _ops_events(conn, src, out, started)
-                out.events = len(ops_ids)
-                out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, [], ops_ids,
-                                            targets, send)
+                                                outcome=_outcome(False, reparse),
+                                                backfill=int(run.backfill), error=out.error)
+                ops = [] if reparse else _ops_events(conn, src, out, run.started)
+                out.events = len(ops)
+                out.alerts = _plan_messages(conn, cfg, src.name, out.run_id, [], ops,
+                                            run.targets, run.send)
         except (sqlite3.Error, OSError) as exc2:
             out.run_id = None
             kept = unrecorded.note(cfg.db_path, src.name, out.error)
@@ -406,31 +405,11 @@ def _outcome(ok: bool, reparse: bool) -> str:
     return "reparse" if reparse else ("ok" if ok else "failed")
 
 
-def _set_run_fields(conn: sqlite3.Connection, run_id: int, fields: dict) -> None:
-    """The crawl's counters on a run row the first backfill batch created."""
-    fields = dict(fields)
-    if "responses" in fields and not isinstance(fields["responses"], str):
-        fields["responses"] = json.dumps(fields["responses"], sort_keys=True)
-    if fields:
-        conn.execute(f"UPDATE runs SET {', '.join(f'{k}=?' for k in fields)} WHERE id=?",
-                     (*fields.values(), run_id))
-
-
-def _split_events(conn: sqlite3.Connection, event_ids: list[int]) -> tuple[list[int], list[int]]:
-    """(data event ids, extraction_gap ids): they go to different targets."""
-    if not event_ids:
-        return [], []
-    kinds = dict(conn.execute(
-        f"SELECT id, kind FROM events WHERE id IN ({','.join('?' * len(event_ids))})",
-        event_ids).fetchall())
-    data = [i for i in event_ids if kinds.get(i) in diff.DATA_KINDS]
-    return data, [i for i in event_ids if kinds.get(i) not in diff.DATA_KINDS]
-
-
 def _store_pages(conn: sqlite3.Connection, source: str, pages: list[PageInput],
-                 results: dict[str, extract.Extraction], out: RunOutcome) -> list[int]:
+                 results: dict[str, extract.Extraction], out: RunOutcome) -> list[diff.Event]:
+    """Pages and their observations; returns the events: figures' (diff) and gaps'."""
     keys: set[diff.Key] = set()
-    gap_ids: list[int] = []
+    gaps: list[diff.Event] = []
     fetched = archive.now()
     for p in pages:
         ex = results.get(p.url)
@@ -442,73 +421,39 @@ def _store_pages(conn: sqlite3.Connection, source: str, pages: list[PageInput],
             extractor_version=ex.extractor_version if ex else None)
         if ex is not None and not changed:
             # same content re-extracted (reparse): keep metadata current
-            conn.execute("UPDATE pages SET title=?, published=?, text=?, extractor_version=?"
-                         " WHERE id=?", (ex.title, ex.published, ex.text,
-                                         ex.extractor_version, page_id))
+            archive.pages.set_metadata(conn, page_id, title=ex.title, published=ex.published,
+                                       text=ex.text, extractor_version=ex.extractor_version)
         out.pages_changed += int(changed)
         if ex is None:
             continue
-        if _replace_observations(conn, page_id, ex, out.run_id):
+        if archive.figures.replace_observations(conn, page_id, ex, out.run_id):
             keys.update(diff.Key(o.source, o.metric, o.period) for o in ex.observations)
-            keys.update(_keys_of_url(conn, p.url, current=0))
+            # figures the page's previous extraction gave, and this one may no longer
+            keys.update(diff.Key(*k) for k in archive.figures.keys_of_url(conn, p.url, 0))
         out.observations += len(ex.observations)
         if ex.extraction_gap:
-            gap_ids += _gap_event(conn, source, ex, out.run_id)
-    return diff.apply(conn, keys, out.run_id) + gap_ids
-
-
-def _keys_of_url(conn: sqlite3.Connection, url: str, current: int) -> set[diff.Key]:
-    rows = conn.execute("SELECT DISTINCT source, metric, period FROM observations"
-                        " WHERE url=? AND current=?", (url, current))
-    return {diff.Key(r["source"], r["metric"], r["period"]) for r in rows}
-
-
-def _replace_observations(conn: sqlite3.Connection, page_id: int, ex: extract.Extraction,
-                          run_id: int) -> bool:
-    """Make `ex` the page's current observations; False when nothing differs."""
-    old = conn.execute("SELECT metric, period, value, qualifier, extractor_version"
-                       " FROM observations WHERE url=? AND current=1", (ex.url,)).fetchall()
-    old_set = {(r["metric"], r["period"], r["value"], r["qualifier"]) for r in old}
-    new_set = {(o.metric, o.period, o.value, o.qualifier) for o in ex.observations}
-    same_version = all(r["extractor_version"] == ex.extractor_version for r in old)
-    if old and old_set == new_set and same_version:
-        return False
-    if not old and not new_set:
-        return False
-    conn.execute("UPDATE observations SET current=0 WHERE url=? AND current=1", (ex.url,))
-    stamp = archive.now()
-    for o in ex.observations:
-        conn.execute(
-            "INSERT INTO observations (run_id, page_id, source, metric, period, value,"
-            " qualifier, published, url, evidence, extractor_version, observed_at, current,"
-            " reading) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1,?)",
-            (run_id, page_id, o.source, o.metric, o.period, o.value, o.qualifier,
-             o.published or ex.published, ex.url, o.evidence, ex.extractor_version, stamp,
-             json.dumps(o.reading, ensure_ascii=False) if o.reading else None))
-    return True
+            gaps += _gap_event(conn, source, ex, out.run_id)
+    return diff.apply(conn, keys, out.run_id) + gaps
 
 
 def _gap_event(conn: sqlite3.Connection, source: str, ex: extract.Extraction,
-               run_id: int) -> list[int]:
-    seen = conn.execute("SELECT 1 FROM events WHERE kind='extraction_gap' AND url=?",
-                        (ex.url,)).fetchone()
-    if seen:
+               run_id: int | None) -> list[diff.Event]:
+    if archive.events.gap_recorded(conn, ex.url):
         return []
     log.warning("%s: %s looks like a monthly report but yielded no headline figure",
                 source, ex.url)
-    return [archive.insert_event(conn, run_id=run_id, source=source, kind="extraction_gap",
-                                 url=ex.url, details={"title": ex.title,
-                                                      "notes": ex.notes})]
+    return [archive.events.record(conn, run_id=run_id, source=source, kind="extraction_gap",
+                                  url=ex.url, details={"title": ex.title, "notes": ex.notes})]
 
 
 def _ops_events(conn: sqlite3.Connection, src: SourceConfig, out: RunOutcome,
-                started: str) -> list[int]:
+                started: str) -> list[diff.Event]:
     """source_failing / source_recovered, once per state change (never once per run)."""
     st = archive.source_state(conn, src.name)
-    ids: list[int] = []
+    ids: list[diff.Event] = []
     if out.ok:
         if st["failing"]:
-            ids.append(archive.insert_event(
+            ids.append(archive.events.record(
                 conn, run_id=out.run_id, source=src.name, kind="source_recovered",
                 details={"failures": st["consecutive_failures"],
                          "since": st["failing_since"], "at": started}))
@@ -522,7 +467,7 @@ def _ops_events(conn: sqlite3.Connection, src: SourceConfig, out: RunOutcome,
                                 failing_since=since, last_error=out.error)
     if failures >= src.failing_after and not st["failing"]:
         archive.update_source_state(conn, src.name, failing=1)
-        ids.append(archive.insert_event(
+        ids.append(archive.events.record(
             conn, run_id=out.run_id, source=src.name, kind="source_failing",
             details={"failures": failures, "since": since, "error": out.error,
                      "start_urls": list(src.start_urls),
@@ -545,7 +490,8 @@ def _update_stale_clock(conn: sqlite3.Connection, source: str,
     return False
 
 
-def _stale_event(conn: sqlite3.Connection, src: SourceConfig, run_id: int) -> list[int]:
+def _stale_event(conn: sqlite3.Connection, src: SourceConfig,
+                 run_id: int | None) -> list[diff.Event]:
     """`stale` once when stale_after has passed; again only after a new period resets it."""
     st = archive.source_state(conn, src.name)
     if st["stale"] or not st["last_new_period_at"]:
@@ -554,36 +500,35 @@ def _stale_event(conn: sqlite3.Connection, src: SourceConfig, run_id: int) -> li
     if age.total_seconds() < src.stale_after:
         return []
     archive.update_source_state(conn, src.name, stale=1)
-    return [archive.insert_event(
+    return [archive.events.record(
         conn, run_id=run_id, source=src.name, kind="stale",
         details={"since": st["last_new_period_at"], "days": age.days,
                  "newest": diff.newest_period(conn, src.name),
                  "stale_after": src.stale_after, "last_success": st["last_success"]})]
 
 
-def _plan_messages(conn: sqlite3.Connection, cfg: Config, source: str, run_id: int,
-                   alert_ids: list[int], ops_ids: list[int], targets: list[notify.Target],
-                   send: bool) -> int:
+def _plan_messages(conn: sqlite3.Connection, cfg: Config, source: str, run_id: int | None,
+                   alerts: list[diff.Event], ops: list[diff.Event],
+                   targets: list[notify.Target], send: bool) -> int:
     """Plan this run's messages (rows in `notifications`, same transaction as the events):
     one data message for the source, one per operational event, extraction gaps grouped.
     Returns the number of messages (not rows: a message has one row per target)."""
     lang = cfg.notify["language"]
     ops_tag = cfg.notify["ops_tag"]
     n = 0
-
-    def rows(ids: list[int]) -> list[sqlite3.Row]:
-        return conn.execute(f"SELECT * FROM events WHERE id IN ({','.join('?' * len(ids))})"
-                            " ORDER BY id", ids).fetchall()
-
-    if alert_ids:
-        title, body = messages.render_data(conn, source, rows(alert_ids), lang)
+    if alerts:
+        alerts = sorted(alerts, key=lambda e: e.id)
+        periods = {e.period for e in alerts if e.period}
+        title, body = messages.render_data(
+            source, alerts, lang, figures=archive.source_figures(conn, source),
+            checks={p: checks.for_period(conn, source, p) for p in periods})
         notify.plan(conn, targets, run_id=run_id, source=source, category="data", title=title,
-                    body=body, event_ids=alert_ids, ops_tag=ops_tag, send=send)
+                    body=body, event_ids=[e.id for e in alerts], ops_tag=ops_tag, send=send)
         n += 1
-    groups: list[list[sqlite3.Row]] = []
-    gaps: list[sqlite3.Row] = []
-    for ev in rows(ops_ids) if ops_ids else []:
-        if ev["kind"] == "extraction_gap":
+    groups: list[list[diff.Event]] = []
+    gaps: list[diff.Event] = []
+    for ev in sorted(ops, key=lambda e: e.id):
+        if ev.kind == "extraction_gap":
             gaps.append(ev)
         else:
             groups.append([ev])
@@ -592,7 +537,7 @@ def _plan_messages(conn: sqlite3.Connection, cfg: Config, source: str, run_id: i
     for group in groups:
         title, body = messages.render_ops(group, lang)
         notify.plan(conn, targets, run_id=run_id, source=source, category="ops", title=title,
-                    body=body, event_ids=[e["id"] for e in group], ops_tag=ops_tag, send=send)
+                    body=body, event_ids=[e.id for e in group], ops_tag=ops_tag, send=send)
         n += 1
     return n
 
@@ -642,8 +587,7 @@ def _deliver(conn: sqlite3.Connection, cfg: Config, targets: list[notify.Target]
     source whose run just committed; "kept pending" only when something failed.
     """
     _test_pause("MONITOR_TEST_PAUSE_BEFORE_DELIVERY", "run committed, alerts not yet sent")
-    if not conn.execute("SELECT 1 FROM notifications WHERE status IN ('pending', 'undelivered')"
-                        " LIMIT 1").fetchone():
+    if not archive.notifications.waiting(conn):
         return True  # nothing to send: apprise is not even imported
     if not targets:
         return True
@@ -673,13 +617,10 @@ def reparse(cfg: Config, sources: list[SourceConfig], send: bool = True) -> int:
     targets = notify.load_targets(cfg)
     for src in sources:
         with source_lock(cfg.db_path, src.name):
-            rows = conn.execute("SELECT url, kind, http_status, etag, last_modified, html_z"
-                                " FROM pages WHERE source=? AND kind='post'", (src.name,))
-            pages = [PageInput(r["url"], r["kind"], r["http_status"], r["etag"],
-                               r["last_modified"], archive.decompress(r["html_z"]))
-                     for r in rows]
-            outcome = store(cfg, conn, src, pages, started=archive.now(), t0=time.monotonic(),
-                            backfill=False, send=send, targets=targets, force_extract=True)
+            pages = [PageInput(p["url"], p["kind"], p["status"], p["etag"], p["last_modified"],
+                               p["body"]) for p in archive.pages.stored_posts(conn, src.name)]
+            outcome = store(cfg, conn, src, Run(pages, archive.now(), time.monotonic(), targets,
+                                                send=send, reparse=True))
             print(outcome.summary().replace("fetched", "re-read"), file=sys.stderr)
     status = 0 if not send or _deliver(conn, cfg, targets) else 1
     conn.close()

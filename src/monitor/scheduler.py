@@ -50,14 +50,7 @@ def _fmt(when: dt.datetime) -> str:
 
 def last_runs(conn: sqlite3.Connection, source: str) -> tuple[dict | None, dict | None, int]:
     """(last finished run, last successful run, consecutive failures) for a source."""
-    last = conn.execute("SELECT * FROM runs WHERE source=? AND outcome IN ('ok', 'failed')"
-                        " ORDER BY id DESC LIMIT 1", (source,)).fetchone()
-    ok = conn.execute("SELECT * FROM runs WHERE source=? AND outcome='ok'"
-                      " ORDER BY id DESC LIMIT 1", (source,)).fetchone()
-    st = conn.execute("SELECT consecutive_failures FROM source_state WHERE source=?",
-                      (source,)).fetchone()
-    return (dict(last) if last else None, dict(ok) if ok else None,
-            st[0] if st else 0)
+    return archive.runs.last_runs(conn, source)
 
 
 def retry_delay(failures: int, cap: float) -> float:
@@ -310,9 +303,7 @@ class Daemon:
         """Newest run id of the source (0: none yet), None if the archive cannot be read."""
         try:
             with contextlib.closing(archive.connect(self.cfg.db_path)) as conn:
-                row = conn.execute("SELECT MAX(id) FROM runs WHERE source=?",
-                                   (src.name,)).fetchone()
-            return row[0] or 0
+                return archive.runs.newest_run_id(conn, src.name)
         except Exception:
             log.exception("%s: cannot read the archive", src.name)
             return None
@@ -333,9 +324,7 @@ class Daemon:
 
         try:
             with contextlib.closing(archive.connect(self.cfg.db_path)) as conn:
-                pending = conn.execute(
-                    "SELECT COUNT(*) FROM notifications WHERE status IN ('pending',"
-                    " 'undelivered')").fetchone()[0]
+                pending = archive.notifications.waiting(conn)
                 if pending:
                     sent, failed = notify.deliver_pending(conn, self.cfg,
                                                           honor_backoff=honor_backoff)

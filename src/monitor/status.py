@@ -42,19 +42,13 @@ def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime,
     from monitor.scheduler import last_runs, next_run
 
     last, _ok, failures = last_runs(conn, src.name)
-    row = conn.execute("SELECT * FROM source_state WHERE source=?", (src.name,)).fetchone()
-    st = dict(row) if row else {"failing": 0, "stale": 0, "last_new_period_at": None}
+    st = archive.runs.stored_state(conn, src.name) or {
+        "failing": 0, "stale": 0, "last_new_period_at": None}
     newest = diff.newest_period(conn, src.name)  # never a period its page cannot describe
-    pending, oldest = conn.execute(
-        "SELECT COUNT(*), MIN(created) FROM notifications WHERE status IN ('pending',"
-        " 'undelivered') AND source=?", (src.name,)).fetchone()
+    alerts = archive.notifications.source_summary(conn, src.name)
+    pending, oldest, uncertain = alerts["pending"], alerts["oldest"], alerts["uncertain"]
     late_alerts = bool(oldest and (now - archive.parse_ts(oldest)).total_seconds()
                        >= cfg_notify.get("alerts_undelivered_after", 3600))
-    last_sent = conn.execute("SELECT MAX(created) FROM notifications WHERE status='sent' AND"
-                             " source=?", (src.name,)).fetchone()[0]
-    uncertain = conn.execute("SELECT COUNT(*) FROM notifications WHERE status='uncertain' AND"
-                             " source=? AND created > ?", (src.name, last_sent or "")
-                             ).fetchone()[0]
     lost = (notes or {}).get(src.name)
     if lost and last is not None and lost.get("at", "") < last["started"]:
         lost = None
@@ -98,9 +92,7 @@ def show_status(cfg: Config, fmt: str) -> int:
     try:
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         rows = [source_row(conn, src, now, cfg.notify, notes) for src in cfg.sources.values()]
-        counts = dict(conn.execute("SELECT status, COUNT(*) FROM notifications WHERE status"
-                                   " IN ('pending', 'undelivered', 'uncertain')"
-                                   " GROUP BY status").fetchall())
+        counts = archive.notifications.counts(conn)
     finally:
         conn.close()
     write_rows(COLUMNS, rows, fmt)

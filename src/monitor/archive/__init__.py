@@ -1,9 +1,17 @@
-"""The SQLite archive: opening, migrating, and the writes a run makes.
+"""The SQLite archive: the one module that owns the SQL (`monitor query` runs the user's).
 
-Writes go through plain SQL inside one explicit transaction per run (see `transaction`),
-so a crash leaves the whole run or none of it. sqlite-utils is used for reads and for the
-user-facing conveniences (views, table listings), never inside that transaction: its
-helpers open and commit transactions of their own.
+This file opens and migrates the archive and holds the run's transaction; the rest is
+split by concern, each a small module named after what the pipeline does with it:
+`archive.events` (the change log, as `Event` values), `archive.figures` (observations,
+accepted figures, series), `archive.runs` (runs, source health), `archive.pages` (short
+links, page metadata, robots.txt), `archive.notifications` (planned and delivered
+messages) and `archive.backfill` (a backfill's progress); callers write
+`archive.events.record(...)`, `archive.figures.candidates(...)`.
+
+Writes happen inside one explicit transaction per run (`transaction`), so a crash leaves
+the whole run or none of it. Inserts and upserts go through sqlite-utils (`database`,
+wrapping the same connection): its `atomic()` nests as a SAVEPOINT inside that
+transaction (sqlite-utils >= 4), so it never commits a run half-way.
 """
 
 from __future__ import annotations
@@ -65,8 +73,8 @@ def connect(path: Path | str, create: bool = True) -> sqlite3.Connection:
     path = Path(path)
     if not create and not path.exists():
         raise FileNotFoundError(f"no archive at {path} (run `monitor crawl` first)")
-    if not create:  # a reader that cannot write the folder still reads (monitor.readonly)
-        from monitor.readonly import connect_for_reading
+    if not create:  # a reader that cannot write the folder still reads (monitor.archive.readonly)
+        from monitor.archive.readonly import connect_for_reading
 
         ro = connect_for_reading(path)
         if ro is not None:
@@ -199,12 +207,12 @@ def upsert_page(conn: sqlite3.Connection, *, source: str, url: str, kind: str, f
 
 
 def insert_run(conn: sqlite3.Connection, **fields: Any) -> int:
+    """A new run row; returns its id."""
     if "responses" in fields and not isinstance(fields["responses"], str):
         fields["responses"] = json.dumps(fields["responses"], sort_keys=True)
-    cols = ", ".join(fields)
-    marks = ", ".join("?" for _ in fields)
-    cur = conn.execute(f"INSERT INTO runs ({cols}) VALUES ({marks})", tuple(fields.values()))
-    return cur.lastrowid
+    table = database(conn)["runs"]
+    table.insert(fields)
+    return table.last_rowid
 
 
 def source_state(conn: sqlite3.Connection, source: str) -> dict[str, Any]:
@@ -219,16 +227,6 @@ def update_source_state(conn: sqlite3.Connection, source: str, **fields: Any) ->
     source_state(conn, source)
     sets = ", ".join(f"{k}=?" for k in fields)
     conn.execute(f"UPDATE source_state SET {sets} WHERE source=?", (*fields.values(), source))
-
-
-def insert_event(conn: sqlite3.Connection, **fields: Any) -> int:
-    fields.setdefault("created", now())
-    if isinstance(fields.get("details"), (dict, list)):
-        fields["details"] = json.dumps(fields["details"], ensure_ascii=False, sort_keys=True)
-    cols = ", ".join(fields)
-    marks = ", ".join("?" for _ in fields)
-    return conn.execute(f"INSERT INTO events ({cols}) VALUES ({marks})",
-                        tuple(fields.values())).lastrowid
 
 
 # -- arithmetic checks, the publishing calendar, as-of reads (checks.py, late.py, asof.py)
@@ -249,10 +247,7 @@ def stored_checks(conn: sqlite3.Connection, source: str,
 
 
 def put_check(conn: sqlite3.Connection, **row: Any) -> None:
-    conn.execute(
-        'INSERT OR REPLACE INTO checks (source, "check", period, holds, stated, computed,'
-        " expression, terms, checked_at) VALUES (:source, :check, :period, :holds, :stated,"
-        " :computed, :expression, :terms, :checked_at)", row)
+    database(conn)["checks"].upsert(row, pk=("source", "check", "period"))
 
 
 def drop_check(conn: sqlite3.Connection, source: str, check: str, period: str) -> None:
@@ -269,11 +264,6 @@ def first_figure_stored(conn: sqlite3.Connection, source: str) -> str | None:
     """When the monitor first stored a figure for `source` (it watches it since)."""
     return conn.execute("SELECT MIN(first_seen) FROM figures WHERE source=?",
                         (source,)).fetchone()[0]
-
-
-def late_history(conn: sqlite3.Connection, source: str) -> list[sqlite3.Row]:
-    return conn.execute("SELECT period, details FROM events WHERE source=? AND kind='late'"
-                        " ORDER BY id", (source,)).fetchall()
 
 
 _FIGURES_AS_OF = """
@@ -305,3 +295,51 @@ def figures_as_of(conn: sqlite3.Connection, when: str, source: str | None = None
             params.append(value)
     sql += " ORDER BY source, metric, length(period), period"
     return [dict(r) for r in conn.execute(sql, params)]
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether the archive has this table or view (an older archive may lack one)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name=? AND type IN ('table','view')",
+                        (name,)).fetchone() is not None
+
+
+@contextlib.contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Reads that must agree with each other (a published site): one read transaction."""
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
+def all_events(conn: sqlite3.Connection, columns: list[str], kinds: list[str] | None = None,
+               since: str | None = None, source: str | None = None) -> sqlite3.Cursor:
+    """`monitor events` and the published change log: events in id order, filtered."""
+    sql = f"SELECT {', '.join(columns)} FROM events WHERE 1=1"
+    params: list[Any] = []
+    if since:
+        sql += " AND created>=?"
+        params.append(since)
+    if kinds:
+        sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+        params.extend(kinds)
+    if source:
+        sql += " AND source=?"
+        params.append(source)
+    return conn.execute(sql + " ORDER BY id", params)
+
+
+def all_checks(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute('SELECT * FROM checks ORDER BY source, period, "check"').fetchall()
+
+
+# the archive's concerns, one small module each (imported last: they use the helpers above)
+from monitor.archive import (  # noqa: E402, F401
+    backfill,
+    events,
+    figures,
+    notifications,
+    pages,
+    runs,
+)

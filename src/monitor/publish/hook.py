@@ -27,9 +27,7 @@ TIMEOUT = 600
 def stored_since(cfg: Config, source: str, after_run: int) -> bool:
     """Did a run of `source` newer than `after_run` store anything?"""
     with contextlib.closing(archive.connect(cfg.db_path)) as conn:
-        row = conn.execute("SELECT COUNT(*) FROM runs WHERE source=? AND id>? AND"
-                           " (events>0 OR pages_changed>0)", (source, after_run)).fetchone()
-    return bool(row[0])
+        return archive.runs.stored_since(conn, source, after_run)
 
 
 def command(cfg: Config) -> list[str]:

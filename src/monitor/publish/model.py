@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor import archive
 from monitor import sources as registry
 
 EVENT_KINDS = ("new", "revised", "conflict", "late")
@@ -135,43 +136,29 @@ def folder(name: str) -> Any:
     return src.folder if src else None
 
 
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE name=? AND type IN ('table','view')",
-                        (name,)).fetchone() is not None
-
-
 def load(conn: sqlite3.Connection) -> Snapshot:
     """Read everything the site shows, in one read transaction."""
-    conn.execute("BEGIN")
-    try:
+    with archive.snapshot(conn):
         return _load(conn)
-    finally:
-        conn.execute("COMMIT")
 
 
 def _load(conn: sqlite3.Connection) -> Snapshot:
     revised: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
-    for r in conn.execute("SELECT source, metric, period, old_value, created FROM events"
-                          " WHERE kind='revised' AND old_value IS NOT NULL ORDER BY id"):
-        revised.setdefault((r[0], r[1], r[2]), []).append((r[3], r[4]))
+    for r in archive.events.revisions(conn):
+        revised.setdefault((r["source"], r["metric"], r["period"]), []).append(
+            (r["old_value"], r["created"]))
     figures = [
         Figure(r["source"], r["metric"], r["period"], r["value"], r["qualifier"] or "exact",
                r["published"], r["url"], r["evidence"], r["first_seen"], r["last_changed"],
                revised.get((r["source"], r["metric"], r["period"]), []))
-        for r in conn.execute(
-            "SELECT source, metric, period, value, qualifier, published, url, evidence,"
-            " first_seen, last_changed FROM figures"
-            " ORDER BY source, metric, length(period), period")]
-    marks = ",".join("?" for _ in EVENT_KINDS)
-    events = [dict(r) for r in conn.execute(
-        "SELECT id, created, source, kind, metric, period, old_value, new_value, qualifier,"
-        f" url, evidence, details FROM events WHERE kind IN ({marks}) ORDER BY id",
-        EVENT_KINDS)]
+        for r in archive.figures.all_figures(conn)]
+    events = [dict(r) for r in archive.all_events(
+        conn, ["id", "created", "source", "kind", "metric", "period", "old_value",
+               "new_value", "qualifier", "url", "evidence", "details"], list(EVENT_KINDS))]
     checks = None
-    if _has_table(conn, "checks"):  # the arithmetic checks (monitor check), where stored
+    if archive.has_table(conn, "checks"):  # the arithmetic checks (monitor check), if stored
         try:
-            checks = [dict(r) for r in conn.execute(
-                'SELECT * FROM checks ORDER BY source, period, "check"')]
+            checks = [dict(r) for r in archive.all_checks(conn)]
         except sqlite3.OperationalError:  # not the shape we know: leave them out
             checks = None
     unsafe = {(f.source, f.metric) for f in figures
