@@ -26,7 +26,7 @@ with open(sys.argv[1], "w") as fh:
     json.dump(sorted(sys.modules), fh)
 sys.exit(rc)
 """
-HEAVY = {"scrapy", "twisted", "lxml", "bs4", "apprise"}
+HEAVY = {"scrapy", "twisted", "lxml", "bs4", "apprise", "sqlite_utils"}
 
 
 def crawl_loading(tmp_path, cfg, *args: str) -> tuple[subprocess.CompletedProcess, set[str]]:

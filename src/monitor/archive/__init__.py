@@ -9,9 +9,11 @@ messages) and `archive.backfill` (a backfill's progress); callers write
 `archive.events.record(...)`, `archive.figures.candidates(...)`.
 
 Writes happen inside one explicit transaction per run (`transaction`), so a crash leaves
-the whole run or none of it. Inserts and upserts go through sqlite-utils (`database`,
-wrapping the same connection): its `atomic()` nests as a SAVEPOINT inside that
-transaction (sqlite-utils >= 4), so it never commits a run half-way.
+the whole run or none of it. Inserts and upserts of what a run found (pages' observations,
+figures, events, messages, short links) go through sqlite-utils (`database`, wrapping the
+same connection): its `atomic()` nests as a SAVEPOINT inside that transaction
+(sqlite-utils >= 4), so it never commits a run half-way. A no-change run writes only its
+run row and source state, in plain SQL, and never imports it.
 """
 
 from __future__ import annotations
@@ -210,9 +212,11 @@ def insert_run(conn: sqlite3.Connection, **fields: Any) -> int:
     """A new run row; returns its id."""
     if "responses" in fields and not isinstance(fields["responses"], str):
         fields["responses"] = json.dumps(fields["responses"], sort_keys=True)
-    table = database(conn)["runs"]
-    table.insert(fields)
-    return table.last_rowid
+    # plain SQL: the one insert a no-change run makes, which so never imports sqlite-utils
+    cols = ", ".join(fields)
+    marks = ", ".join("?" for _ in fields)
+    return conn.execute(f"INSERT INTO runs ({cols}) VALUES ({marks})",
+                        tuple(fields.values())).lastrowid
 
 
 def source_state(conn: sqlite3.Connection, source: str) -> dict[str, Any]:

@@ -51,8 +51,9 @@ def robots(conn: sqlite3.Connection, origin: str) -> sqlite3.Row | None:
 
 
 def save_robots(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
-    """Cache one origin's robots.txt (its own transaction)."""
+    """Cache one origin's robots.txt (its own transaction; plain SQL: a no-change run
+    makes it, and never imports sqlite-utils)."""
     with archive.transaction(conn):
-        archive.database(conn)["robots_txt"].upsert(
-            {k: row[k] for k in ("origin", "fetched", "http_status", "etag", "last_modified",
-                                 "body")}, pk="origin")
+        conn.execute("INSERT OR REPLACE INTO robots_txt (origin, fetched, http_status, etag,"
+                     " last_modified, body) VALUES (:origin, :fetched, :http_status, :etag,"
+                     " :last_modified, :body)", row)
