@@ -140,7 +140,9 @@ def latest(conn: sqlite3.Connection, columns: list[str],
     if source:
         sql += " WHERE source=?"
         params.append(source)
-    return [dict(r) for r in conn.execute(sql + " ORDER BY source, metric", params)]
+    cur = conn.execute(sql + " ORDER BY source, metric", params)
+    names = [d[0] for d in cur.description]  # any row factory (query.connect_ro has none)
+    return [dict(zip(names, r, strict=True)) for r in cur]
 
 
 def latest_count(conn: sqlite3.Connection) -> int:
