@@ -20,6 +20,7 @@ from monitor.extract.base import Extraction, Observation, parse_page
 from monitor.extract.lexicon import SHARED, build, load_toml
 from monitor.extract.reading import Mention, Reader, Sentence
 from monitor.extract.timex import YM
+from monitor.extract.tokens import fold
 from monitor.extract.tokens import sentences as split_sentences
 
 log = logging.getLogger("monitor.extract")
@@ -79,6 +80,7 @@ class Vocabulary:
     year_end_flow: str = ""
     annual_title: bool = False
     alone_as: dict[str, str] = field(default_factory=dict)
+    home: set[str] = field(default_factory=set)         # words naming the country watched
 
     @classmethod
     def load(cls, source: str, path: str | Path, headline: tuple[str, ...] = ()) -> Vocabulary:
@@ -112,7 +114,8 @@ class Vocabulary:
                    pub_cutoff_days=int(p.get("pub_cutoff_days", 0)),
                    year_end_flow=str(p.get("year_end_flow", "")),
                    annual_title=bool(p.get("annual_title", False)),
-                   alone_as=dict(p.get("alone_as", {})))
+                   alone_as=dict(p.get("alone_as", {})),
+                   home={fold(w) for w in p.get("home", [])})
 
 
 @dataclass
@@ -240,13 +243,38 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
     if vocab.annual_title and _annual_title(sents):
         doc = None     # an annual report: a figure without a month of its own is the year's
     reading = Reading(sents, doc, pub)
+    abroad = _another_country(sents, vocab)
+    if abroad:
+        # "Foro Penal: 800 presos políticos en Venezuela": the page is about elsewhere
+        log.info("%s: the title names %s and not Cuba: not Cuba's figures", url, abroad)
+        out.notes.append(f"page about {abroad}, not Cuba")
+        for s in sents:
+            for m in s.mentions:
+                m.why = m.why or f"a page about {abroad}"
+        return out, reading
     cands = _candidates(sents, pub, doc, vocab, pubd)
     _choose(out, cands, vocab, reading)
     out.looks_like_report = _looks_like_report(sents, vocab, doc)
     if not out.headline_found and out.looks_like_report:
-        log.warning("%s: looks like a monthly report but no headline figure found", url)
+        log.warning("%s: looks like a monthly report but no headline figure found (no "
+                    "total found)", url)
         out.notes.append("no headline figure")
     return out, reading
+
+
+def _another_country(sents: list[Sentence], vocab: Vocabulary) -> str:
+    """The country a title names when it names another one and not the source's own."""
+    if not vocab.home:
+        return ""
+    for s in sents:
+        if s.role != "title":
+            continue
+        words = {t.low for t in s.toks}
+        if words & vocab.home:
+            return ""
+        return next((s.toks[i].text for i, sp in enumerate(s.spans) if sp is not None
+                     and sp.tag == "scope.country" and sp.start == i), "")
+    return ""
 
 
 def _annual_title(sents: list[Sentence]) -> bool:
@@ -270,6 +298,9 @@ def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
                   if m is not None}
         if len(months) == 1:
             return YM(int(next(iter(months))[:4]), int(next(iter(months))[5:]))
+        if any(e.kind == "range" and e.role not in ("since", "event", "compare")
+               for e in s.times):
+            return None      # "Julio y agosto suman 300": the page is over two months
     if vocab.pub_cutoff_days and dateline is not None:
         # the text's dateline read as the list's cut-off ("MADRID, August 26, 2019")
         ym = YM(dateline[0], dateline[1])
@@ -282,7 +313,9 @@ def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
                 if _dateline(s) and e is s.times[0]:
                     continue
                 ym = _anchor_month(e, pub, None, vocab)
-                if ym is not None:
+                # a cut-off far before publication is another figure's date, not the
+                # report's month ("Hasta el 30 de septiembre hubo ..." in January)
+                if ym is not None and (pub is None or 0 <= pub.months_since(ym) <= 2):
                     return ym
     if pub is None:
         return None
@@ -426,7 +459,15 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
         prev_window = sent_window or next(
             (sp.tag[7:] for sp in s.spans if sp is not None and sp.tag.startswith("window.")
              and sp.tag != "window.anaphoric"), "")
-        if prev is not None:
+        # "De ellas, 45 ...": the count a partitive of the next sentence refers to is
+        # the whole this one gave first, not the last item of its breakdown
+        whole = next((m for m in s.mentions if m.metric and not m.of and not m.why), None)
+        if whole is None:
+            whole = next((m for m in s.mentions if m.thing and not m.thing.startswith("?")
+                          and not m.of and not m.noise and m.window == ""), None)
+        if whole is not None:
+            last = whole
+        elif prev is not None:
             last = prev
         _deaths(s, out)
     return out
@@ -478,6 +519,9 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
         return
     if anchor is not None and anchor.role == "dateline":
         anchor = None
+        m.anchor = None
+    if anchor is not None and anchor is m.prev_month_expr:
+        anchor = None        # "frente a 1.105 en agosto": that month's, decided below
         m.anchor = None
     if anchor is not None and anchor.role in ("since", "event", "compare", "range"):
         m.why = {"since": "window since a date", "event": "date of an event",

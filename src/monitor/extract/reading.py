@@ -54,6 +54,8 @@ def _looks_verb(w: str) -> bool:
 
 _CLEAN_LEFT = {"con", "with", "hay", "there", "are", "were", "is", "was", "el", "los", "las",
                "un", "una", "a", "que", "who", "total", "cifra", "figure", "number", "numero"}
+_NAME_LINKS = {"de", "del", "para", "los", "las", "la", "el", "y", "of", "for", "the", "and",
+               "en", "in"}
 _RELATIVE = {"que", "who", "which", "that", "quienes", "cuyos", "cuyas", "whose"}
 
 
@@ -145,6 +147,10 @@ class Reader:
         self.promote = set(words.get("promote", ["prisoner", "polreason"]))
         self.refine = set(words.get("refine", []))
         self.case_of = set(words.get("case_of", []))
+        self.self_words = {fold_word for p in lexicon.phrases("org.self") for fold_word in
+                           p.split() if fold_word not in _NAME_LINKS}
+        # "5 detenciones de periodistas": a count of one group's
+        self.groups = set(words.get("groups", []))
 
     def sentence(self, text: str, role: str, block: int) -> Sentence:
         toks = tokenize(text)
@@ -379,6 +385,10 @@ class Reader:
                         if tg.startswith("thing.") and tg[6:] in self.case_of:
                             m.thing = tg[6:]
                             break
+                if self.groups and j + 1 < n and toks[j].low in ("de", "of", "contra", "against",
+                                                                 "a") and s.tag(j + 1)[6:] in \
+                        self.groups and s.tag(j + 1).startswith("thing."):
+                    m.scope = m.scope or "group: " + toks[j + 1].low
                 # "387 prisioneros con sentencia": 'con' + a word narrows the count
                 if j + 1 < n and toks[j].low in ("con", "with") and toks[j + 1].kind == "word" \
                         and not s.tag(j + 1).startswith("thing."):
@@ -531,7 +541,13 @@ class Reader:
             elif tag == "reset":
                 resets.append(i)
             elif tag.startswith("org."):
-                orgs.append((i, tag[4:]))
+                org = tag[4:]
+                # "el Observatorio Cubano de Conflictos": a generic name of ours followed
+                # by a proper name is another body (ours is matched whole, as the longest)
+                if org == "self" and sp.end < n and toks[sp.end].kind == "word" and \
+                        toks[sp.end].text[:1].isupper() and s.spans[sp.end] is None:
+                    org = self._named_after(s, sp.end)
+                orgs.append((i, org))
             elif tag == "attr.announce":
                 announce = True
             elif tag == "attr.according":
@@ -571,10 +587,17 @@ class Reader:
             if reaches and (w != "anaphoric" or not m.window):
                 m.window = w
         # attribution: another organisation in the clause, or the sentence's "según X"
-        mine = [o for p, o in orgs if s.clause_of[p] == m.clause]
-        if "self" in mine:
+        # the body named nearest before the number in its clause is the one that counts it
+        # ("el OCC contabilizó 232 ... y Cubalex documentó 95"), else the nearest after it
+        mine = [(p, o) for p, o in orgs if s.clause_of[p] == m.clause and o in ("self",
+                                                                              "other")]
+        before = [o for p, o in mine if p < m.index]
+        after = [o for p, o in mine if p > m.index]
+        near = before[-1] if before else (after[0] if after else "")
+        if near == "self":
             m.attribution = "self"
-        elif "other" in mine or (according and any(o == "other" for _, o in orgs)):
+        elif near == "other" or (not near and according and any(o == "other"
+                                                                 for _, o in orgs)):
             m.attribution = "other"
         if announce and (any(o == "gov" for _, o in orgs) or m.event in ("leave",)):
             m.attribution = "government announcement"
@@ -589,6 +612,23 @@ class Reader:
         if m.thing in self.containers and self.promote.intersection(m.objects):
             m.thing = "prisoner" if "prisoner" in m.objects or "polreason" in m.objects \
                 else m.thing
+
+    def _named_after(self, s: Sentence, k: int) -> str:
+        """'el Observatorio Cubano para los Derechos Humanos (OCDH)' is ours, 'el
+        Observatorio Cubano de Conflictos (OCC)' is not: the proper name after a generic
+        one is ours when its words are our name's or its acronym in brackets is ours."""
+        toks, n = s.toks, len(s.toks)
+        words = []
+        while k < n and toks[k].kind == "word" and (toks[k].text[:1].isupper() or toks[
+                k].low in _NAME_LINKS):
+            if s.tag(k) == "org.self":
+                return "self"
+            if toks[k].text[:1].isupper():
+                words.append(toks[k].low)
+            k += 1
+        if k + 1 < n and toks[k].low == "(" and s.tag(k + 1) == "org.self":
+            return "self"
+        return "self" if words and set(words) <= self.self_words else "other"
 
     def _objects(self, s: Sentence, m: Mention) -> None:
         toks, n = s.toks, len(s.toks)
