@@ -253,6 +253,12 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
                 m.why = m.why or f"a page about {abroad}"
         return out, reading
     cands = _candidates(sents, pub, doc, vocab, pubd)
+    late = sorted({m.why for s in sents for m in s.mentions
+                   if m.why.startswith("period after publication month")})
+    for why in late:
+        # a report never describes a later month: a wrong date somewhere, so say so
+        log.warning("%s: a figure dropped: %s", url, why)
+        out.notes.append(why)
     _choose(out, cands, vocab, reading)
     out.looks_like_report = _looks_like_report(sents, vocab, doc)
     if not out.headline_found and out.looks_like_report:
@@ -362,6 +368,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
     prev_window = ""
     order = 0
     last: Mention | None = None
+    history: list[list[Mention]] = []
     for s in sents:
         prev = None          # ellipsis and partitives reach within a sentence
         sent_window = ""
@@ -422,7 +429,10 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             if "new" in m.mods and m.event not in ("leave", "sentence", "detain"):
                 m.event = "enter"
             if m.of == "?" and prev is None and last is not None:
-                prev = last      # "De ellos, 68 ...": the count the previous sentence gave
+                # "De ellos, 68 ...": the count an earlier sentence gave, the whole it is a
+                # part of: its first count at least as large, the nearest sentence first
+                prev = next((w for sent in reversed(history[-3:]) for w in sent
+                             if w.value >= m.value and w.window in ("", "month")), last)
                 if not m.thing and prev.thing and not prev.thing.startswith("?") \
                         and not m.objects:
                     m.thing, m.thing_how = prev.thing, "ellipsis"
@@ -459,15 +469,9 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
         prev_window = sent_window or next(
             (sp.tag[7:] for sp in s.spans if sp is not None and sp.tag.startswith("window.")
              and sp.tag != "window.anaphoric"), "")
-        # "De ellas, 45 ...": the count a partitive of the next sentence refers to is
-        # the whole this one gave first, not the last item of its breakdown
-        whole = next((m for m in s.mentions if m.metric and not m.of and not m.why), None)
-        if whole is None:
-            whole = next((m for m in s.mentions if m.thing and not m.thing.startswith("?")
-                          and not m.of and not m.noise and m.window == ""), None)
-        if whole is not None:
-            last = whole
-        elif prev is not None:
+        history.append([m for m in s.mentions if m.thing and not m.thing.startswith("?")
+                        and not m.of and not m.noise])
+        if prev is not None:
             last = prev
         _deaths(s, out)
     return out
@@ -557,6 +561,8 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
     if window:
         if window == "year" and yearly_rule is not None:
             yr_val = doc.year if doc is not None and doc.month == 12 else None
+            if m.window_year:
+                yr_val = m.window_year
             if anchor is not None and anchor.year:
                 yr_val = anchor.year
             if yr_val is None:
@@ -686,6 +692,22 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
     for c in cands:
         if (c.value, c.mention.thing) in windowed and c.mention.window == "":
             c.mention.why = "the page gives this figure as a window count elsewhere"
+            c.mention.metric = ""
+        else:
+            kept_cands.append(c)
+    cands = kept_cands
+    # a figure dated only by the page's month that the text dates otherwise, in a clause of
+    # its own, is that statement again: its date is the text's, so the page month is wrong
+    dated = {}
+    for s in reading.sentences:
+        for m in s.mentions:
+            if m.period and m.anchor_how in ("clause", "sentence"):
+                dated.setdefault((m.value, m.thing), set()).add(m.period)
+    kept_cands = []
+    for c in cands:
+        other = dated.get((c.value, c.mention.thing), set()) - {c.period}
+        if c.mention.anchor_how == "page month" and other:
+            c.mention.why = f"the text dates this figure {sorted(other)[0]}"
             c.mention.metric = ""
         else:
             kept_cands.append(c)

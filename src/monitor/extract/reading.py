@@ -102,6 +102,7 @@ class Mention:
     in_brackets: bool = False       # "(29 chicos y 3 chicas)"
     aside: bool = False             # inside "– ... –": its own statement, no ellipsis
     head: bool = False              # "de los 33 menores, ...": what follows is a part of it
+    window_year: int = 0            # the year a yearly window names ("durante todo 2023")
 
     def reading(self) -> dict[str, Any]:
         """The JSON-serialisable reading stored with an observation."""
@@ -508,6 +509,7 @@ class Reader:
         i = 0
         n = len(toks)
         window_tags: list[tuple[int, str]] = []
+        year_in_window: dict[int, int] = {}
         orgs: list[tuple[int, str]] = []
         announce = according = False
         resets: list[int] = []
@@ -535,6 +537,12 @@ class Reader:
                     m.scope = "mixed: " + m.scope + " and " + tag[6:]
             elif tag.startswith("window."):
                 window_tags.append((i, tag[7:]))
+                if tag == "window.year":
+                    # "cerró 2021", "durante todo 2023": the year is the window's
+                    years = [t.value for t in toks[sp.start:sp.end] if t.kind == "num"
+                             and t.value and 1990 <= t.value <= 2100 and not t.decimal]
+                    if years:
+                        year_in_window[i] = years[0]
             elif ((tag == "total" or (tag == "copula" and sp.end - sp.start > 1)) and same) \
                     or tag == "stock":
                 m.stock_words = True
@@ -586,6 +594,7 @@ class Reader:
                 pos < m.index and not own_month and not any(pos < r < m.index for r in resets))
             if reaches and (w != "anaphoric" or not m.window):
                 m.window = w
+                m.window_year = year_in_window.get(pos, 0) if w == "year" else 0
         # attribution: another organisation in the clause, or the sentence's "según X"
         # the body named nearest before the number in its clause is the one that counts it
         # ("el OCC contabilizó 232 ... y Cubalex documentó 95"), else the nearest after it
