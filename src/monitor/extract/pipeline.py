@@ -178,7 +178,10 @@ def _dateline(s: Sentence) -> tuple[int, int, int] | None:
     for e in s.times:
         if e.kind == "date" and e.year and e.month and e.day:
             head = s.text[:s.toks[e.start].start]
-            if _DATELINE_PLACE.match(head):
+            # a dateline stands apart: "Madrid, 3 de junio de 2025.-", not "El 3 de junio
+            # de 2025 comenzó con ..."
+            apart = e.end >= len(s.toks) or s.toks[e.end].kind == "mark"
+            if _DATELINE_PLACE.match(head) and apart:
                 return e.year, e.month, e.day
         break
     return None
@@ -214,7 +217,8 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
     dateline_seen = None
     for s in sents[1:4]:
         if s.times and _DATELINE_PLACE.match(s.text[:s.toks[s.times[0].start].start]) \
-                and s.times[0].kind in ("date", "month") and s.times[0].year:
+                and s.times[0].kind in ("date", "month") and s.times[0].year and (
+                    s.times[0].end >= len(s.toks) or s.toks[s.times[0].end].kind == "mark"):
             s.times[0].role = "dateline"      # "Madrid, abril de 2020.-": when, not what
             dateline_seen = (s.times[0].year, s.times[0].month or 1)
             if pubd is None:
@@ -442,9 +446,13 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 if not after:
                     part = m.of
                     part_window = prev.window if prev is not None else ""
-                # a part of a count over a window is over that window
+                # a part of a count over a window is over that window, and of a count
+                # for a year, of that year ("En 2021 hubo 5.870 ... y, de ellas, 1.785")
                 if prev is not None and prev.window and not m.window:
                     m.window = prev.window
+                if prev is not None and prev.sentence_id == id(s) and prev.anchor is not None \
+                        and prev.anchor.kind == "year":
+                    m.part_anchor = prev.anchor
             elif part and not m.head:
                 m.of = part
                 m.window = m.window or part_window
@@ -511,15 +519,16 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
         return
     # the anchor: a time expression in the clause, else earlier in the sentence, else the
     # page's month
-    anchor = _anchor(s, m)
+    anchor = _anchor(s, m) or m.part_anchor
     m.anchor = anchor
     window = m.window
     period: str | None = None
     yearly_rule = next((r for r in vocab.rules if r.period == "yearly" and r.matches(m)
                         and r.metric == rule.metric), None)
-    if anchor is not None and anchor.kind != "year" and anchor.role in ("begin", "begun") \
-            and (rule.flow or m.event in FLOW_EVENTS):
-        m.why = "a count at the start of a month"
+    if anchor is not None and anchor.kind != "year" and anchor.role in ("begin", "begun"):
+        # "Octubre de 2020 comenzó con 138": the writers mean the list the month before
+        # closed with as often as this month's, so the month is unclear
+        m.why = "a count at the start of a month: this month's or the month before's"
         return
     if anchor is not None and anchor.role == "dateline":
         anchor = None
@@ -668,8 +677,8 @@ def _anchor(s: Sentence, m: Mention) -> timex.TimeExpr | None:
         return after[0]
     resets = [i for i, sp in enumerate(s.spans) if sp is not None and sp.tag == "reset"
               and sp.start == i and s.toks[i].low != ";"]
-    earlier = [e for e in s.times if e.end <= m.index and e.role in ("plain", "cutoff", "begin",
-                                                                       "begun")
+    earlier = [e for e in s.times if e.end <= m.index and (e.role in (
+        "plain", "cutoff", "begin", "begun", "since") or e.kind == "range")
                and not any(e.end <= r < m.index for r in resets)
                and e.kind not in ("year",)]
     if earlier:

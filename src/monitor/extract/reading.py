@@ -103,6 +103,7 @@ class Mention:
     aside: bool = False             # inside "– ... –": its own statement, no ellipsis
     head: bool = False              # "de los 33 menores, ...": what follows is a part of it
     window_year: int = 0            # the year a yearly window names ("durante todo 2023")
+    part_anchor: Any = None         # the year of the whole it is a part of
 
     def reading(self) -> dict[str, Any]:
         """The JSON-serialisable reading stored with an observation."""
@@ -150,12 +151,14 @@ class Reader:
         self.case_of = set(words.get("case_of", []))
         self.self_words = {fold_word for p in lexicon.phrases("org.self") for fold_word in
                            p.split() if fold_word not in _NAME_LINKS}
+        self.org_heads = set(words.get("org_heads", []))
         # "5 detenciones de periodistas": a count of one group's
         self.groups = set(words.get("groups", []))
 
     def sentence(self, text: str, role: str, block: int) -> Sentence:
         toks = tokenize(text)
         spans = self.lex.spans(toks)
+        self._proper_bodies(toks, spans)
         times = timex.find(toks, spans, self.roles)
         s = Sentence(text, role, block, toks, spans, times, self._clauses(toks, spans))
         in_time = s.in_time
@@ -179,7 +182,30 @@ class Reader:
             if t.kind != "num" or i in in_time or (spans[i] is not None):
                 continue
             s.mentions.append(self._mention(s, i))
+        _share_units(s)
         return s
+
+    def _proper_bodies(self, toks: list[Tok], spans: list[Span | None]) -> None:
+        """A capitalised name the lexicon does not know, with the head noun of a body
+        ("el Centro Cubano de Derechos Humanos"), is another organisation."""
+        n, i = len(toks), 0
+        while i < n:
+            if spans[i] is not None or toks[i].kind != "word" or not toks[i].text[:1].isupper():
+                i += 1
+                continue
+            j, caps, head = i, 0, False
+            while j < n and spans[j] is None and toks[j].kind == "word" and (
+                    toks[j].text[:1].isupper() or (toks[j].low in _NAME_LINKS and j + 1 < n
+                                                   and toks[j + 1].text[:1].isupper())):
+                if toks[j].text[:1].isupper():
+                    caps += 1
+                    head = head or toks[j].low in self.org_heads
+                j += 1
+            if head and caps >= 2:
+                span = Span("org.other", i, j)
+                for k in range(i, j):
+                    spans[k] = span
+            i = max(j, i + 1)
 
     def _clauses(self, toks: list[Tok], spans: list[Span | None]) -> list[int]:
         """Clause number per token. A bracketed aside is a clause of its own, and the
@@ -231,6 +257,9 @@ class Reader:
                 return m
             if tag == "unit" and not (toks[j].low in ("de", "edad") and m.value > 31):
                 m.noise = "unit: " + toks[j].low
+                return m
+            if toks[j].low == "-" and j + 1 < n and s.tag(j + 1) == "unit":
+                m.noise = "unit: " + toks[j + 1].low       # "a 72-year-old activist"
                 return m
         if i and s.tag(i - 1) == "noise.before":
             m.noise = "after " + toks[i - 1].low
@@ -350,6 +379,8 @@ class Reader:
                     m.thing, m.thing_how, m.of = left, "left", "?" + tag[6:]
                     m.thing_end = s.spans[j].end  # type: ignore[union-attr]
                     return
+                # "Fifteen of the minors ...", "472 de los presos ...": a part of them
+                m.of = m.of or "?" + tag[6:]
             if tag.startswith("thing."):
                 m.thing, m.thing_how = tag[6:], "right"
                 span = s.spans[j]
@@ -511,7 +542,7 @@ class Reader:
         window_tags: list[tuple[int, str]] = []
         year_in_window: dict[int, int] = {}
         orgs: list[tuple[int, str]] = []
-        announce = according = False
+        announce = according = claim = False
         resets: list[int] = []
         while i < n:
             sp = s.spans[i]
@@ -560,6 +591,8 @@ class Reader:
                 announce = True
             elif tag == "attr.according":
                 according = True
+            elif tag == "attr.claim":
+                claim = True
             elif tag == "partitive" and sp.end <= m.index and (
                     (same and m.index - sp.end <= 3)
                     or (s.clause_of[i] == m.clause - 1 and m.index - sp.end <= 1)):
@@ -603,12 +636,17 @@ class Reader:
         before = [o for p, o in mine if p < m.index]
         after = [o for p, o in mine if p > m.index]
         near = before[-1] if before else (after[0] if after else "")
+        if not near:
+            # "X registró 310 acciones y 45 detenciones": the sentence's subject counts both
+            earlier = [o for p, o in orgs if p < m.index and o in ("self", "other")]
+            near = earlier[-1] if earlier else ""
         if near == "self":
             m.attribution = "self"
         elif near == "other" or (not near and according and any(o == "other"
                                                                  for _, o in orgs)):
             m.attribution = "other"
-        if announce and (any(o == "gov" for _, o in orgs) or m.event in ("leave",)):
+        gov = any(o == "gov" for _, o in orgs)
+        if (announce and (gov or m.event in ("leave",))) or (claim and gov):
             m.attribution = "government announcement"
         elif announce:
             m.attribution = "announcement"
@@ -657,3 +695,19 @@ class Reader:
             sp = s.spans[k]
             if sp is not None and sp.start == k and sp.tag.startswith("thing."):
                 m.objects.append(sp.tag[6:])
+
+
+_LIST_JOINS = {",", "y", "e", "and", "o", "or", "u", "-", "\u2013", "a", "to"}
+
+
+def _share_units(s: Sentence) -> None:
+    """'adolescentes de 14, 15, 16 y 17 años': the unit after the last number of a list is
+    every number's, so none of them is a count."""
+    ms = s.mentions
+    for k in range(len(ms) - 1, 0, -1):
+        cur, before = ms[k], ms[k - 1]
+        if not cur.noise.startswith("unit:") or before.noise:
+            continue
+        between = s.toks[before.index + 1:cur.index]
+        if between and all(t.low in _LIST_JOINS for t in between):
+            before.noise = cur.noise

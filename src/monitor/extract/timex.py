@@ -209,10 +209,12 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
         out.append(TimeExpr(i, i + 1, "year", toks[i].value))
         used[i] = True
     out.sort(key=lambda e: e.start)
-    # "julio y agosto", "June and July": two months joined are a window over both
+    # "julio y agosto", "June and July", "2015-junio 2021", "de enero a septiembre": two
+    # dates joined are a window over both
     for a, b in zip(out, out[1:]):
-        if a.kind in ("month", "date") and b.kind in ("month", "date") and \
-                b.start == a.end + 1 and toks[a.end].low in ("y", "e", "and", "o", "or"):
+        if a.kind in ("month", "date", "year") and b.kind in ("month", "date", "year") and \
+                b.start == a.end + 1 and toks[a.end].low in _RANGE_JOINS and not (
+                    a.kind == "year" and b.kind == "year"):
             a.kind = b.kind = "range"
     for e in out:
         if e.role == "plain":
@@ -232,6 +234,10 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
                 for k in range(sp.start, sp.end):
                     spans[k] = None
     return out
+
+
+_RANGE_JOINS = {"y", "e", "and", "o", "or", "-", "\u2013", "a", "al", "to", "hasta", "until",
+                "through"}
 
 
 def _month_expr(toks: list[Tok], i: int, m: int, used: list[bool]) -> TimeExpr:
