@@ -432,7 +432,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 m.compare = False
             if "new" in m.mods and m.event not in ("leave", "sentence", "detain"):
                 m.event = "enter"
-            if m.of == "?" and prev is None and last is not None:
+            if m.of in ("?", "?after") and prev is None and last is not None:
                 # "De ellos, 68 ...": the count an earlier sentence gave, the whole it is a
                 # part of: its first count at least as large, the nearest sentence first
                 prev = next((w for sent in reversed(history[-3:]) for w in sent

@@ -56,6 +56,8 @@ _CLEAN_LEFT = {"con", "with", "hay", "there", "are", "were", "is", "was", "el", 
                "un", "una", "a", "que", "who", "total", "cifra", "figure", "number", "numero"}
 _NAME_LINKS = {"de", "del", "para", "los", "las", "la", "el", "y", "of", "for", "the", "and",
                "en", "in"}
+_NP_LINKS = {"a", "en", "contra", "to", "in", "against", "on", "sobre"}
+_PRONOUNS = {"ellos", "ellas", "them", "whom", "cuales", "which", "que"}
 _RELATIVE = {"que", "who", "which", "that", "quienes", "cuyos", "cuyas", "whose"}
 
 
@@ -154,6 +156,7 @@ class Reader:
         self.org_heads = set(words.get("org_heads", []))
         # "5 detenciones de periodistas": a count of one group's
         self.groups = set(words.get("groups", []))
+        self.grouped = set(words.get("grouped", []))
 
     def sentence(self, text: str, role: str, block: int) -> Sentence:
         toks = tokenize(text)
@@ -417,7 +420,7 @@ class Reader:
                         if tg.startswith("thing.") and tg[6:] in self.case_of:
                             m.thing = tg[6:]
                             break
-                if self.groups and j + 1 < n and toks[j].low in ("de", "of", "contra", "against",
+                if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in ("de", "of", "contra", "against",
                                                                  "a") and s.tag(j + 1)[6:] in \
                         self.groups and s.tag(j + 1).startswith("thing."):
                     m.scope = m.scope or "group: " + toks[j + 1].low
@@ -522,8 +525,11 @@ class Reader:
                     return ""
                 found = tag[6:]
                 # "las mujeres presas por razones políticas son 117": the head noun
+                # ("los sitios policiales a viviendas de activistas sumaron 64": sitios)
                 j = (s.spans[k].start if s.spans[k] else k) - 1
-                while j >= 0 and (s.tag(j).startswith("thing.") or toks[j].low in self.filler):
+                while j >= 0 and (s.tag(j).startswith("thing.") or toks[j].low in self.filler
+                                  or (toks[j].low in _NP_LINKS and j and s.tag(j - 1)
+                                      .startswith("thing."))):
                     if s.tag(j).startswith("thing."):
                         found = s.tag(j)[6:]
                     j = (s.spans[j].start if s.spans[j] else j) - 1
@@ -599,8 +605,11 @@ class Reader:
                 m.of = "?"
             elif tag == "partitive" and same and 0 <= sp.start - m.index - 1 <= 1:
                 m.of = "?after"
-                if sp.end < n and s.tag(sp.end).startswith("thing."):
-                    m.of = "?" + s.tag(sp.end)[6:]      # "661 de estas personas"
+                # "661 de estas personas": the noun after a demonstrative is the whole; after
+                # a pronoun ("10 de ellas violentas") it is what the part is
+                if sp.end < n and s.tag(sp.end).startswith("thing.") and toks[
+                        sp.end - 1].low not in _PRONOUNS:
+                    m.of = "?" + s.tag(sp.end)[6:]
             i = sp.end
         if best_ev:
             m.event = best_ev[1]
@@ -671,7 +680,8 @@ class Reader:
             if s.tag(k) == "org.self":
                 return "self"
             if toks[k].text[:1].isupper():
-                words.append(toks[k].low)
+                low = toks[k].low
+                words.append(low[:-2] if low.endswith(("'s", "\u2019s")) else low)
             k += 1
         if k + 1 < n and toks[k].low == "(" and s.tag(k + 1) == "org.self":
             return "self"
