@@ -111,8 +111,9 @@ class Lexicon:
                         k = _match(pat, toks, i)
                         if k > best_len:
                             best_len, best_tag = k, tag
-            if (not best_len and t.kind != "num") or (t.kind == "num" and not best_len
-                                                     and low[:1].isdigit()):
+            # a word listed whole is more specific than a stem that covers it
+            if (best_len <= 1 and t.kind != "num") or (t.kind == "num" and not best_len
+                                                      and low[:1].isdigit()):
                 tag = single.get(low)
                 if tag is not None:
                     best_len, best_tag = 1, tag

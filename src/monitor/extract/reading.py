@@ -264,6 +264,9 @@ class Reader:
             if toks[j].low == "-" and j + 1 < n and s.tag(j + 1) == "unit":
                 m.noise = "unit: " + toks[j + 1].low       # "a 72-year-old activist"
                 return m
+        if 1 <= m.value <= 31 and _day_of_a_date(s, i):
+            m.noise = "a day of a date"        # "entre el 15 y el 20 de enero"
+            return m
         if i and s.tag(i - 1) == "noise.before":
             m.noise = "after " + toks[i - 1].low
             return m
@@ -471,7 +474,8 @@ class Reader:
                 j += 1
                 steps += 1
                 continue
-            if t.kind == "word" and not tag and t.low in _PREPOSITIONS:
+            if t.kind == "word" and not tag and (t.low in _PREPOSITIONS or t.low in _CONJ):
+                # "Se incorporaron siete y salieron otros siete": no noun follows it
                 m.thing_how = "bare"      # "reach 1,100 in April": the noun is before it
                 break
             if t.kind == "word" and not tag:
@@ -721,3 +725,19 @@ def _share_units(s: Sentence) -> None:
         between = s.toks[before.index + 1:cur.index]
         if between and all(t.low in _LIST_JOINS for t in between):
             before.noise = cur.noise
+
+
+_DAY_JOINS = {"y", "e", "al", "a", "el", "de", "del", "-", "\u2013", "and", "to", ",", "the",
+              "o", "or", "through", "until", "hasta"}
+
+
+def _day_of_a_date(s: Sentence, i: int) -> bool:
+    """A day number joined to a date by 'y', 'al', '-': '15 y 20 de enero', 'del 3 al 9'."""
+    k = i + 1
+    while k < len(s.toks) and k not in s.in_time and (s.toks[k].low in _DAY_JOINS or (
+            s.toks[k].kind == "num" and (s.toks[k].value or 0) <= 31)):
+        k += 1
+    if k == i + 1 or k >= len(s.toks) or k not in s.in_time:
+        return False
+    return any(e.start == k and e.kind in ("date", "month") for e in s.times) and any(
+        t.kind == "num" for t in s.toks[i + 1:k + 1])
