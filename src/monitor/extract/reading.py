@@ -205,7 +205,11 @@ class Reader:
                     head = head or toks[j].low in self.org_heads
                 j += 1
             if head and caps >= 2:
-                span = Span("org.other", i, j)
+                # "the Cuban Observatory of Human Rights (OCDH)": our name, said otherwise
+                ours = (j + 1 < n and toks[j].low == "(" and spans[j + 1] is not None
+                        and spans[j + 1].tag == "org.self") or {
+                    t.low for t in toks[i:j] if t.low not in _NAME_LINKS} <= self.self_words
+                span = Span("org.self" if ours else "org.other", i, j)
                 for k in range(i, j):
                     spans[k] = span
             i = max(j, i + 1)
