@@ -459,7 +459,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             elif m.in_brackets and prev is not None and not m.of and prev.sentence_id == id(s):
                 m.of = prev.metric or ("?" + prev.thing)
             if m.event in FLOW_EVENTS and m.stock_words and not any(
-                    e.kind in ("month", "date", "rel_last", "rel_this")
+                    e.kind in ("month", "date", "rel_last", "rel_this", "year")
                     and s.clause_of[e.start] == m.clause for e in s.times):
                 m.window = m.window or "cumulative"
             if m.window == "anaphoric":
@@ -567,6 +567,18 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             m.strength = _strength(m)
             _after_publication(m, pubd)
             return
+    if window == "prev_year":
+        # "el año pasado entraron 230": the year before publication's, read as a yearly
+        # count only from a page about that year's end (a January balance)
+        if yearly_rule is not None and pub is not None and doc is not None and \
+                doc.month == 12 and doc.year == pub.year - 1:
+            m.metric, m.period = yearly_rule.metric, str(doc.year)
+            m.rule = yearly_rule.name + "/yearly"
+            m.strength = _strength(m)
+            _after_publication(m, pubd)
+            return
+        m.why = "last year's count"
+        return
     if window:
         if window == "year" and yearly_rule is not None:
             yr_val = doc.year if doc is not None and doc.month == 12 else None
