@@ -244,8 +244,10 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
                          else f"{pubd[0]:04d}-{pubd[1]:02d}")
     dateline = next((d for d in map(_dateline, sents[1:4]) if d), None)
     doc = _doc_month(sents, pub, vocab, dateline)
+    year_hint = None
     if vocab.annual_title and _annual_title(sents):
         doc = None     # an annual report: a figure without a month of its own is the year's
+        year_hint = _title_year(sents)
     reading = Reading(sents, doc, pub)
     abroad = _another_country(sents, vocab)
     if abroad:
@@ -256,7 +258,7 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
             for m in s.mentions:
                 m.why = m.why or f"a page about {abroad}"
         return out, reading
-    cands = _candidates(sents, pub, doc, vocab, pubd)
+    cands = _candidates(sents, pub, doc, vocab, pubd, year_hint)
     late = sorted({m.why for s in sents for m in s.mentions
                    if m.why.startswith("period after publication month")})
     for why in late:
@@ -285,6 +287,13 @@ def _another_country(sents: list[Sentence], vocab: Vocabulary) -> str:
         return next((s.toks[i].text for i, sp in enumerate(s.spans) if sp is not None
                      and sp.tag == "scope.country" and sp.start == i), "")
     return ""
+
+
+def _title_year(sents: list[Sentence]) -> int | None:
+    for s in sents:
+        if s.role == "title":
+            return next((e.year for e in s.times if e.kind == "year" and e.year), None)
+    return None
 
 
 def _annual_title(sents: list[Sentence]) -> bool:
@@ -366,7 +375,8 @@ def _looks_like_report(sents: list[Sentence], vocab: Vocabulary, doc: YM | None)
 # ------------------------------------------------------------------------ readings
 
 def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vocabulary,
-                pubd: tuple[int, int, int | None] | None) -> list[Candidate]:
+                pubd: tuple[int, int, int | None] | None, year_hint: int | None = None
+                ) -> list[Candidate]:
     out: list[Candidate] = []
     prev: Mention | None = None
     prev_window = ""
@@ -400,7 +410,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                     part_m.thing, part_m.thing_how = m.thing, "right"
                 part_m.objects, part_m.event = list(m.objects), part_m.event or m.event
                 m.event, m.objects, m.why = "", [], "the whole a part is taken of"
-                _decide(s, part_m, pub, doc, vocab, pubd)
+                _decide(s, part_m, pub, doc, vocab, pubd, year_hint)
                 if part_m.metric:
                     out.append(Candidate(part_m.metric, part_m.period, part_m.value,
                                          part_m.qualifier, s.text, part_m.strength, order, part_m))
@@ -465,7 +475,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             if m.window == "anaphoric":
                 m.window = prev_window or ""
             sent_window = sent_window or m.window
-            _decide(s, m, pub, doc, vocab, pubd)
+            _decide(s, m, pub, doc, vocab, pubd, year_hint)
             if m.metric:
                 out.append(Candidate(m.metric, m.period, m.value, m.qualifier, s.text,
                                      m.strength, order, m))
@@ -506,7 +516,7 @@ def _deaths(s: Sentence, cands: list[Candidate]) -> None:
 
 
 def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Vocabulary,
-            pubd: tuple[int, int, int | None] | None) -> None:
+            pubd: tuple[int, int, int | None] | None, year_hint: int | None = None) -> None:
     rule = next((r for r in vocab.rules if r.matches(m)), None)
     if rule is None:
         m.why = _why_no_rule(m, vocab)
@@ -567,6 +577,11 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             m.strength = _strength(m)
             _after_publication(m, pubd)
             return
+    if window == "ytd" and yearly_rule is not None and doc is not None and doc.month == 12 \
+            and pub is not None and pub.year == doc.year + 1 and (
+                anchor is None or anchor.kind != "year" or anchor.year == doc.year):
+        # "en lo que va de año", "en el año" on the balance of a December: the whole year
+        window = "year"
     if window == "prev_year":
         # "el año pasado entraron 230": the year before publication's, read as a yearly
         # count only from a page about that year's end (a January balance)
@@ -581,7 +596,7 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
         return
     if window:
         if window == "year" and yearly_rule is not None:
-            yr_val = doc.year if doc is not None and doc.month == 12 else None
+            yr_val = doc.year if doc is not None and doc.month == 12 else year_hint
             if m.window_year:
                 yr_val = m.window_year
             if anchor is not None and anchor.year:
@@ -697,7 +712,8 @@ def _anchor(s: Sentence, m: Mention) -> timex.TimeExpr | None:
         return earlier[-1]
     # a year named earlier in the sentence as the window of the whole sentence
     years = [e for e in s.times if e.end <= m.index and e.kind == "year" and e.role == "plain"]
-    if years and s.clause_of[years[-1].start] + 1 >= m.clause:
+    if years and not any(years[-1].end <= r < m.index for r in resets) and not any(
+            years[-1].end <= e.start < m.index for e in s.times if e is not years[-1]):
         return years[-1]
     return None
 

@@ -56,6 +56,7 @@ _CLEAN_LEFT = {"con", "with", "hay", "there", "are", "were", "is", "was", "el", 
                "un", "una", "a", "que", "who", "total", "cifra", "figure", "number", "numero"}
 _NAME_LINKS = {"de", "del", "para", "los", "las", "la", "el", "y", "of", "for", "the", "and",
                "en", "in"}
+_BE = {"fueron", "fue", "son", "es", "eran", "era", "were", "was", "are", "is"}
 _NP_LINKS = {"a", "en", "contra", "to", "in", "against", "on", "sobre"}
 _PRONOUNS = {"ellos", "ellas", "them", "whom", "cuales", "which", "que"}
 _RELATIVE = {"que", "who", "which", "that", "quienes", "cuyos", "cuyas", "whose"}
@@ -524,9 +525,16 @@ class Reader:
             clause = s.clause_of[k - 1] if k else clause
             saw_link = True
             k -= 1
+        if k >= 1 and toks[k].low == "," and s.tag(k - 1).startswith("thing.") and any(
+                toks[j].low in _CONJ for j in range(max(0, k - 6), k - 1)):
+            # "... fueron 3.520 y las detenciones arbitrarias, 712": the verb left out
+            clause = s.clause_of[k - 1]
+            saw_link = True
+            k -= 1
         while k >= 0 and s.clause_of[k] == clause and m.index - k <= 12:
             tag = s.tag(k)
-            if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a"):
+            if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a") or \
+                    toks[k].low in _BE:
                 saw_link = True
             elif tag.startswith("thing."):
                 if not saw_link:
