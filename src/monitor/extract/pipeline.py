@@ -577,11 +577,6 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             m.strength = _strength(m)
             _after_publication(m, pubd)
             return
-    if window == "ytd" and yearly_rule is not None and doc is not None and doc.month == 12 \
-            and pub is not None and pub.year == doc.year + 1 and (
-                anchor is None or anchor.kind != "year" or anchor.year == doc.year):
-        # "en lo que va de año", "en el año" on the balance of a December: the whole year
-        window = "year"
     if window == "prev_year":
         # "el año pasado entraron 230": the year before publication's, read as a yearly
         # count only from a page about that year's end (a January balance)

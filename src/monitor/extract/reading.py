@@ -56,6 +56,7 @@ _CLEAN_LEFT = {"con", "with", "hay", "there", "are", "were", "is", "was", "el", 
                "un", "una", "a", "que", "who", "total", "cifra", "figure", "number", "numero"}
 _NAME_LINKS = {"de", "del", "para", "los", "las", "la", "el", "y", "of", "for", "the", "and",
                "en", "in"}
+_ARTICLES = {"el", "la", "los", "las", "the", "un", "una", "unos", "unas"}
 _BE = {"fueron", "fue", "son", "es", "eran", "era", "were", "was", "are", "is"}
 _NP_LINKS = {"a", "en", "contra", "to", "in", "against", "on", "sobre"}
 _PRONOUNS = {"ellos", "ellas", "them", "whom", "cuales", "which", "que"}
@@ -716,8 +717,9 @@ class Reader:
             start += 1           # "y 41, trastornos mentales": the verb left out
             clause = s.clause_of[start] if start < n else clause
         for k in range(start, n):
-            if s.clause_of[k] != clause or toks[k].kind == "num":
-                break
+            if s.clause_of[k] != clause or toks[k].kind == "num" or (
+                    toks[k].low in _CONJ and k + 1 < n and toks[k + 1].low in _ARTICLES):
+                break       # "3.520 y las detenciones ...": a new noun phrase
             sp = s.spans[k]
             if sp is not None and sp.start == k and sp.tag.startswith("thing."):
                 m.objects.append(sp.tag[6:])
