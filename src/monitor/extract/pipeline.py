@@ -445,10 +445,10 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             if m.of in ("?", "?after") and prev is None and last is not None:
                 # "De ellos, 68 ...": the count an earlier sentence gave, the whole it is a
                 # part of: its first count at least as large, the nearest sentence first
-                prev = next((w for sent in reversed(history[-3:]) for w in sent
-                             if w.value >= m.value and w.window in ("", "month")), last)
-                if not m.thing and prev.thing and not prev.thing.startswith("?") \
-                        and not m.objects:
+                prev = next((w for sent in reversed(history) for w in sent
+                             if w.value >= m.value and w.window in ("", "month")), None)
+                if prev is not None and not m.thing and prev.thing and not prev.thing \
+                        .startswith("?") and not m.objects:
                     m.thing, m.thing_how = prev.thing, "ellipsis"
             if m.of in ("?", "?after"):
                 after = m.of == "?after"

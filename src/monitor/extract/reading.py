@@ -184,6 +184,13 @@ class Reader:
                     sp.end - 1].end], ""
                 s.mentions.append(m)
                 continue
+            if t.low in _ONE and s.mentions and i + 1 < len(toks) and i and toks[i - 1].low in (
+                    "y", "and", ",", "e") and spans[i] is None and spans[i + 1] is not None \
+                    and spans[i + 1].tag.startswith("thing."):
+                # "nueve mujeres y un menor": 'un' counts in a list of counts
+                t.value = 1
+                s.mentions.append(self._mention(s, i))
+                continue
             if t.kind != "num" or i in in_time or (spans[i] is not None):
                 continue
             s.mentions.append(self._mention(s, i))
@@ -677,9 +684,13 @@ class Reader:
         elif announce:
             m.attribution = "announcement"
         self._objects(s, m)
-        # "el registro contenía 145 nombres": the names a list holds are its count
-        if m.thing in self.containers and m.event == "held" and any(
-                s.tag(k) == "thing.list" and s.clause_of[k] == m.clause
+        # "el registro contenía 145 nombres", "la lista, que suma ya 1.148 personas": the
+        # names a list holds are its count
+        relative = any(toks[k].low in ("que", "which", "that") and s.clause_of[k] == m.clause
+                       for k in range(m.index))
+        if m.thing in self.containers and (m.event == "held" or m.stock_words) and any(
+                s.tag(k) == "thing.list" and (s.clause_of[k] == m.clause or (
+                    relative and s.clause_of[k] == m.clause - 1))
                 for k in range(m.index)):
             m.thing = "list"
         if m.thing in self.containers and self.promote.intersection(m.objects):
@@ -725,6 +736,7 @@ class Reader:
                 m.objects.append(sp.tag[6:])
 
 
+_ONE = {"one", "un", "una", "uno", "a single"}
 _LIST_JOINS = {",", "y", "e", "and", "o", "or", "u", "-", "\u2013", "a", "to"}
 
 

@@ -227,6 +227,13 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
                 toks[e.end + 1].low == "mes" or [t.low for t in toks[e.end + 1:e.end + 3]]
                 == ["a", "month"]):
             e.role = "plain"
+        # "las protestas del 11 de julio de 2021": a date that names the event of a scope
+        k = e.start - 1
+        while k >= 0 and toks[k].low in ("de", "del", "of", "in", "en"):
+            k -= 1
+        if k >= 0 and spans[k] is not None and spans[k].tag.startswith(
+                "scope.") and e.role in ("plain", "since"):
+            e.role = "event"
         # a window phrase the expression took in ("diciembre del año pasado") is no window
         for j in range(e.start, e.end):
             sp = spans[j]
