@@ -577,6 +577,28 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             m.strength = _strength(m)
             _after_publication(m, pubd)
             return
+    if window == "year_end":
+        # "Cuba cerró 2023 con 3.830 acciones": the year's count of a flow; "Cuba cerró
+        # 2022 con 1.057 presos": the list at December's close
+        yr_val = m.window_year or (anchor.year if anchor is not None and anchor.kind == "year"
+                                   else None)
+        if yr_val is None:
+            m.why = "a year's close, year unknown"
+            return
+        if yearly_rule is not None:
+            m.metric, m.period, m.rule = yearly_rule.metric, str(yr_val), \
+                yearly_rule.name + "/yearly"
+            m.strength = _strength(m)
+            _after_publication(m, pubd)
+            return
+        if rule.period == "monthly" and not rule.flow and m.event not in FLOW_EVENTS:
+            m.metric, m.period, m.rule = rule.metric, f"{yr_val:04d}-12", rule.name
+            m.anchor_how = "the year's close"
+            m.strength = _strength(m) + 1
+            _after_publication(m, pubd)
+            return
+        m.why = "a flow at a year's close: month or year unclear"
+        return
     if window == "prev_year":
         # "el año pasado entraron 230": the year before publication's, read as a yearly
         # count only from a page about that year's end (a January balance)

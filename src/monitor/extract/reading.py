@@ -598,7 +598,7 @@ class Reader:
                     m.scope = "mixed: " + m.scope + " and " + tag[6:]
             elif tag.startswith("window."):
                 window_tags.append((i, tag[7:]))
-                if tag == "window.year":
+                if tag in ("window.year", "window.year_end"):
                     # "cerró 2021", "durante todo 2023": the year is the window's
                     years = [t.value for t in toks[sp.start:sp.end] if t.kind == "num"
                              and t.value and 1990 <= t.value <= 2100 and not t.decimal]
@@ -660,7 +660,7 @@ class Reader:
                 pos < m.index and not own_month and not any(pos < r < m.index for r in resets))
             if reaches and (w != "anaphoric" or not m.window):
                 m.window = w
-                m.window_year = year_in_window.get(pos, 0) if w == "year" else 0
+                m.window_year = year_in_window.get(pos, 0) if w in ("year", "year_end") else 0
         # attribution: another organisation in the clause, or the sentence's "según X"
         # the body named nearest before the number in its clause is the one that counts it
         # ("el OCC contabilizó 232 ... y Cubalex documentó 95"), else the nearest after it
@@ -688,7 +688,8 @@ class Reader:
         # names a list holds are its count
         relative = any(toks[k].low in ("que", "which", "that") and s.clause_of[k] == m.clause
                        for k in range(m.index))
-        if m.thing in self.containers and (m.event == "held" or m.stock_words) and any(
+        copula = any(s.tag(k) == "copula" and s.clause_of[k] == m.clause for k in range(m.index))
+        if m.thing in self.containers and (m.event == "held" or m.stock_words or copula) and any(
                 s.tag(k) == "thing.list" and (s.clause_of[k] == m.clause or (
                     relative and s.clause_of[k] == m.clause - 1))
                 for k in range(m.index)):
@@ -727,6 +728,13 @@ class Reader:
         if m.thing_how == "bare" and start < n and toks[start].low == "," and not m.verb:
             start += 1           # "y 41, trastornos mentales": the verb left out
             clause = s.clause_of[start] if start < n else clause
+        # "Suffering serious illnesses are 472 prisoners": a verb before it names them too
+        if 0 <= m.event_pos < m.index:
+            for k in range(m.event_pos, m.index):
+                sp = s.spans[k]
+                if sp is not None and sp.start == k and sp.tag.startswith("thing.") and \
+                        s.clause_of[k] == m.clause:
+                    m.objects.append(sp.tag[6:])
         for k in range(start, n):
             if s.clause_of[k] != clause or toks[k].kind == "num" or (
                     toks[k].low in _CONJ and k + 1 < n and toks[k + 1].low in _ARTICLES):
