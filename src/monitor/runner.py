@@ -68,7 +68,7 @@ class Run:
     targets: list[notify.Target]
     send: bool = True            # False: --no-notify, messages are planned `unsent`
     backfill: bool = False
-    failed: bool = False         # the crawl failed: no page is stored, the failure is
+    failed: bool = False         # the crawl failed: no page is stored, the run is failed
     error: str | None = None
     fields: dict = field(default_factory=dict)  # the crawl's counters for `runs`
     reparse: bool = False        # re-extract stored posts (fetched nothing; force extract)
