@@ -344,3 +344,22 @@ def test_failed_delivery_retried_with_backoff_and_never_resent(tmp_path, webhook
     note = rows(cfg, "SELECT status, attempts, last_error, sent_at FROM notifications")[0]
     assert note["status"] == "sent" and note["attempts"] == 3
     assert note["last_error"] is None and note["sent_at"]
+
+
+def test_a_message_carries_exactly_the_events_recorded_as_alerted(tmp_path, webhook):
+    """Two months in one run (as a backfill finds them): the data message lists the newest
+    month's events, which the archive records alert=1 under the ids the message names;
+    the older month's are recorded alert=0 and appear in no message."""
+    cfg = make_config(tmp_path, urls=[webhook.url])
+    aug = report_post("2025-08", {"political_prisoners_total": 1185})
+    sep = report_post("2025-09", {"political_prisoners_total": 1187})
+    cycle(cfg, [aug, sep])
+    assert len(webhook.received) == 1
+    events = rows(cfg, "SELECT id, period, alert FROM events WHERE kind='new'")
+    sent = [e["id"] for e in events if e["alert"]]
+    assert {e["period"] for e in events if e["alert"]} == {"2025-09"}
+    assert {e["period"] for e in events if not e["alert"]} == {"2025-08"}
+    note = rows(cfg, "SELECT category, event_ids FROM notifications")
+    assert [(n["category"], json.loads(n["event_ids"])) for n in note] == [("data", sent)]
+    assert "August 2025: 1,185" in webhook.received[0]["message"]
+    assert url_of(aug) not in webhook.received[0]["message"]
