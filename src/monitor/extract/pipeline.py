@@ -53,7 +53,7 @@ class Rule:
             return False
         if (m.scope or "") not in self.scopes:
             return False
-        if (m.of or "") not in self.of:
+        if (m.of or "") not in self.of and "*" not in self.of:
             return False
         if self.objects and not self.objects.intersection(m.objects):
             return False

@@ -539,6 +539,13 @@ class Reader:
             clause = s.clause_of[k - 1]
             saw_link = True
             k -= 1
+        elif k >= 0 and s.tag(k).startswith("thing.") and s.spans[k] is not None:
+            # "... y las detenciones arbitrarias 73": a thing right before it after 'y'
+            j = s.spans[k].start - 1
+            while j >= 0 and toks[j].low in _ARTICLES:
+                j -= 1
+            if j >= 0 and toks[j].low in _CONJ and j < s.spans[k].start - 1:
+                saw_link = True
         while k >= 0 and s.clause_of[k] == clause and m.index - k <= 12:
             tag = s.tag(k)
             if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a") or \
