@@ -436,8 +436,8 @@ class Reader:
                         if tg.startswith("thing.") and tg[6:] in self.case_of:
                             m.thing = tg[6:]
                             break
-                if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in ("de", "of", "contra", "against",
-                                                                 "a") and s.tag(j + 1)[6:] in \
+                if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in (
+                        "de", "of", "contra", "against", "a") and s.tag(j + 1)[6:] in \
                         self.groups and s.tag(j + 1).startswith("thing."):
                     m.scope = m.scope or "group: " + toks[j + 1].low
                 # "387 prisioneros con sentencia": 'con' + a word narrows the count
