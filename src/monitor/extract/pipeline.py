@@ -785,6 +785,17 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
                 c.mention.metric = ""
         if not kept:
             continue
+        # "Más de 200 detenciones" in the title, "documentó 220" in the text: a hedged
+        # figure the exact count satisfies restates it, whatever their strengths
+        exacts = {c.value for c in kept if c.qualifier == "exact"}
+        if len(exacts) == 1:
+            (ex,) = exacts
+            looser = [c for c in kept if c.qualifier != "exact" and c.value != ex
+                      and _satisfies(ex, c)]
+            for c in looser:
+                c.mention.why = f"a hedged statement of the count {ex}"
+                c.mention.metric = ""
+            kept = [c for c in kept if c not in looser]
         top = max(c.strength for c in kept)
         pool = [c for c in kept if c.strength == top]
         exact = [c for c in pool if c.qualifier == "exact"] or pool
@@ -813,6 +824,16 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
         out.observations.append(obs)
         if c.metric in vocab.headline and len(c.period) == 7:
             out.headline_found = True
+
+
+def _satisfies(exact: int, c: Candidate) -> bool:
+    """An exact count agrees with a hedged one: 'más de 200' and 220, 'casi 1.130' and
+    1.118 (within a tenth)."""
+    if exact == c.value:
+        return True
+    if c.qualifier == "at_least":
+        return exact > c.value
+    return abs(exact - c.value) <= c.value / 10
 
 
 def _approximation(c: Candidate, vocab: Vocabulary) -> bool:
