@@ -306,7 +306,8 @@ class Reader:
             if toks[k2].low in ("entre", "among") and toks[k2 + 1].low in ("los", "las", "the") \
                     and s.tag(k2 + 2).startswith("thing.") and not m.of:
                 m.of = "?" + s.tag(k2 + 2)[6:]
-        if (first > 0 and toks[first - 1].low == "(") or (first < n and toks[first].low == "("):
+        if (first > 0 and toks[first - 1].low == "(") or (first < n and toks[first].low == "(") \
+                or m.clause >= 1000:       # clauses inside brackets are numbered from 1000
             m.in_brackets = True
         if i + 3 < n and toks[i + 1].low in ("de", "of") and toks[i + 2].low in (
                 "los", "las", "the") and toks[i + 3].kind == "num":
@@ -436,8 +437,8 @@ class Reader:
                         if tg.startswith("thing.") and tg[6:] in self.case_of:
                             m.thing = tg[6:]
                             break
-                if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in ("de", "of", "contra", "against",
-                                                                 "a") and s.tag(j + 1)[6:] in \
+                if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in (
+                        "de", "of", "contra", "against", "a") and s.tag(j + 1)[6:] in \
                         self.groups and s.tag(j + 1).startswith("thing."):
                     m.scope = m.scope or "group: " + toks[j + 1].low
                 # "387 prisioneros con sentencia": 'con' + a word narrows the count
@@ -539,6 +540,13 @@ class Reader:
             clause = s.clause_of[k - 1]
             saw_link = True
             k -= 1
+        elif k >= 0 and s.tag(k).startswith("thing.") and s.spans[k] is not None:
+            # "... y las detenciones arbitrarias 73": a thing right before it after 'y'
+            j = s.spans[k].start - 1
+            while j >= 0 and toks[j].low in _ARTICLES:
+                j -= 1
+            if j >= 0 and toks[j].low in _CONJ and j < s.spans[k].start - 1:
+                saw_link = True
         while k >= 0 and s.clause_of[k] == clause and m.index - k <= 12:
             tag = s.tag(k)
             if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a") or \
@@ -582,6 +590,12 @@ class Reader:
             tag, same = sp.tag, s.clause_of[i] == m.clause
             if tag.startswith("event.") and same:
                 d = abs(i - m.index) - (1 if i > m.index else 0)
+                # "denuncia excarcelaciones ... y suma 7 presos": a plural noun of an event
+                # is the number's own event only next to it ("N excarcelaciones")
+                nominal = toks[sp.end - 1].low.endswith(_NOMINAL_ENDINGS)
+                if nominal and not (0 < i - m.index <= 3 or 0 < m.index - sp.end + 1 <= 1):
+                    i = sp.end
+                    continue
                 if best_ev is None or d < best_ev[0]:
                     best_ev = (d, tag[6:])
                     m.event_pos = i
@@ -604,8 +618,8 @@ class Reader:
                              and t.value and 1990 <= t.value <= 2100 and not t.decimal]
                     if years:
                         year_in_window[i] = years[0]
-            elif ((tag == "total" or (tag == "copula" and sp.end - sp.start > 1)) and same) \
-                    or tag == "stock":
+            elif (tag == "total" or (tag == "copula" and sp.end - sp.start > 1)
+                  or tag == "stock") and same:
                 m.stock_words = True
             elif tag == "reset":
                 resets.append(i)
@@ -744,6 +758,8 @@ class Reader:
                 m.objects.append(sp.tag[6:])
 
 
+_NOMINAL_ENDINGS = ("ciones", "siones", "bajas", "altas", "salidas", "entradas", "ingresos",
+                    "releases", "arrests", "departures", "exits")
 _ONE = {"one", "un", "una", "uno", "a single"}
 _LIST_JOINS = {",", "y", "e", "and", "o", "or", "u", "-", "\u2013", "a", "to"}
 

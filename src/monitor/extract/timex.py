@@ -10,6 +10,7 @@ something happened, no anchor), `compare` ("frente a julio"), `range` ("2015-jun
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -211,7 +212,7 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
     out.sort(key=lambda e: e.start)
     # "julio y agosto", "June and July", "2015-junio 2021", "de enero a septiembre": two
     # dates joined are a window over both
-    for a, b in zip(out, out[1:]):
+    for a, b in itertools.pairwise(out):
         if a.kind in ("month", "date", "year") and b.kind in ("month", "date", "year") and \
                 b.start == a.end + 1 and toks[a.end].low in _RANGE_JOINS and not (
                     a.kind == "year" and b.kind == "year"):
