@@ -435,7 +435,9 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             # "gained 3 new Convicts, 1 new Condemned and 2 other political prisoners": the
             # items of a list share its verb
             if (not m.event and prev is not None and prev.sentence_id == id(s)
-                    and prev.event and m.clause == prev.clause + 1 and m.list_item
+                    and prev.event and m.clause > prev.clause and m.list_item
+                    and not any(t.low == ";" for t in s.toks[prev.index:m.index])
+                    and not any(s.clause_of[e.start] == m.clause for e in s.times)
                     and not m.stock_words and 0 <= prev.event_pos < prev.index):
                 m.event, m.event_pos = prev.event, prev.event_pos
                 for md in prev.mods:
@@ -800,6 +802,14 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
         pool = [c for c in kept if c.strength == top]
         exact = [c for c in pool if c.qualifier == "exact"] or pool
         values = sorted({c.value for c in exact})
+        # one sentence never states one count twice with two values: "784 are Convicted
+        # of Conscience; 234 Convicted of Conscience and 30 ..." is garbled, whatever the
+        # strengths
+        for c in pool:
+            values = sorted(set(values) | {
+                o.value for o in kept if o.mention.sentence_id == c.mention.sentence_id
+                and o.qualifier == "exact" and o.mention.thing_how in ("right", "left")
+                and c.mention.thing_how in ("right", "left")})
         if len(values) > 1:
             msg = f"conflicting {metric} {per}: {values}"
             log.info("%s: %s stated as %s; emitting none", out.url, f"{metric} {per}", values)

@@ -703,7 +703,8 @@ class Reader:
         relative = any(toks[k].low in ("que", "which", "that") and s.clause_of[k] == m.clause
                        for k in range(m.index))
         copula = any(s.tag(k) == "copula" and s.clause_of[k] == m.clause for k in range(m.index))
-        if m.thing in self.containers and (m.event == "held" or m.stock_words or copula) and any(
+        if m.thing in self.containers and m.event not in ("enter", "leave") and (
+                m.event == "held" or m.stock_words or copula) and any(
                 s.tag(k) == "thing.list" and (s.clause_of[k] == m.clause or (
                     relative and s.clause_of[k] == m.clause - 1))
                 for k in range(m.index)):
