@@ -673,8 +673,13 @@ class Reader:
             reaches = s.clause_of[pos] == m.clause or (
                 pos < m.index and not own_month and not any(pos < r < m.index for r in resets))
             if reaches and (w != "anaphoric" or not m.window):
+                # "A lo largo de 2024 ... 1.377 personas ... en algún momento del año": the
+                # year a yearly window of the sentence named stays the year of the next one
+                year = year_in_window.get(pos, 0) if w in ("year", "year_end") else 0
+                keep = m.window_year if w in ("year", "year_end") and m.window in (
+                    "year", "year_end") else 0
                 m.window = w
-                m.window_year = year_in_window.get(pos, 0) if w in ("year", "year_end") else 0
+                m.window_year = year or keep
         # attribution: another organisation in the clause, or the sentence's "según X"
         # the body named nearest before the number in its clause is the one that counts it
         # ("el OCC contabilizó 232 ... y Cubalex documentó 95"), else the nearest after it
