@@ -385,6 +385,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
     history: list[list[Mention]] = []
     for s in sents:
         prev = None          # ellipsis and partitives reach within a sentence
+        prev_outside: Mention | None = None
         sent_window = ""
         part = ""           # the count the rest of the sentence is a part of
         part_window = ""
@@ -418,19 +419,25 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 whole_of = m
                 prev = m
                 continue
-            # ellipsis: a bare number counts what the previous one counted
-            if not m.thing and prev is not None and prev.thing and not prev.thing.startswith(
-                    "?") and not m.objects and not m.aside:
-                m.thing, m.thing_how = prev.thing, "ellipsis"
-                if not m.event and prev.clause != m.clause and not m.stock_words:
-                    m.event = prev.event
-                    for md in prev.mods:
+            # ellipsis: a bare number counts what the previous one counted; one in brackets
+            # lends its noun only inside them ("13 nuevos presos (dos de ellos menores) y
+            # 13 excarcelados": the second 13 are not minors)
+            lender = prev if (m.in_brackets or prev is None or not prev.in_brackets) \
+                else prev_outside
+            if not m.thing and lender is not None and lender.thing and not lender.thing \
+                    .startswith("?") and not m.objects and not m.aside:
+                m.thing, m.thing_how = lender.thing, "ellipsis"
+                if not m.event and lender.clause != m.clause and not m.stock_words:
+                    m.event = lender.event
+                    for md in lender.mods:
                         if md not in m.mods:
                             m.mods.append(md)
             # "gained 3 new Convicts, 1 new Condemned and 2 other political prisoners": the
             # items of a list share its verb
             if (not m.event and prev is not None and prev.sentence_id == id(s)
-                    and prev.event and m.clause == prev.clause + 1 and m.list_item
+                    and prev.event and m.clause > prev.clause and m.list_item
+                    and not any(t.low == ";" for t in s.toks[prev.index:m.index])
+                    and not any(s.clause_of[e.start] == m.clause for e in s.times)
                     and not m.stock_words and 0 <= prev.event_pos < prev.index):
                 m.event, m.event_pos = prev.event, prev.event_pos
                 for md in prev.mods:
@@ -481,6 +488,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                                      m.strength, order, m))
             if (m.thing and not m.thing.startswith("?")) or m.metric:
                 prev = m
+                if not m.in_brackets:
+                    prev_outside = m
             if m.head or m.colon_head:
                 part = m.metric or ("?" + m.thing)
                 part_window = m.window
@@ -778,10 +787,29 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
                 c.mention.metric = ""
         if not kept:
             continue
+        # "Más de 200 detenciones" in the title, "documentó 220" in the text: a hedged
+        # figure the exact count satisfies restates it, whatever their strengths
+        exacts = {c.value for c in kept if c.qualifier == "exact"}
+        if len(exacts) == 1:
+            (ex,) = exacts
+            looser = [c for c in kept if c.qualifier != "exact" and c.value != ex
+                      and _satisfies(ex, c)]
+            for c in looser:
+                c.mention.why = f"a hedged statement of the count {ex}"
+                c.mention.metric = ""
+            kept = [c for c in kept if c not in looser]
         top = max(c.strength for c in kept)
         pool = [c for c in kept if c.strength == top]
         exact = [c for c in pool if c.qualifier == "exact"] or pool
         values = sorted({c.value for c in exact})
+        # one sentence never states one count twice with two values: "784 are Convicted
+        # of Conscience; 234 Convicted of Conscience and 30 ..." is garbled, whatever the
+        # strengths
+        for c in pool:
+            values = sorted(set(values) | {
+                o.value for o in kept if o.mention.sentence_id == c.mention.sentence_id
+                and o.qualifier == "exact" and o.mention.thing_how in ("right", "left")
+                and c.mention.thing_how in ("right", "left")})
         if len(values) > 1:
             msg = f"conflicting {metric} {per}: {values}"
             log.info("%s: %s stated as %s; emitting none", out.url, f"{metric} {per}", values)
@@ -806,6 +834,16 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
         out.observations.append(obs)
         if c.metric in vocab.headline and len(c.period) == 7:
             out.headline_found = True
+
+
+def _satisfies(exact: int, c: Candidate) -> bool:
+    """An exact count agrees with a hedged one: 'más de 200' and 220, 'casi 1.130' and
+    1.118 (within a tenth)."""
+    if exact == c.value:
+        return True
+    if c.qualifier == "at_least":
+        return exact > c.value
+    return abs(exact - c.value) <= c.value / 10
 
 
 def _approximation(c: Candidate, vocab: Vocabulary) -> bool:

@@ -306,7 +306,8 @@ class Reader:
             if toks[k2].low in ("entre", "among") and toks[k2 + 1].low in ("los", "las", "the") \
                     and s.tag(k2 + 2).startswith("thing.") and not m.of:
                 m.of = "?" + s.tag(k2 + 2)[6:]
-        if (first > 0 and toks[first - 1].low == "(") or (first < n and toks[first].low == "("):
+        if (first > 0 and toks[first - 1].low == "(") or (first < n and toks[first].low == "(") \
+                or m.clause >= 1000:       # clauses inside brackets are numbered from 1000
             m.in_brackets = True
         if i + 3 < n and toks[i + 1].low in ("de", "of") and toks[i + 2].low in (
                 "los", "las", "the") and toks[i + 3].kind == "num":
@@ -589,6 +590,12 @@ class Reader:
             tag, same = sp.tag, s.clause_of[i] == m.clause
             if tag.startswith("event.") and same:
                 d = abs(i - m.index) - (1 if i > m.index else 0)
+                # "denuncia excarcelaciones ... y suma 7 presos": a plural noun of an event
+                # is the number's own event only next to it ("N excarcelaciones")
+                nominal = toks[sp.end - 1].low.endswith(_NOMINAL_ENDINGS)
+                if nominal and not (0 < i - m.index <= 3 or 0 < m.index - sp.end + 1 <= 1):
+                    i = sp.end
+                    continue
                 if best_ev is None or d < best_ev[0]:
                     best_ev = (d, tag[6:])
                     m.event_pos = i
@@ -611,8 +618,8 @@ class Reader:
                              and t.value and 1990 <= t.value <= 2100 and not t.decimal]
                     if years:
                         year_in_window[i] = years[0]
-            elif ((tag == "total" or (tag == "copula" and sp.end - sp.start > 1)) and same) \
-                    or tag == "stock":
+            elif (tag == "total" or (tag == "copula" and sp.end - sp.start > 1)
+                  or tag == "stock") and same:
                 m.stock_words = True
             elif tag == "reset":
                 resets.append(i)
@@ -666,8 +673,13 @@ class Reader:
             reaches = s.clause_of[pos] == m.clause or (
                 pos < m.index and not own_month and not any(pos < r < m.index for r in resets))
             if reaches and (w != "anaphoric" or not m.window):
+                # "A lo largo de 2024 ... 1.377 personas ... en algún momento del año": the
+                # year a yearly window of the sentence named stays the year of the next one
+                year = year_in_window.get(pos, 0) if w in ("year", "year_end") else 0
+                keep = m.window_year if w in ("year", "year_end") and m.window in (
+                    "year", "year_end") else 0
                 m.window = w
-                m.window_year = year_in_window.get(pos, 0) if w in ("year", "year_end") else 0
+                m.window_year = year or keep
         # attribution: another organisation in the clause, or the sentence's "según X"
         # the body named nearest before the number in its clause is the one that counts it
         # ("el OCC contabilizó 232 ... y Cubalex documentó 95"), else the nearest after it
@@ -696,7 +708,8 @@ class Reader:
         relative = any(toks[k].low in ("que", "which", "that") and s.clause_of[k] == m.clause
                        for k in range(m.index))
         copula = any(s.tag(k) == "copula" and s.clause_of[k] == m.clause for k in range(m.index))
-        if m.thing in self.containers and (m.event == "held" or m.stock_words or copula) and any(
+        if m.thing in self.containers and m.event not in ("enter", "leave") and (
+                m.event == "held" or m.stock_words or copula) and any(
                 s.tag(k) == "thing.list" and (s.clause_of[k] == m.clause or (
                     relative and s.clause_of[k] == m.clause - 1))
                 for k in range(m.index)):
@@ -751,6 +764,8 @@ class Reader:
                 m.objects.append(sp.tag[6:])
 
 
+_NOMINAL_ENDINGS = ("ciones", "siones", "bajas", "altas", "salidas", "entradas", "ingresos",
+                    "releases", "arrests", "departures", "exits")
 _ONE = {"one", "un", "una", "uno", "a single"}
 _LIST_JOINS = {",", "y", "e", "and", "o", "or", "u", "-", "\u2013", "a", "to"}
 
