@@ -200,7 +200,11 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
     blocks = [("title", page.title)] + [
         ("subtitle" if (p == page.subtitle and i == 0) else ("lead" if i <= 1 else "body"), p)
         for i, p in enumerate(page.paragraphs)]
+    related = tuple(vocab.reader.related)
     for b, (role, block) in enumerate(blocks):
+        if role != "title" and related and fold(block[:40]).lstrip(" -\u2022>").startswith(
+                related):
+            continue       # "Lea también: 1.113 presos políticos en mayo": other posts
         size += len(block)
         if size > MAX_TEXT:
             log.warning("%s: long page; reading figures from the first %d characters", url,
@@ -705,6 +709,7 @@ def _window_why(window: str) -> str:
             "average": "an average", "percentage": "a percentage",
             "semester": "a semester or quarter window", "week": "a window of days or weeks",
             "cumulative": "a cumulative count", "event": "a count around an event",
+            "projection": "a projection, not a count",
             }.get(window, f"{window} window")
 
 

@@ -156,6 +156,7 @@ class Reader:
         self.self_words = {fold_word for p in lexicon.phrases("org.self") for fold_word in
                            p.split() if fold_word not in _NAME_LINKS}
         self.org_heads = set(words.get("org_heads", []))
+        self.related = [w for w in words.get("related", [])]
         # "5 detenciones de periodistas": a count of one group's
         self.groups = set(words.get("groups", []))
         self.grouped = set(words.get("grouped", []))
@@ -756,6 +757,8 @@ class Reader:
                         s.clause_of[k] == m.clause:
                     m.objects.append(sp.tag[6:])
         for k in range(start, n):
+            if s.tag(k) in ("partitive", "one.part") and k > m.index:
+                break       # "12, one of them violent": what follows is the part's
             if s.clause_of[k] != clause or toks[k].kind == "num" or (
                     toks[k].low in _CONJ and k + 1 < n and toks[k + 1].low in _ARTICLES):
                 break       # "3.520 y las detenciones ...": a new noun phrase
