@@ -30,7 +30,7 @@ _CLEAN = {"en", "in", "cuba", "la", "isla", "the", "island", "de", "y", "concien
           "\"", "\u201d", "\u00bb", "'", "!", ")", "registrados", "verificados", "verified",
           "documentados", "documented"}
 _QUOTES = "\"'\u201c\u201d\u00ab\u00bb"
-_PREPOSITIONS = {"in", "en", "on", "at", "during", "durante", "por", "for", "by", "hasta",
+_PREPOSITIONS = {"con", "with", "sin", "without", "in", "en", "on", "at", "during", "durante", "por", "for", "by", "hasta",
                  "until", "since", "desde", "tras", "after", "segun", "according", "al"}
 _VERB_EN = {"carry", "carries", "are", "were", "is", "was", "have", "had", "has", "remain",
             "remained", "face",
@@ -594,7 +594,10 @@ class Reader:
                 # "denuncia excarcelaciones ... y suma 7 presos": a plural noun of an event
                 # is the number's own event only next to it ("N excarcelaciones")
                 nominal = toks[sp.end - 1].low.endswith(_NOMINAL_ENDINGS)
-                if nominal and not (0 < i - m.index <= 3 or 0 < m.index - sp.end + 1 <= 1):
+                between = range(m.index + 1, i) if i > m.index else range(sp.end, m.index)
+                next_to = all(s.tag(k).startswith("mod.") or toks[k].low in self.filler
+                              for k in between) and len(between) <= 2
+                if nominal and not next_to:
                     i = sp.end
                     continue
                 if best_ev is None or d < best_ev[0]:
