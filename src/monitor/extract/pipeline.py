@@ -429,7 +429,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             lender = prev if (m.in_brackets or prev is None or not prev.in_brackets) \
                 else prev_outside
             if not m.thing and lender is not None and lender.thing and not lender.thing \
-                    .startswith("?") and not m.objects and not m.aside:
+                    .startswith("?") and not m.objects and not m.aside and \
+                    m.thing_how != "event noun":
                 m.thing, m.thing_how = lender.thing, "ellipsis"
                 if not m.event and lender.clause != m.clause and not m.stock_words:
                     m.event = lender.event

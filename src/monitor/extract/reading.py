@@ -30,8 +30,9 @@ _CLEAN = {"en", "in", "cuba", "la", "isla", "the", "island", "de", "y", "concien
           "\"", "\u201d", "\u00bb", "'", "!", ")", "registrados", "verificados", "verified",
           "documentados", "documented"}
 _QUOTES = "\"'\u201c\u201d\u00ab\u00bb"
-_PREPOSITIONS = {"con", "with", "sin", "without", "in", "en", "on", "at", "during", "durante", "por", "for", "by", "hasta",
-                 "until", "since", "desde", "tras", "after", "segun", "according", "al"}
+_PREPOSITIONS = {"con", "with", "sin", "without", "in", "en", "on", "at", "during", "durante",
+                 "por", "for", "by", "hasta", "until", "since", "desde", "tras", "after",
+                 "segun", "according", "al"}
 _VERB_EN = {"carry", "carries", "are", "were", "is", "was", "have", "had", "has", "remain",
             "remained", "face",
             "faced", "come", "came", "stem", "belong", "include", "serve", "served", "got",
@@ -477,6 +478,9 @@ class Reader:
                         "los", "las", "the"):
                     m.thing_how = "nominal"     # "suman 190 los procesados": they count
                     return
+                if tag.startswith("event.") and toks[s.spans[j].end - 1].low.endswith(  # type: ignore[union-attr]
+                        _NOMINAL_ENDINGS):
+                    m.thing_how = "event noun"  # "13 excarcelaciones": no noun to borrow
                 break
             if tag in ("partitive", "total") or tag.startswith("scope.") or tag.startswith(
                     "qual."):
@@ -635,11 +639,11 @@ class Reader:
                         toks[sp.end].text[:1].isupper() and s.spans[sp.end] is None:
                     org = self._named_after(s, sp.end)
                 orgs.append((i, org))
-            elif tag == "attr.announce":
+            elif tag == "attr.announce" and self._reaches(s, i, m):
                 announce = True
             elif tag == "attr.according":
                 according = True
-            elif tag == "attr.claim":
+            elif tag == "attr.claim" and self._reaches(s, i, m):
                 claim = True
             elif tag == "partitive" and sp.end <= m.index and (
                     (same and m.index - sp.end <= 3)
@@ -722,6 +726,16 @@ class Reader:
             m.thing = "prisoner" if "prisoner" in m.objects or "polreason" in m.objects \
                 else m.thing
 
+    def _reaches(self, s: Sentence, pos: int, m: Mention) -> bool:
+        """An announcement or a claim at `pos` speaks of the number unless a contrast
+        ("pero", "but") or our own name comes between: "El régimen anunció la salida de 553
+        reos, pero la lista de Prisoners Defenders cerró con 1.150"."""
+        lo, hi = (pos, m.index) if pos < m.index else (m.index, pos)
+        for k in range(lo, hi):
+            if s.toks[k].low in _CONTRAST or s.tag(k) == "org.self":
+                return False
+        return True
+
     def _named_after(self, s: Sentence, k: int) -> str:
         """'el Observatorio Cubano para los Derechos Humanos (OCDH)' is ours, 'el
         Observatorio Cubano de Conflictos (OCC)' is not: the proper name after a generic
@@ -770,8 +784,11 @@ class Reader:
                 m.objects.append(sp.tag[6:])
 
 
-_NOMINAL_ENDINGS = ("ciones", "siones", "bajas", "altas", "salidas", "entradas", "ingresos",
+_NOMINAL_ENDINGS = ("ciones", "siones", "cion", "sion", "bajas", "altas", "salidas", "entradas",
+                    "ingresos",
                     "releases", "arrests", "departures", "exits")
+_CONTRAST = {"pero", "but", "however", "aunque", "although", "mientras", "while", "whereas",
+             "yet"}
 _ONE = {"one", "un", "una", "uno", "a single"}
 _LIST_JOINS = {",", "y", "e", "and", "o", "or", "u", "-", "\u2013", "a", "to"}
 
