@@ -127,7 +127,9 @@ class Lexicon:
             if (best_len <= 1 and t.kind != "num") or (t.kind == "num" and not best_len
                                                       and low[:1].isdigit()):
                 tag = single.get(low)
-                if tag is not None:
+                # "registró" is a verb, "registro" a noun: a Spanish preterite keeps its
+                # accent, which folding drops, so a word ending in "ó" is no counted thing
+                if tag is not None and not (tag.startswith("thing.") and t.text[-1:] in "óÓ"):
                     best_len, best_tag = 1, tag
             if best_len:
                 span = Span(best_tag, i, i + best_len)

@@ -8,6 +8,7 @@ names no source.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -549,6 +550,11 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
     period: str | None = None
     yearly_rule = next((r for r in vocab.rules if r.period == "yearly" and r.matches(m)
                         and r.metric == rule.metric), None)
+    if anchor is not None and anchor.kind != "year" and anchor.role in ("begin", "begun") and \
+            _ends(s, m):
+        # "Mayo comenzó con 1.100 ... y terminó con 1.113": the count it ended with
+        anchor = dataclasses.replace(anchor, role="cutoff")
+        m.anchor = anchor
     if anchor is not None and anchor.kind != "year" and anchor.role in ("begin", "begun"):
         # "Octubre de 2020 comenzó con 138": the writers mean the list the month before
         # closed with as often as this month's, so the month is unclear
@@ -676,6 +682,16 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             "a total, a cut-off date or the headline)"
         return
     _after_publication(m, pubd)
+
+
+_END_VERBS = {"termino", "cerro", "acabo", "finalizo", "concluyo", "ended", "closed",
+              "finished", "termina", "cierra", "ends", "closes"}
+
+
+def _ends(s: Sentence, m: Mention) -> bool:
+    """A verb of ending in the number's own clause, before it."""
+    return any(s.toks[k].low in _END_VERBS and s.clause_of[k] == m.clause
+               for k in range(m.index))
 
 
 def _after_publication(m: Mention, pubd: tuple[int, int, int | None] | None) -> None:

@@ -430,6 +430,11 @@ class Reader:
                 if j < n and s.tag(j).startswith("thing.") and s.tag(j)[6:] in self.refine:
                     m.thing = s.tag(j)[6:]
                     j = s.spans[j].end  # type: ignore[union-attr]
+                # "ocho casos nuevos": a modifier after the noun
+                while j < n and s.tag(j).startswith("mod."):
+                    if s.tag(j)[4:] not in m.mods:
+                        m.mods.append(s.tag(j)[4:])
+                    j = s.spans[j].end  # type: ignore[union-attr]
                 m.thing_end = j
                 # "..., con 83 casos": the cases of the sentence's subject
                 if m.thing in self.containers and self.case_of and all(
