@@ -473,8 +473,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 # for a year, of that year ("En 2021 hubo 5.870 ... y, de ellas, 1.785")
                 if prev is not None and prev.window and not m.window:
                     m.window = prev.window
-                if prev is not None and prev.sentence_id == id(s) and prev.anchor is not None \
-                        and prev.anchor.kind == "year":
+                if prev is not None and prev.anchor is not None and prev.anchor.kind == "year" \
+                        and (prev.sentence_id == id(s) or not after):
                     m.part_anchor = prev.anchor
             elif part and not m.head:
                 m.of = part

@@ -444,8 +444,9 @@ class Reader:
                         if tg.startswith("thing.") and tg[6:] in self.case_of:
                             m.thing = tg[6:]
                             break
+                # (not "contra activistas": the acts of repression are against them)
                 if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in (
-                        "de", "of", "contra", "against", "a") and s.tag(j + 1)[6:] in \
+                        "de", "of") and s.tag(j + 1)[6:] in \
                         self.groups and s.tag(j + 1).startswith("thing."):
                     m.scope = m.scope or "group: " + toks[j + 1].low
                 # "387 prisioneros con sentencia": 'con' + a word narrows the count
@@ -591,6 +592,7 @@ class Reader:
         year_in_window: dict[int, int] = {}
         orgs: list[tuple[int, str]] = []
         announce = according = claim = False
+        source_org = ""
         resets: list[int] = []
         while i < n:
             sp = s.spans[i]
@@ -623,7 +625,10 @@ class Reader:
                     m.scope = tag[6:]
                 elif m.scope != tag[6:] and not m.scope.startswith("those"):
                     m.scope = "mixed: " + m.scope + " and " + tag[6:]
-            elif tag.startswith("window."):
+            elif tag.startswith("window.") and not (
+                    tag == "window.since" and sp.end - sp.start == 1 and sp.end < n
+                    and sp.end not in s.in_time and toks[sp.end].kind != "num"):
+                # ("desde Cuba", "from Havana": a place, not a time since)
                 window_tags.append((i, tag[7:]))
                 if tag in ("window.year", "window.year_end"):
                     # "cerró 2021", "durante todo 2023": the year is the window's
@@ -648,6 +653,12 @@ class Reader:
                 announce = True
             elif tag == "attr.according":
                 according = True
+                # "según el OCDH": the body named right after it is the sentence's source
+                k = sp.end
+                while k < n and toks[k].low in _ARTICLES:
+                    k += 1
+                if k < n and s.spans[k] is not None and s.spans[k].tag.startswith("org."):
+                    source_org = s.spans[k].tag[4:]
             elif tag == "attr.claim" and self._reaches(s, i, m):
                 claim = True
             elif tag == "partitive" and sp.end <= m.index and (
@@ -705,10 +716,12 @@ class Reader:
             # "X registró 310 acciones y 45 detenciones": the sentence's subject counts both
             earlier = [o for p, o in orgs if p < m.index and o in ("self", "other")]
             near = earlier[-1] if earlier else ""
+        if not near and according:
+            # "según X": X, or, when no body follows it, any other one the sentence names
+            near = source_org or ("other" if any(o == "other" for _, o in orgs) else "")
         if near == "self":
             m.attribution = "self"
-        elif near == "other" or (not near and according and any(o == "other"
-                                                                 for _, o in orgs)):
+        elif near == "other":
             m.attribution = "other"
         gov = any(o == "gov" for _, o in orgs)
         if (announce and (gov or m.event in ("leave",))) or (claim and gov):
