@@ -689,9 +689,10 @@ _END_VERBS = {"termino", "cerro", "acabo", "finalizo", "concluyo", "ended", "clo
 
 
 def _ends(s: Sentence, m: Mention) -> bool:
-    """A verb of ending in the number's own clause, before it."""
-    return any(s.toks[k].low in _END_VERBS and s.clause_of[k] == m.clause
-               for k in range(m.index))
+    """A verb of ending before the number, after the month its sentence opened with
+    ("Mayo comenzó con 1.100 ... y terminó con 1.113, después de que se añadieran 19")."""
+    start = next((e.end for e in s.times if e.end <= m.index), 0)
+    return any(s.toks[k].low in _END_VERBS for k in range(start, m.index))
 
 
 def _after_publication(m: Mention, pubd: tuple[int, int, int | None] | None) -> None:

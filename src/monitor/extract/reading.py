@@ -493,6 +493,9 @@ class Reader:
                 if tag.startswith("scope."):
                     m.scope = m.scope or tag[6:]
                 j = s.spans[j].end  # type: ignore[union-attr]
+                if tag.startswith("scope.") and not s.tag(j).startswith("thing."):
+                    m.thing_how = "bare"     # "362 ... del 11J": no noun after a scope
+                    break
                 steps += 1
                 continue
             if t.low in self.filler or (t.kind == "mark" and t.low in _QUOTES):
