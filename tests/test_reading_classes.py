@@ -250,3 +250,20 @@ def test_every_observation_has_a_json_reading():
     for o in res.observations:
         back = json.loads(json.dumps(o.reading))
         assert back["thing"] == "prisoner" and back["period"] == o.period and back["rule"]
+
+
+def test_a_page_published_late_in_a_month_takes_the_month_its_text_gives():
+    """Reports come out by the 20th: a copy published on the 22nd takes its month from the
+    text's headline figure, and a page that names no month yields nothing."""
+    late = read(PD, "Fewer political prisoners in Cuba", [
+        "With two new political prisoners added in the August update, the list stands at "
+        "1,105.", "The list includes 117 women."], published="2024-09-22")
+    assert late == {("new_political_prisoners", "2024-08"): 2,
+                    ("political_prisoners_total", "2024-08"): 1105, ("women", "2024-08"): 117}
+    assert read(PD, "Prisoners Defenders updates its list", [
+        "The current list has 126 prisoners for political reasons."],
+        published="2019-08-27") == {}
+    # on time, the month before publication is the page's
+    assert read(PD, "Prisoners Defenders updates its list", [
+        "The current list has 126 prisoners for political reasons."],
+        published="2019-09-12") == {("political_prisoners_total", "2019-08"): 126}

@@ -678,6 +678,12 @@ class Reader:
             i = sp.end
         if best_ev:
             m.event = best_ev[1]
+        # "The current list ... has 126 prisoners", "la lista tiene 1.100": a list that has
+        # them holds them (a prisoner who has an illness suffers it)
+        if m.event == "suffer" and 0 <= m.event_pos < m.index and any(
+                s.tag(k) == "thing.list" and s.clause_of[k] == m.clause
+                for k in range(m.event_pos)):
+            m.event = "held"
         # "El año 2021 comenzó con 138", "The list opened January 2021 with 138": the
         # count a period started with is a stock
         k = m.index - 1
