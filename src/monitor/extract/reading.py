@@ -158,6 +158,7 @@ class Reader:
         self.self_words = {fold_word for p in lexicon.phrases("org.self") for fold_word in
                            p.split() if fold_word not in _NAME_LINKS}
         self.org_heads = set(words.get("org_heads", []))
+        self.total_thing = (words.get("total_thing") or [""])[0]
         self.related = [w for w in words.get("related", [])]
         # "5 detenciones de periodistas": a count of one group's
         self.groups = set(words.get("groups", []))
@@ -587,6 +588,11 @@ class Reader:
             elif toks[k].kind == "num":
                 return ""
             k = (s.spans[k].start if s.spans[k] else k) - 1
+        # "The precise October count is 1,027": a bare total word counts what the source's
+        # reports count, when its vocabulary says what that is
+        if saw_link and self.total_thing and any(
+                s.tag(j) == "total" and s.clause_of[j] == clause for j in range(m.index)):
+            return self.total_thing
         return ""
 
     def _context(self, s: Sentence, m: Mention) -> None:
