@@ -318,6 +318,11 @@ class Reader:
                 "los", "las", "the") and toks[i + 3].kind == "num":
             m.part_of_next = True
         self._thing(s, m)
+        # "275 acciones represivas como mínimo", "1,100 or more": a qualifier after its noun
+        after = m.thing_end if m.thing_end > m.index else m.index + 1
+        if m.qualifier == "exact" and after < n and s.tag(after) == "qual.at_least" and \
+                toks[after].low in _POSTPOSED:
+            m.qualifier = "at_least"
         self._context(s, m)
         if m.compare:
             # "del mes anterior" / "in the previous month" right after it (over its noun)
@@ -512,8 +517,9 @@ class Reader:
                 m.thing_how = "bare"      # "reach 1,100 in April": the noun is before it
                 break
             if t.kind == "word" and not tag:
-                if _looks_verb(t.low):
-                    m.thing_how, m.verb = "bare", t.low   # "891 proceden de ...": a verb
+                if _looks_verb(t.low) or t.text[-1:] in "óÓ":
+                    # "891 proceden de ...", "se empleó": a verb (a preterite keeps its ó)
+                    m.thing_how, m.verb = "bare", t.low
                     break
                 m.thing, m.thing_how = "?" + t.low, "right"
                 break
@@ -842,6 +848,7 @@ _NOMINAL_ENDINGS = ("ciones", "siones", "cion", "sion", "bajas", "altas", "salid
                     "releases", "arrests", "departures", "exits")
 _CONTRAST = {"pero", "but", "however", "aunque", "although", "mientras", "while", "whereas",
              "yet"}
+_POSTPOSED = {"como", "por", "or", "o", "at"}      # "como mínimo", "por lo menos", "or more"
 _ONE = {"one", "un", "una", "uno", "a single"}
 _LIST_JOINS = {",", "y", "e", "and", "o", "or", "u", "-", "\u2013", "a", "to"}
 
