@@ -28,6 +28,7 @@ import datetime as dt
 import http.client
 import logging
 import sqlite3
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from urllib.parse import urljoin, urlsplit
 from monitor import archive
 from monitor.config import Config, SourceConfig
 from monitor.crawl_child import scrapy_settings
+from monitor.crawlproto import Handover, Politeness
 from monitor.urlrules import host_allowed, listing_root, retry_after_seconds
 
 log = logging.getLogger("monitor.probe")
@@ -59,6 +61,18 @@ class Reply:
 
 
 @dataclass
+class _Wire:
+    """One answer as it came over the wire: what the crawl child is handed (`Handover`)."""
+
+    url: str
+    status: int
+    header_lines: list[list[str]]
+    raw: bytes = field(repr=False)
+    sent: tuple[str | None, str | None]
+    size: int           # bytes counted for it (`bytes_received`)
+
+
+@dataclass
 class Probe:
     """What the probe did and decided. `verdict`: unchanged | failed | crawl."""
 
@@ -69,6 +83,7 @@ class Probe:
     responses: dict[str, int] = field(default_factory=dict)
     bytes_received: int = 0
     revalidations: int = 0
+    wire: dict[str, _Wire] = field(default_factory=dict, repr=False)  # last answer per URL
 
     @property
     def conclusive(self) -> bool:
@@ -81,14 +96,35 @@ class Probe:
                 "bytes_received": self.bytes_received, "revalidations": self.revalidations,
                 "errors": 0, "probe": 1}
 
-    def add_to(self, stats: dict[str, Any]) -> dict[str, Any]:
-        """A crawl's `runs` columns with the probe's own requests added (they were made)."""
+    def handover(self) -> list[tuple[Handover, bytes]]:
+        """The answers this probe got, for the crawl child to use instead of asking again
+        (the last answer per URL: after a retry, the one that counted)."""
+        return [(Handover(url=w.url, status=w.status, headers=w.header_lines, body_file="",
+                          sent_etag=w.sent[0], sent_last_modified=w.sent[1]), w.raw)
+                for w in self.wire.values()]
+
+    def add_to(self, stats: dict[str, Any], handed_over: list[str] = ()) -> dict[str, Any]:
+        """A crawl's `runs` columns with the probe's own requests added (they were made),
+        except the answers the child was handed: it counted those as its own requests."""
+        mine = Probe(requests=self.requests, responses=dict(self.responses),
+                     bytes_received=self.bytes_received, revalidations=self.revalidations)
+        for url in handed_over:
+            w = self.wire.get(url)
+            if w is None:
+                continue
+            key = str(w.status)
+            mine.requests -= 1
+            mine.responses[key] -= 1
+            if not mine.responses[key]:
+                del mine.responses[key]
+            mine.bytes_received -= w.size
+            mine.revalidations -= int(w.status == 304)
         out = dict(stats)
-        out["requests"] = int(out.get("requests", 0)) + self.requests
-        out["bytes_received"] = int(out.get("bytes_received", 0)) + self.bytes_received
-        out["revalidations"] = int(out.get("revalidations", 0)) + self.revalidations
+        out["requests"] = int(out.get("requests", 0)) + mine.requests
+        out["bytes_received"] = int(out.get("bytes_received", 0)) + mine.bytes_received
+        out["revalidations"] = int(out.get("revalidations", 0)) + mine.revalidations
         responses = dict(out.get("responses") or {})
-        for k, v in self.responses.items():
+        for k, v in mine.responses.items():
             responses[k] = responses.get(k, 0) + v
         out["responses"] = responses
         return out
@@ -131,10 +167,7 @@ class _Client:
     """One polite HTTP client per probe: the spider's headers, limits, retries and delay."""
 
     def __init__(self, cfg: Config, src: SourceConfig, result: Probe) -> None:
-        s = scrapy_settings({
-            "user_agent": cfg.crawl["user_agent"], "obey_robots": cfg.crawl["obey_robots"],
-            "download_delay": float(cfg.crawl["download_delay"]),
-            "timeout": cfg.crawl["timeout"], "max_page_size": cfg.max_page_size})
+        s = scrapy_settings(Politeness.from_config(cfg.crawl, cfg.max_page_size))
         self.headers = {"User-Agent": s["USER_AGENT"], "Accept-Encoding": "gzip, deflate",
                         **s["DEFAULT_REQUEST_HEADERS"]}
         self.timeout = float(s["DOWNLOAD_TIMEOUT"]) or None
@@ -218,16 +251,20 @@ class _Client:
             resp = conn.getresponse()
             raw = self._read(resp, deadline)
             status, reason = resp.status, resp.reason
-            hdrs = {k.lower(): v for k, v in resp.getheaders()}
+            lines = [[k, v] for k, v in resp.getheaders()]
         finally:
             conn.close()
+        hdrs = {k.lower(): v for k, v in lines}
         key = str(status)
         self.result.responses[key] = self.result.responses.get(key, 0) + 1
         # as Scrapy's DownloaderStats counts a response: status line, headers, body on the wire
-        self.result.bytes_received += (len(raw) + len(f"HTTP/1.1 {status} {reason}\r\n") + 2
-                                       + sum(len(k) + len(v) + 4 for k, v in hdrs.items()))
+        size = (len(raw) + len(f"HTTP/1.1 {status} {reason}\r\n") + 2
+                + sum(len(k) + len(v) + 4 for k, v in hdrs.items()))
+        self.result.bytes_received += size
         if status == 304:
             self.result.revalidations += 1
+        self.result.wire[url] = _Wire(url=url, status=status, header_lines=lines, raw=raw,
+                                      sent=(etag, last_modified), size=size)
         return Reply(url=url, status=status, headers=hdrs, body=self._decode(raw, hdrs))
 
     def _read(self, resp: http.client.HTTPResponse, deadline: float | None) -> bytes:
@@ -425,3 +462,27 @@ class LazyTargets(list):
 def need(targets: list) -> None:
     """Load lazy targets now (a ConfigError here stops the cycle before a crawl)."""
     len(targets)
+
+
+def prepare(targets: list, source: str) -> None:
+    """What the parent does while the crawl child starts Scrapy (`fetch.run_child`).
+
+    The alert path needs the source's extractor (bs4, lxml, the vocabulary: ~0.2 s of
+    imports) and apprise (~0.2 s); importing them after the crawl put them between a new
+    post and its alert. The extractor is imported in a thread for the whole crawl; the
+    targets are loaded here, before the child may fetch, so a bad notify setting still
+    stops the crawl before any request.
+    """
+    threading.Thread(target=_import_extractor, args=(source,), name="import-extractor",
+                     daemon=True).start()
+    need(targets)
+
+
+def _import_extractor(source: str) -> None:
+    try:
+        from monitor import sources
+        from monitor.extract import checks, pipeline  # noqa: F401  (what extract() uses)
+
+        sources.get(source).module  # noqa: B018  (imports it)
+    except Exception as exc:  # the store step imports it again and reports the error
+        log.debug("importing the %s extractor ahead failed: %s", source, exc)
