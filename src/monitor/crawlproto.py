@@ -161,16 +161,16 @@ class CrawlParams:
     source: str
     start_urls: list[str]
     allowed_domains: list[str]
-    post_path: str | None
-    max_listing_pages: int | None
-    backfill: bool
-    known_posts: list[str]
-    revalidate_posts: list[str]
-    max_new_posts: int | None
-    backfill_done: list[str]
     polite: Politeness
-    httpcache_dir: str | None
     out_dir: str
+    post_path: str | None = None         # the regex a post's URL path matches
+    max_listing_pages: int | None = None  # None: follow every listing page
+    backfill: bool = False
+    known_posts: list[str] = field(default_factory=list)
+    revalidate_posts: list[str] = field(default_factory=list)
+    max_new_posts: int | None = None
+    backfill_done: list[str] = field(default_factory=list)  # stored by a stopped backfill
+    httpcache_dir: str | None = None
     log_level: str = "WARNING"
     # the child's end of a pipe only the parent can write to: end-of-file means the parent
     # is gone (the child exits); one byte means "go" (the parent is ready for the pages)
