@@ -17,12 +17,8 @@ from typing import Any
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from monitor.extract.fastre import splitter
-from monitor.extract.numbers import text_cache
-
 log = logging.getLogger("monitor.extract")
 
-QUALIFIERS = ("exact", "at_least", "about")
 
 
 @dataclass
@@ -411,6 +407,11 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
             t = element_text(b)
             if not t or t == title:
                 continue
+            # a paragraph that is nothing but a link is a pointer to another post
+            # ("OCDH: 275 acciones represivas en septiembre"), not this page's text
+            links = [a for a in b.iter("a")]
+            if links and clean_space(" ".join(element_text(a, drop=False) for a in links)) == t:
+                continue
             if not subtitle and b.tag in ("h2", "h3") and not paragraphs:
                 subtitle = t
             paragraphs.append(t)
@@ -420,18 +421,3 @@ def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
                 paragraphs = [raw]
     return Page(url=url, title=title, subtitle=subtitle, paragraphs=paragraphs,
                 meta_published=published, meta_modified=modified, root=root)
-
-
-# a break: whitespace after . ! ? ; and before a capital, an opening mark or a digit
-_SENT_SPLIT = splitter(".!?;", r"[A-ZÁÉÍÓÚÑ¿¡\"“«(0-9]")
-
-
-def sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences without breaking '1.185' or 'Sr. X'."""
-    return list(_sentences(paragraph))
-
-
-@text_cache(4096)
-def _sentences(paragraph: str) -> tuple[str, ...]:
-    parts = _SENT_SPLIT(paragraph)
-    return tuple(p.strip() for p in parts if p.strip())

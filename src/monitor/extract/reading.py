@@ -54,6 +54,12 @@ def _looks_verb(w: str) -> bool:
 
 _CLEAN_LEFT = {"con", "with", "hay", "there", "are", "were", "is", "was", "el", "los", "las",
                "un", "una", "a", "que", "who", "total", "cifra", "figure", "number", "numero"}
+_NAME_LINKS = {"de", "del", "para", "los", "las", "la", "el", "y", "of", "for", "the", "and",
+               "en", "in"}
+_ARTICLES = {"el", "la", "los", "las", "the", "un", "una", "unos", "unas"}
+_BE = {"fueron", "fue", "son", "es", "eran", "era", "were", "was", "are", "is"}
+_NP_LINKS = {"a", "en", "contra", "to", "in", "against", "on", "sobre"}
+_PRONOUNS = {"ellos", "ellas", "them", "whom", "cuales", "which", "que"}
 _RELATIVE = {"que", "who", "which", "that", "quienes", "cuyos", "cuyas", "whose"}
 
 
@@ -100,6 +106,8 @@ class Mention:
     in_brackets: bool = False       # "(29 chicos y 3 chicas)"
     aside: bool = False             # inside "– ... –": its own statement, no ellipsis
     head: bool = False              # "de los 33 menores, ...": what follows is a part of it
+    window_year: int = 0            # the year a yearly window names ("durante todo 2023")
+    part_anchor: Any = None         # the year of the whole it is a part of
 
     def reading(self) -> dict[str, Any]:
         """The JSON-serialisable reading stored with an observation."""
@@ -145,10 +153,17 @@ class Reader:
         self.promote = set(words.get("promote", ["prisoner", "polreason"]))
         self.refine = set(words.get("refine", []))
         self.case_of = set(words.get("case_of", []))
+        self.self_words = {fold_word for p in lexicon.phrases("org.self") for fold_word in
+                           p.split() if fold_word not in _NAME_LINKS}
+        self.org_heads = set(words.get("org_heads", []))
+        # "5 detenciones de periodistas": a count of one group's
+        self.groups = set(words.get("groups", []))
+        self.grouped = set(words.get("grouped", []))
 
     def sentence(self, text: str, role: str, block: int) -> Sentence:
         toks = tokenize(text)
         spans = self.lex.spans(toks)
+        self._proper_bodies(toks, spans)
         times = timex.find(toks, spans, self.roles)
         s = Sentence(text, role, block, toks, spans, times, self._clauses(toks, spans))
         in_time = s.in_time
@@ -169,10 +184,44 @@ class Reader:
                     sp.end - 1].end], ""
                 s.mentions.append(m)
                 continue
+            if t.low in _ONE and s.mentions and i + 1 < len(toks) and i and toks[i - 1].low in (
+                    "y", "and", ",", "e") and spans[i] is None and spans[i + 1] is not None \
+                    and spans[i + 1].tag.startswith("thing."):
+                # "nueve mujeres y un menor": 'un' counts in a list of counts
+                t.value = 1
+                s.mentions.append(self._mention(s, i))
+                continue
             if t.kind != "num" or i in in_time or (spans[i] is not None):
                 continue
             s.mentions.append(self._mention(s, i))
+        _share_units(s)
         return s
+
+    def _proper_bodies(self, toks: list[Tok], spans: list[Span | None]) -> None:
+        """A capitalised name the lexicon does not know, with the head noun of a body
+        ("el Centro Cubano de Derechos Humanos"), is another organisation."""
+        n, i = len(toks), 0
+        while i < n:
+            if spans[i] is not None or toks[i].kind != "word" or not toks[i].text[:1].isupper():
+                i += 1
+                continue
+            j, caps, head = i, 0, False
+            while j < n and spans[j] is None and toks[j].kind == "word" and (
+                    toks[j].text[:1].isupper() or (toks[j].low in _NAME_LINKS and j + 1 < n
+                                                   and toks[j + 1].text[:1].isupper())):
+                if toks[j].text[:1].isupper():
+                    caps += 1
+                    head = head or toks[j].low in self.org_heads
+                j += 1
+            if head and caps >= 2:
+                # "the Cuban Observatory of Human Rights (OCDH)": our name, said otherwise
+                ours = (j + 1 < n and toks[j].low == "(" and spans[j + 1] is not None
+                        and spans[j + 1].tag == "org.self") or {
+                    t.low for t in toks[i:j] if t.low not in _NAME_LINKS} <= self.self_words
+                span = Span("org.self" if ours else "org.other", i, j)
+                for k in range(i, j):
+                    spans[k] = span
+            i = max(j, i + 1)
 
     def _clauses(self, toks: list[Tok], spans: list[Span | None]) -> list[int]:
         """Clause number per token. A bracketed aside is a clause of its own, and the
@@ -225,6 +274,12 @@ class Reader:
             if tag == "unit" and not (toks[j].low in ("de", "edad") and m.value > 31):
                 m.noise = "unit: " + toks[j].low
                 return m
+            if toks[j].low == "-" and j + 1 < n and s.tag(j + 1) == "unit":
+                m.noise = "unit: " + toks[j + 1].low       # "a 72-year-old activist"
+                return m
+        if 1 <= m.value <= 31 and _day_of_a_date(s, i):
+            m.noise = "a day of a date"        # "entre el 15 y el 20 de enero"
+            return m
         if i and s.tag(i - 1) == "noise.before":
             m.noise = "after " + toks[i - 1].low
             return m
@@ -343,6 +398,8 @@ class Reader:
                     m.thing, m.thing_how, m.of = left, "left", "?" + tag[6:]
                     m.thing_end = s.spans[j].end  # type: ignore[union-attr]
                     return
+                # "Fifteen of the minors ...", "472 de los presos ...": a part of them
+                m.of = m.of or "?" + tag[6:]
             if tag.startswith("thing."):
                 m.thing, m.thing_how = tag[6:], "right"
                 span = s.spans[j]
@@ -379,6 +436,10 @@ class Reader:
                         if tg.startswith("thing.") and tg[6:] in self.case_of:
                             m.thing = tg[6:]
                             break
+                if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in (
+                        "de", "of", "contra", "against", "a") and s.tag(j + 1)[6:] in \
+                        self.groups and s.tag(j + 1).startswith("thing."):
+                    m.scope = m.scope or "group: " + toks[j + 1].low
                 # "387 prisioneros con sentencia": 'con' + a word narrows the count
                 if j + 1 < n and toks[j].low in ("con", "with") and toks[j + 1].kind == "word" \
                         and not s.tag(j + 1).startswith("thing."):
@@ -426,7 +487,8 @@ class Reader:
                 j += 1
                 steps += 1
                 continue
-            if t.kind == "word" and not tag and t.low in _PREPOSITIONS:
+            if t.kind == "word" and not tag and (t.low in _PREPOSITIONS or t.low in _CONJ):
+                # "Se incorporaron siete y salieron otros siete": no noun follows it
                 m.thing_how = "bare"      # "reach 1,100 in April": the noun is before it
                 break
             if t.kind == "word" and not tag:
@@ -471,17 +533,34 @@ class Reader:
             clause = s.clause_of[k - 1] if k else clause
             saw_link = True
             k -= 1
+        if k >= 1 and toks[k].low == "," and s.tag(k - 1).startswith("thing.") and any(
+                toks[j].low in _CONJ for j in range(max(0, k - 6), k - 1)):
+            # "... fueron 3.520 y las detenciones arbitrarias, 712": the verb left out
+            clause = s.clause_of[k - 1]
+            saw_link = True
+            k -= 1
+        elif k >= 0 and s.tag(k).startswith("thing.") and s.spans[k] is not None:
+            # "... y las detenciones arbitrarias 73": a thing right before it after 'y'
+            j = s.spans[k].start - 1
+            while j >= 0 and toks[j].low in _ARTICLES:
+                j -= 1
+            if j >= 0 and toks[j].low in _CONJ and j < s.spans[k].start - 1:
+                saw_link = True
         while k >= 0 and s.clause_of[k] == clause and m.index - k <= 12:
             tag = s.tag(k)
-            if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a"):
+            if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a") or \
+                    toks[k].low in _BE:
                 saw_link = True
             elif tag.startswith("thing."):
                 if not saw_link:
                     return ""
                 found = tag[6:]
                 # "las mujeres presas por razones políticas son 117": the head noun
+                # ("los sitios policiales a viviendas de activistas sumaron 64": sitios)
                 j = (s.spans[k].start if s.spans[k] else k) - 1
-                while j >= 0 and (s.tag(j).startswith("thing.") or toks[j].low in self.filler):
+                while j >= 0 and (s.tag(j).startswith("thing.") or toks[j].low in self.filler
+                                  or (toks[j].low in _NP_LINKS and j and s.tag(j - 1)
+                                      .startswith("thing."))):
                     if s.tag(j).startswith("thing."):
                         found = s.tag(j)[6:]
                     j = (s.spans[j].start if s.spans[j] else j) - 1
@@ -498,8 +577,9 @@ class Reader:
         i = 0
         n = len(toks)
         window_tags: list[tuple[int, str]] = []
+        year_in_window: dict[int, int] = {}
         orgs: list[tuple[int, str]] = []
-        announce = according = False
+        announce = according = claim = False
         resets: list[int] = []
         while i < n:
             sp = s.spans[i]
@@ -525,25 +605,42 @@ class Reader:
                     m.scope = "mixed: " + m.scope + " and " + tag[6:]
             elif tag.startswith("window."):
                 window_tags.append((i, tag[7:]))
+                if tag in ("window.year", "window.year_end"):
+                    # "cerró 2021", "durante todo 2023": the year is the window's
+                    years = [t.value for t in toks[sp.start:sp.end] if t.kind == "num"
+                             and t.value and 1990 <= t.value <= 2100 and not t.decimal]
+                    if years:
+                        year_in_window[i] = years[0]
             elif ((tag == "total" or (tag == "copula" and sp.end - sp.start > 1)) and same) \
                     or tag == "stock":
                 m.stock_words = True
             elif tag == "reset":
                 resets.append(i)
             elif tag.startswith("org."):
-                orgs.append((i, tag[4:]))
+                org = tag[4:]
+                # "el Observatorio Cubano de Conflictos": a generic name of ours followed
+                # by a proper name is another body (ours is matched whole, as the longest)
+                if org == "self" and sp.end < n and toks[sp.end].kind == "word" and \
+                        toks[sp.end].text[:1].isupper() and s.spans[sp.end] is None:
+                    org = self._named_after(s, sp.end)
+                orgs.append((i, org))
             elif tag == "attr.announce":
                 announce = True
             elif tag == "attr.according":
                 according = True
+            elif tag == "attr.claim":
+                claim = True
             elif tag == "partitive" and sp.end <= m.index and (
                     (same and m.index - sp.end <= 3)
                     or (s.clause_of[i] == m.clause - 1 and m.index - sp.end <= 1)):
                 m.of = "?"
             elif tag == "partitive" and same and 0 <= sp.start - m.index - 1 <= 1:
                 m.of = "?after"
-                if sp.end < n and s.tag(sp.end).startswith("thing."):
-                    m.of = "?" + s.tag(sp.end)[6:]      # "661 de estas personas"
+                # "661 de estas personas": the noun after a demonstrative is the whole; after
+                # a pronoun ("10 de ellas violentas") it is what the part is
+                if sp.end < n and s.tag(sp.end).startswith("thing.") and toks[
+                        sp.end - 1].low not in _PRONOUNS:
+                    m.of = "?" + s.tag(sp.end)[6:]
             i = sp.end
         if best_ev:
             m.event = best_ev[1]
@@ -570,25 +667,61 @@ class Reader:
                 pos < m.index and not own_month and not any(pos < r < m.index for r in resets))
             if reaches and (w != "anaphoric" or not m.window):
                 m.window = w
+                m.window_year = year_in_window.get(pos, 0) if w in ("year", "year_end") else 0
         # attribution: another organisation in the clause, or the sentence's "según X"
-        mine = [o for p, o in orgs if s.clause_of[p] == m.clause]
-        if "self" in mine:
+        # the body named nearest before the number in its clause is the one that counts it
+        # ("el OCC contabilizó 232 ... y Cubalex documentó 95"), else the nearest after it
+        mine = [(p, o) for p, o in orgs if s.clause_of[p] == m.clause and o in ("self",
+                                                                              "other")]
+        before = [o for p, o in mine if p < m.index]
+        after = [o for p, o in mine if p > m.index]
+        near = before[-1] if before else (after[0] if after else "")
+        if not near:
+            # "X registró 310 acciones y 45 detenciones": the sentence's subject counts both
+            earlier = [o for p, o in orgs if p < m.index and o in ("self", "other")]
+            near = earlier[-1] if earlier else ""
+        if near == "self":
             m.attribution = "self"
-        elif "other" in mine or (according and any(o == "other" for _, o in orgs)):
+        elif near == "other" or (not near and according and any(o == "other"
+                                                                 for _, o in orgs)):
             m.attribution = "other"
-        if announce and (any(o == "gov" for _, o in orgs) or m.event in ("leave",)):
+        gov = any(o == "gov" for _, o in orgs)
+        if (announce and (gov or m.event in ("leave",))) or (claim and gov):
             m.attribution = "government announcement"
         elif announce:
             m.attribution = "announcement"
         self._objects(s, m)
-        # "el registro contenía 145 nombres": the names a list holds are its count
-        if m.thing in self.containers and m.event == "held" and any(
-                s.tag(k) == "thing.list" and s.clause_of[k] == m.clause
+        # "el registro contenía 145 nombres", "la lista, que suma ya 1.148 personas": the
+        # names a list holds are its count
+        relative = any(toks[k].low in ("que", "which", "that") and s.clause_of[k] == m.clause
+                       for k in range(m.index))
+        copula = any(s.tag(k) == "copula" and s.clause_of[k] == m.clause for k in range(m.index))
+        if m.thing in self.containers and (m.event == "held" or m.stock_words or copula) and any(
+                s.tag(k) == "thing.list" and (s.clause_of[k] == m.clause or (
+                    relative and s.clause_of[k] == m.clause - 1))
                 for k in range(m.index)):
             m.thing = "list"
         if m.thing in self.containers and self.promote.intersection(m.objects):
             m.thing = "prisoner" if "prisoner" in m.objects or "polreason" in m.objects \
                 else m.thing
+
+    def _named_after(self, s: Sentence, k: int) -> str:
+        """'el Observatorio Cubano para los Derechos Humanos (OCDH)' is ours, 'el
+        Observatorio Cubano de Conflictos (OCC)' is not: the proper name after a generic
+        one is ours when its words are our name's or its acronym in brackets is ours."""
+        toks, n = s.toks, len(s.toks)
+        words = []
+        while k < n and toks[k].kind == "word" and (toks[k].text[:1].isupper() or toks[
+                k].low in _NAME_LINKS):
+            if s.tag(k) == "org.self":
+                return "self"
+            if toks[k].text[:1].isupper():
+                low = toks[k].low
+                words.append(low[:-2] if low.endswith(("'s", "\u2019s")) else low)
+            k += 1
+        if k + 1 < n and toks[k].low == "(" and s.tag(k + 1) == "org.self":
+            return "self"
+        return "self" if words and set(words) <= self.self_words else "other"
 
     def _objects(self, s: Sentence, m: Mention) -> None:
         toks, n = s.toks, len(s.toks)
@@ -602,9 +735,50 @@ class Reader:
         if m.thing_how == "bare" and start < n and toks[start].low == "," and not m.verb:
             start += 1           # "y 41, trastornos mentales": the verb left out
             clause = s.clause_of[start] if start < n else clause
+        # "Suffering serious illnesses are 472 prisoners": a verb before it names them too
+        if 0 <= m.event_pos < m.index:
+            for k in range(m.event_pos, m.index):
+                sp = s.spans[k]
+                if sp is not None and sp.start == k and sp.tag.startswith("thing.") and \
+                        s.clause_of[k] == m.clause:
+                    m.objects.append(sp.tag[6:])
         for k in range(start, n):
-            if s.clause_of[k] != clause or toks[k].kind == "num":
-                break
+            if s.clause_of[k] != clause or toks[k].kind == "num" or (
+                    toks[k].low in _CONJ and k + 1 < n and toks[k + 1].low in _ARTICLES):
+                break       # "3.520 y las detenciones ...": a new noun phrase
             sp = s.spans[k]
             if sp is not None and sp.start == k and sp.tag.startswith("thing."):
                 m.objects.append(sp.tag[6:])
+
+
+_ONE = {"one", "un", "una", "uno", "a single"}
+_LIST_JOINS = {",", "y", "e", "and", "o", "or", "u", "-", "\u2013", "a", "to"}
+
+
+def _share_units(s: Sentence) -> None:
+    """'adolescentes de 14, 15, 16 y 17 años': the unit after the last number of a list is
+    every number's, so none of them is a count."""
+    ms = s.mentions
+    for k in range(len(ms) - 1, 0, -1):
+        cur, before = ms[k], ms[k - 1]
+        if not cur.noise.startswith("unit:") or before.noise:
+            continue
+        between = s.toks[before.index + 1:cur.index]
+        if between and all(t.low in _LIST_JOINS for t in between):
+            before.noise = cur.noise
+
+
+_DAY_JOINS = {"y", "e", "al", "a", "el", "de", "del", "-", "\u2013", "and", "to", ",", "the",
+              "o", "or", "through", "until", "hasta"}
+
+
+def _day_of_a_date(s: Sentence, i: int) -> bool:
+    """A day number joined to a date by 'y', 'al', '-': '15 y 20 de enero', 'del 3 al 9'."""
+    k = i + 1
+    while k < len(s.toks) and k not in s.in_time and (s.toks[k].low in _DAY_JOINS or (
+            s.toks[k].kind == "num" and (s.toks[k].value or 0) <= 31)):
+        k += 1
+    if k == i + 1 or k >= len(s.toks) or k not in s.in_time:
+        return False
+    return any(e.start == k and e.kind in ("date", "month") for e in s.times) and any(
+        t.kind == "num" for t in s.toks[i + 1:k + 1])
