@@ -14,7 +14,9 @@ validators Scrapy's HTTP cache holds: the archive stores them from the cached re
 - Anything else (a changed page, a listing error, robots.txt unreachable, nothing to
   compare with, a full crawl due after `full_crawl_every`, `--backfill`): the normal crawl,
   which revalidates through its own HTTP cache as before. The probe writes nothing that
-  cache reads, so it cannot make the crawl skip a page.
+  cache reads, so it cannot make the crawl skip a page; it hands the crawl the answers it
+  got (`Probe.handover`), which the child uses instead of asking the site again
+  (spiders/middleware.py `HandoverMiddleware`), so such a run makes no extra request.
 
 User-Agent, headers, timeout, max_page_size, retry codes, backoff and download_delay come
 from `crawl_child.scrapy_settings`, the very settings the spider runs with. robots.txt is
