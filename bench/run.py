@@ -54,6 +54,16 @@ class Mailbox:
         return "250 OK"
 
 
+def run_env() -> dict[str, str]:
+    """The environment of every measured command: no MONITOR_* settings of this shell, and
+    bytecode caching as an installed monitor has it. pip compiles an installed package
+    (and urlwatch's venv) to .pyc; a shell with PYTHONDONTWRITEBYTECODE set would make
+    every `monitor` run compile its own modules from source again (~0.07 s on this
+    machine, half the no-change check) while the peer runs from bytecode."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith("MONITOR_") and k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def write_config(path: Path, servers: dict[str, SiteServer], smtp_port: int) -> Path:
     mail = (f"mailto://127.0.0.1:{smtp_port}?from=monitor@example.org"
             f"&to=alerts@example.org&smtp=127.0.0.1&secure=no")
@@ -75,7 +85,7 @@ def monitor(cfg: Path, *args: str) -> tuple[float, int]:
     The peak is VmHWM polled from /proc while it runs (ru_maxrss would be inherited from
     this big benchmark process across fork/exec).
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env = run_env()
     with tempfile.TemporaryFile("w+") as err:
         t0 = time.monotonic()
         proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(cfg), *args],
@@ -204,7 +214,7 @@ def status_kb(pid: int, key: str) -> int:
 
 def daemon_idle_rss(cfg: Path, settle: float) -> int:
     """RSS of `monitor daemon` after it has planned its (hours-away) runs and gone idle."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env = run_env()
     proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(cfg), "daemon"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
@@ -277,7 +287,7 @@ def peer_bench(tmp: Path, cfg: Path, srv: SiteServer, uw: Path, runs: int,
         encoding="utf-8")
     uw_cmd = [str(uw), "--urls", str(udir / "urls.yaml"), "--config", str(udir / "config.yaml"),
               "--hooks", str(udir / "hooks.py"), "--cache", str(udir / "cache.db")]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env = run_env()
     mon_cmd = [sys.executable, "-m", "monitor", "--config", str(cfg), "crawl",
                "--source", "prisoners_defenders"]
     for _ in range(2):  # warm-up: urlwatch stores the pages' ETags, monitor caches robots.txt
@@ -348,7 +358,7 @@ def alert_bench(cfg: Path, sites: dict, servers: dict[str, SiteServer], mailbox:
     full.write_text(cfg.read_text(encoding="utf-8").replace(
         f"[sources.{first}]\n", f'[sources.{first}]\nfull_crawl_every = "0s"\n'),
         encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env = run_env()
     seen: dict[str, list[dict]] = {"probe": [], "full": []}
     for i in range(2 * runs):
         variant = "probe" if i % 2 == 0 else "full"

@@ -183,6 +183,7 @@ class _Client:
         self.domains = src.allowed_domains
         self.result = result
         self._last: dict[str, float] = {}
+        self._conns: dict[tuple[str, str], http.client.HTTPConnection] = {}
 
     def get(self, url: str, validators: Any = None, *, offsite_ok: bool = False) -> Reply:
         """GET with redirects and the spider's retries; raises Unreachable when it gives up.
@@ -243,19 +244,22 @@ class _Client:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         deadline = time.monotonic() + self.timeout if self.timeout else None
-        conn = cls(parts.hostname or "", parts.port, timeout=self.timeout)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self.result.requests += 1
+        conn, resp = self._send(parts, path, headers)
         try:
-            conn.request("GET", path, headers=headers)
-            resp = conn.getresponse()
             raw = self._read(resp, deadline)
+            resp.close()  # read to the end: the connection is free for the next request
             status, reason = resp.status, resp.reason
             lines = [[k, v] for k, v in resp.getheaders()]
-        finally:
+        except BaseException:
             conn.close()
+            raise
+        if resp.will_close:
+            conn.close()
+        else:  # kept for the next request to this host, as Scrapy's connection pool does
+            self._conns[(parts.scheme, parts.netloc)] = conn
         hdrs = {k.lower(): v for k, v in lines}
         key = str(status)
         self.result.responses[key] = self.result.responses.get(key, 0) + 1
@@ -268,6 +272,37 @@ class _Client:
         self.result.wire[url] = _Wire(url=url, status=status, header_lines=lines, raw=raw,
                                       sent=(etag, last_modified), size=size)
         return Reply(url=url, status=status, headers=hdrs, body=self._decode(raw, hdrs))
+
+    def _send(self, parts: Any, path: str, headers: dict[str, str]
+              ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        """Send one GET on this host's kept-alive connection, or on a new one.
+
+        A kept connection the server has closed meanwhile (idle timeout) fails before any
+        answer: the same request is then sent once more on a new connection, as any
+        HTTP client with a connection pool does."""
+        kept = self._conns.pop((parts.scheme, parts.netloc), None)
+        for conn in ([kept] if kept is not None else []) + [None]:
+            reused = conn is not None
+            if conn is None:
+                cls = (http.client.HTTPSConnection if parts.scheme == "https"
+                       else http.client.HTTPConnection)
+                conn = cls(parts.hostname or "", parts.port, timeout=self.timeout)
+            try:
+                conn.request("GET", path, headers=headers)
+                return conn, conn.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                if not reused:
+                    raise
+            except BaseException:
+                conn.close()
+                raise
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    def close(self) -> None:
+        for conn in self._conns.values():
+            conn.close()
+        self._conns.clear()
 
     def _read(self, resp: http.client.HTTPResponse, deadline: float | None) -> bytes:
         length = resp.getheader("Content-Length")
@@ -379,6 +414,15 @@ def run(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, backfill: b
         result.reason = why
         return result
     client = _Client(cfg, src, result)
+    try:
+        return _probe(conn, src, client, result, recent)
+    finally:
+        client.close()
+
+
+def _probe(conn: sqlite3.Connection, src: SourceConfig, client: _Client, result: Probe,
+           recent: list[str] | None) -> Probe:
+    """The probe proper: the start URLs, the first listing, then the recent posts."""
 
     def validators(url: str) -> tuple[str | None, str | None]:
         row = _stored(conn, src.name, url)
