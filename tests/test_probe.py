@@ -302,3 +302,54 @@ def test_a_bad_notify_setting_stops_the_crawl_before_it_fetches(tmp_path, serve)
     # only the probe's requests: robots.txt and the feed that changed
     assert [p for p, _s, _n in srv.requests] == ["/robots.txt", "/feed/"]
     assert last_run(dbp)["id"] == runs_before
+
+
+def test_a_kept_alive_connection_the_server_closed_is_replaced_not_retried(tmp_path):
+    """The probe keeps one connection per host; a server that closes it after an answer
+    (an idle timeout) costs a new connection, not a failed attempt and a backoff."""
+    import socket
+    import threading
+
+    from monitor.config import build
+    from monitor.probe import Probe, _Client
+
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(8)
+    seen: list[bytes] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _addr = lsock.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                if data:
+                    seen.append(data.split(b"\r\n", 1)[0])
+                    # HTTP/1.1 without "Connection: close", then the socket is closed
+                    conn.sendall(b'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n'
+                                 b"Content-Length: 0\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        cfg = build({"crawl": {"download_delay": 0.0}}, None)
+        result = Probe()
+        client = _Client(cfg, cfg.sources["prisoners_defenders"], result)
+        base = f"http://127.0.0.1:{lsock.getsockname()[1]}"
+        try:
+            for path in ("/feed/", "/", "/otra/"):
+                assert client.get(base + path).status == 304
+        finally:
+            client.close()
+        assert seen == [b"GET /feed/ HTTP/1.1", b"GET / HTTP/1.1", b"GET /otra/ HTTP/1.1"]
+        # one request each: no failed attempt, no retry after a backoff
+        assert (result.requests, result.responses) == (3, {"304": 3})
+    finally:
+        lsock.close()

@@ -207,6 +207,13 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
                         f"crawl timed out after {timeout}s and was stopped")
         log.error("%s: %s", src.name, result.error)
         return result
+    except ProtocolError as exc:  # a backfill reads pages.jsonl while the child runs
+        stop_process(proc)
+        os.close(watch_w)
+        result.failed = True
+        result.error = f"crawl process wrote an unreadable result ({exc})"
+        log.error("%s: %s", src.name, result.error)
+        return result
     except BaseException:
         # interrupted (SIGTERM/SIGINT on `monitor crawl`), or `prepare` failed: take the
         # Scrapy child and the spool directory down with us instead of leaving them behind
