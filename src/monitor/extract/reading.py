@@ -30,8 +30,9 @@ _CLEAN = {"en", "in", "cuba", "la", "isla", "the", "island", "de", "y", "concien
           "\"", "\u201d", "\u00bb", "'", "!", ")", "registrados", "verificados", "verified",
           "documentados", "documented"}
 _QUOTES = "\"'\u201c\u201d\u00ab\u00bb"
-_PREPOSITIONS = {"in", "en", "on", "at", "during", "durante", "por", "for", "by", "hasta",
-                 "until", "since", "desde", "tras", "after", "segun", "according", "al"}
+_PREPOSITIONS = {"con", "with", "sin", "without", "in", "en", "on", "at", "during", "durante",
+                 "por", "for", "by", "hasta", "until", "since", "desde", "tras", "after",
+                 "segun", "according", "al"}
 _VERB_EN = {"carry", "carries", "are", "were", "is", "was", "have", "had", "has", "remain",
             "remained", "face",
             "faced", "come", "came", "stem", "belong", "include", "serve", "served", "got",
@@ -156,6 +157,7 @@ class Reader:
         self.self_words = {fold_word for p in lexicon.phrases("org.self") for fold_word in
                            p.split() if fold_word not in _NAME_LINKS}
         self.org_heads = set(words.get("org_heads", []))
+        self.related = [w for w in words.get("related", [])]
         # "5 detenciones de periodistas": a count of one group's
         self.groups = set(words.get("groups", []))
         self.grouped = set(words.get("grouped", []))
@@ -306,7 +308,8 @@ class Reader:
             if toks[k2].low in ("entre", "among") and toks[k2 + 1].low in ("los", "las", "the") \
                     and s.tag(k2 + 2).startswith("thing.") and not m.of:
                 m.of = "?" + s.tag(k2 + 2)[6:]
-        if (first > 0 and toks[first - 1].low == "(") or (first < n and toks[first].low == "("):
+        if (first > 0 and toks[first - 1].low == "(") or (first < n and toks[first].low == "(") \
+                or m.clause >= 1000:       # clauses inside brackets are numbered from 1000
             m.in_brackets = True
         if i + 3 < n and toks[i + 1].low in ("de", "of") and toks[i + 2].low in (
                 "los", "las", "the") and toks[i + 3].kind == "num":
@@ -427,6 +430,11 @@ class Reader:
                 if j < n and s.tag(j).startswith("thing.") and s.tag(j)[6:] in self.refine:
                     m.thing = s.tag(j)[6:]
                     j = s.spans[j].end  # type: ignore[union-attr]
+                # "ocho casos nuevos": a modifier after the noun
+                while j < n and s.tag(j).startswith("mod."):
+                    if s.tag(j)[4:] not in m.mods:
+                        m.mods.append(s.tag(j)[4:])
+                    j = s.spans[j].end  # type: ignore[union-attr]
                 m.thing_end = j
                 # "..., con 83 casos": the cases of the sentence's subject
                 if m.thing in self.containers and self.case_of and all(
@@ -436,8 +444,9 @@ class Reader:
                         if tg.startswith("thing.") and tg[6:] in self.case_of:
                             m.thing = tg[6:]
                             break
+                # (not "contra activistas": the acts of repression are against them)
                 if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in (
-                        "de", "of", "contra", "against", "a") and s.tag(j + 1)[6:] in \
+                        "de", "of") and s.tag(j + 1)[6:] in \
                         self.groups and s.tag(j + 1).startswith("thing."):
                     m.scope = m.scope or "group: " + toks[j + 1].low
                 # "387 prisioneros con sentencia": 'con' + a word narrows the count
@@ -475,12 +484,18 @@ class Reader:
                         "los", "las", "the"):
                     m.thing_how = "nominal"     # "suman 190 los procesados": they count
                     return
+                if tag.startswith("event.") and toks[s.spans[j].end - 1].low.endswith(  # type: ignore[union-attr]
+                        _NOMINAL_ENDINGS):
+                    m.thing_how = "event noun"  # "13 excarcelaciones": no noun to borrow
                 break
             if tag in ("partitive", "total") or tag.startswith("scope.") or tag.startswith(
                     "qual."):
                 if tag.startswith("scope."):
                     m.scope = m.scope or tag[6:]
                 j = s.spans[j].end  # type: ignore[union-attr]
+                if tag.startswith("scope.") and not s.tag(j).startswith("thing."):
+                    m.thing_how = "bare"     # "362 ... del 11J": no noun after a scope
+                    break
                 steps += 1
                 continue
             if t.low in self.filler or (t.kind == "mark" and t.low in _QUOTES):
@@ -580,6 +595,7 @@ class Reader:
         year_in_window: dict[int, int] = {}
         orgs: list[tuple[int, str]] = []
         announce = according = claim = False
+        source_org = ""
         resets: list[int] = []
         while i < n:
             sp = s.spans[i]
@@ -589,6 +605,15 @@ class Reader:
             tag, same = sp.tag, s.clause_of[i] == m.clause
             if tag.startswith("event.") and same:
                 d = abs(i - m.index) - (1 if i > m.index else 0)
+                # "denuncia excarcelaciones ... y suma 7 presos": a plural noun of an event
+                # is the number's own event only next to it ("N excarcelaciones")
+                nominal = toks[sp.end - 1].low.endswith(_NOMINAL_ENDINGS)
+                between = range(m.index + 1, i) if i > m.index else range(sp.end, m.index)
+                next_to = all(s.tag(k).startswith("mod.") or toks[k].low in self.filler
+                              for k in between) and len(between) <= 2
+                if nominal and not next_to:
+                    i = sp.end
+                    continue
                 if best_ev is None or d < best_ev[0]:
                     best_ev = (d, tag[6:])
                     m.event_pos = i
@@ -603,7 +628,10 @@ class Reader:
                     m.scope = tag[6:]
                 elif m.scope != tag[6:] and not m.scope.startswith("those"):
                     m.scope = "mixed: " + m.scope + " and " + tag[6:]
-            elif tag.startswith("window."):
+            elif tag.startswith("window.") and not (
+                    tag == "window.since" and sp.end - sp.start == 1 and sp.end < n
+                    and sp.end not in s.in_time and toks[sp.end].kind != "num"):
+                # ("desde Cuba", "from Havana": a place, not a time since)
                 window_tags.append((i, tag[7:]))
                 if tag in ("window.year", "window.year_end"):
                     # "cerró 2021", "durante todo 2023": the year is the window's
@@ -611,8 +639,8 @@ class Reader:
                              and t.value and 1990 <= t.value <= 2100 and not t.decimal]
                     if years:
                         year_in_window[i] = years[0]
-            elif ((tag == "total" or (tag == "copula" and sp.end - sp.start > 1)) and same) \
-                    or tag == "stock":
+            elif (tag == "total" or (tag == "copula" and sp.end - sp.start > 1)
+                  or tag == "stock") and same:
                 m.stock_words = True
             elif tag == "reset":
                 resets.append(i)
@@ -624,11 +652,17 @@ class Reader:
                         toks[sp.end].text[:1].isupper() and s.spans[sp.end] is None:
                     org = self._named_after(s, sp.end)
                 orgs.append((i, org))
-            elif tag == "attr.announce":
+            elif tag == "attr.announce" and self._reaches(s, i, m):
                 announce = True
             elif tag == "attr.according":
                 according = True
-            elif tag == "attr.claim":
+                # "según el OCDH": the body named right after it is the sentence's source
+                k = sp.end
+                while k < n and toks[k].low in _ARTICLES:
+                    k += 1
+                if k < n and s.spans[k] is not None and s.spans[k].tag.startswith("org."):
+                    source_org = s.spans[k].tag[4:]
+            elif tag == "attr.claim" and self._reaches(s, i, m):
                 claim = True
             elif tag == "partitive" and sp.end <= m.index and (
                     (same and m.index - sp.end <= 3)
@@ -644,6 +678,12 @@ class Reader:
             i = sp.end
         if best_ev:
             m.event = best_ev[1]
+        # "The current list ... has 126 prisoners", "la lista tiene 1.100": a list that has
+        # them holds them (a prisoner who has an illness suffers it)
+        if m.event == "suffer" and 0 <= m.event_pos < m.index and any(
+                s.tag(k) == "thing.list" and s.clause_of[k] == m.clause
+                for k in range(m.event_pos)):
+            m.event = "held"
         # "El año 2021 comenzó con 138", "The list opened January 2021 with 138": the
         # count a period started with is a stock
         k = m.index - 1
@@ -666,8 +706,13 @@ class Reader:
             reaches = s.clause_of[pos] == m.clause or (
                 pos < m.index and not own_month and not any(pos < r < m.index for r in resets))
             if reaches and (w != "anaphoric" or not m.window):
+                # "A lo largo de 2024 ... 1.377 personas ... en algún momento del año": the
+                # year a yearly window of the sentence named stays the year of the next one
+                year = year_in_window.get(pos, 0) if w in ("year", "year_end") else 0
+                keep = m.window_year if w in ("year", "year_end") and m.window in (
+                    "year", "year_end") else 0
                 m.window = w
-                m.window_year = year_in_window.get(pos, 0) if w in ("year", "year_end") else 0
+                m.window_year = year or keep
         # attribution: another organisation in the clause, or the sentence's "según X"
         # the body named nearest before the number in its clause is the one that counts it
         # ("el OCC contabilizó 232 ... y Cubalex documentó 95"), else the nearest after it
@@ -680,10 +725,12 @@ class Reader:
             # "X registró 310 acciones y 45 detenciones": the sentence's subject counts both
             earlier = [o for p, o in orgs if p < m.index and o in ("self", "other")]
             near = earlier[-1] if earlier else ""
+        if not near and according:
+            # "según X": X, or, when no body follows it, any other one the sentence names
+            near = source_org or ("other" if any(o == "other" for _, o in orgs) else "")
         if near == "self":
             m.attribution = "self"
-        elif near == "other" or (not near and according and any(o == "other"
-                                                                 for _, o in orgs)):
+        elif near == "other":
             m.attribution = "other"
         gov = any(o == "gov" for _, o in orgs)
         if (announce and (gov or m.event in ("leave",))) or (claim and gov):
@@ -696,7 +743,8 @@ class Reader:
         relative = any(toks[k].low in ("que", "which", "that") and s.clause_of[k] == m.clause
                        for k in range(m.index))
         copula = any(s.tag(k) == "copula" and s.clause_of[k] == m.clause for k in range(m.index))
-        if m.thing in self.containers and (m.event == "held" or m.stock_words or copula) and any(
+        if m.thing in self.containers and m.event not in ("enter", "leave") and (
+                m.event == "held" or m.stock_words or copula) and any(
                 s.tag(k) == "thing.list" and (s.clause_of[k] == m.clause or (
                     relative and s.clause_of[k] == m.clause - 1))
                 for k in range(m.index)):
@@ -704,6 +752,16 @@ class Reader:
         if m.thing in self.containers and self.promote.intersection(m.objects):
             m.thing = "prisoner" if "prisoner" in m.objects or "polreason" in m.objects \
                 else m.thing
+
+    def _reaches(self, s: Sentence, pos: int, m: Mention) -> bool:
+        """An announcement or a claim at `pos` speaks of the number unless a contrast
+        ("pero", "but") or our own name comes between: "El régimen anunció la salida de 553
+        reos, pero la lista de Prisoners Defenders cerró con 1.150"."""
+        lo, hi = (pos, m.index) if pos < m.index else (m.index, pos)
+        for k in range(lo, hi):
+            if s.toks[k].low in _CONTRAST or s.tag(k) == "org.self":
+                return False
+        return True
 
     def _named_after(self, s: Sentence, k: int) -> str:
         """'el Observatorio Cubano para los Derechos Humanos (OCDH)' is ours, 'el
@@ -743,6 +801,8 @@ class Reader:
                         s.clause_of[k] == m.clause:
                     m.objects.append(sp.tag[6:])
         for k in range(start, n):
+            if s.tag(k) in ("partitive", "one.part") and k > m.index:
+                break       # "12, one of them violent": what follows is the part's
             if s.clause_of[k] != clause or toks[k].kind == "num" or (
                     toks[k].low in _CONJ and k + 1 < n and toks[k + 1].low in _ARTICLES):
                 break       # "3.520 y las detenciones ...": a new noun phrase
@@ -751,6 +811,11 @@ class Reader:
                 m.objects.append(sp.tag[6:])
 
 
+_NOMINAL_ENDINGS = ("ciones", "siones", "cion", "sion", "bajas", "altas", "salidas", "entradas",
+                    "ingresos",
+                    "releases", "arrests", "departures", "exits")
+_CONTRAST = {"pero", "but", "however", "aunque", "although", "mientras", "while", "whereas",
+             "yet"}
 _ONE = {"one", "un", "una", "uno", "a single"}
 _LIST_JOINS = {",", "y", "e", "and", "o", "or", "u", "-", "\u2013", "a", "to"}
 
