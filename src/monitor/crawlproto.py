@@ -16,6 +16,7 @@ Nothing here imports Scrapy.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import types
@@ -35,8 +36,13 @@ def _check(value: Any, hint: Any, where: str) -> Any:
     """`value` checked (and nested dataclasses built) against the type `hint`."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(hint)
+        if value is None and type(None) in options:
+            return None
+        if type(value) in options and type(value) in (str, int, bool):
+            return value  # the common case, without trying the options one by one
         errors = []
-        for option in typing.get_args(hint):
+        for option in options:
             try:
                 return _check(value, option, where)
             except ProtocolError as exc:
@@ -76,11 +82,18 @@ def _name(hint: Any) -> str:
     return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
 
 
+@functools.cache
+def _schema(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field]]:
+    """(type hints, wire fields) of a schema class, worked out once per class."""
+    hints = typing.get_type_hints(cls)
+    wire = {f.name: f for f in dataclasses.fields(cls) if f.init and f.metadata.get("wire", True)}
+    return hints, wire
+
+
 def _from_dict(cls: type[T], data: Any, where: str, **extra: Any) -> T:
     if not isinstance(data, dict):
         raise ProtocolError(f"{where}: expected an object, got {type(data).__name__}")
-    hints = typing.get_type_hints(cls)
-    wire = {f.name: f for f in dataclasses.fields(cls) if f.init and f.metadata.get("wire", True)}
+    hints, wire = _schema(cls)
     unknown = sorted(set(data) - set(wire))
     if unknown:
         raise ProtocolError(f"{where}: unknown field {unknown[0]!r}")
@@ -199,7 +212,7 @@ class Page:
     request_url: str | None = None
     sha256: str | None = None
     body_file: str | None = None
-    _body: bytes | None = field(default=None, init=False, repr=False,
+    _body: bytes | None = field(default=None, init=False, repr=False, compare=False,
                                 metadata={"wire": False})
 
     @property
@@ -265,6 +278,6 @@ class ChildResult:
     page_errors: list[str]
     robots_skipped: list[str]
     posts_left: list[str]
-    stats: dict[str, int | float | str]
+    stats: dict[str, int | float | str | bool]
     finish_reason: str | None
     handed_over: list[str] = field(default_factory=list)  # URLs answered from the handover
