@@ -89,6 +89,8 @@ def test_a_new_post_starts_the_crawl_and_its_alert_goes_out(tmp_path, serve, smt
     # the probe stopped at the changed feed; its request is counted in the run
     assert run["requests"] == len(srv.requests)
     assert sum(json.loads(run["responses"]).values()) == len(srv.requests)
+    # the crawl used the probe's answers: robots.txt and the feed were asked for once
+    assert (srv.hits("/robots.txt"), srv.hits("/feed/")) == (1, 1)
 
 
 def test_a_pending_alert_is_delivered_by_a_no_change_run(tmp_path, serve):
