@@ -135,6 +135,7 @@ class Sentence:
     clause_of: list[int]
     mentions: list[Mention] = field(default_factory=list)
     in_time: set[int] = field(default_factory=set)
+    dateline_end: int = 0           # "MADRID, España.-": the place before it is no scope
 
     def tag(self, i: int) -> str:
         s = self.spans[i]
@@ -168,6 +169,7 @@ class Reader:
         self._proper_bodies(toks, spans)
         times = timex.find(toks, spans, self.roles)
         s = Sentence(text, role, block, toks, spans, times, self._clauses(toks, spans))
+        s.dateline_end = _dateline_end(toks)
         in_time = s.in_time
         for e in times:
             in_time.update(range(e.start, e.end))
@@ -459,8 +461,10 @@ class Reader:
                     while k < n and (toks[k].low in self.aux or toks[k].low.endswith(
                             ("ly", "mente"))):
                         k += 1
-                    if k < n and not s.tag(k).startswith(("event.", "thing.")) \
-                            and toks[k].kind == "word":
+                    # (not "que la organización contabilizó": an object relative says who
+                    # counted them, it does not narrow them)
+                    if k < n and not s.tag(k).startswith(("event.", "thing.", "org.")) \
+                            and toks[k].kind == "word" and toks[k].low not in _ARTICLES:
                         m.scope = m.scope or "those who " + toks[k].low
                 return
             if tag.startswith("mod."):
@@ -621,7 +625,7 @@ class Reader:
                 if tag[4:] not in m.mods:
                     m.mods.append(tag[4:])
             elif tag.startswith("scope.") and not same and i < m.index and tag[6:] in (
-                    "province", "country") and not m.scope:
+                    "province", "country") and not m.scope and i >= s.dateline_end:
                 m.scope = tag[6:]            # "Las provincias ... La Habana, con 80 ..."
             elif tag.startswith("scope.") and same:
                 if not m.scope:
@@ -678,6 +682,8 @@ class Reader:
             i = sp.end
         if best_ev:
             m.event = best_ev[1]
+        if m.event in ("enter", "leave") and m.scope.startswith("those who"):
+            m.scope = ""     # "retiró a seis personas que cumplieron su condena": the reason
         # "The current list ... has 126 prisoners", "la lista tiene 1.100": a list that has
         # them holds them (a prisoner who has an illness suffers it)
         if m.event == "suffer" and 0 <= m.event_pos < m.index and any(
@@ -847,3 +853,12 @@ def _day_of_a_date(s: Sentence, i: int) -> bool:
         return False
     return any(e.start == k and e.kind in ("date", "month") for e in s.times) and any(
         t.kind == "num" for t in s.toks[i + 1:k + 1])
+
+
+def _dateline_end(toks: list[Tok]) -> int:
+    """The token after a press dateline ("MADRID, España.-", "La Habana, 12 sep (EFE) -"):
+    a place and an agency a sentence opens with, up to its dash."""
+    for k in range(1, min(len(toks), 12)):
+        if toks[k].low in ("-", "\u2013", "\u2014") and toks[k - 1].low in (".", ")"):
+            return k + 1
+    return 0
