@@ -682,6 +682,20 @@ class Reader:
             i = sp.end
         if best_ev:
             m.event = best_ev[1]
+        # "La lista suma 1.192 presos tras incorporar 19", "taking the total to 1,026": a
+        # number right after a copula or a total is a stock, whatever flows the clause names
+        k = m.index - 1
+        while k >= 0 and (s.tag(k).startswith("qual.") or toks[k].low in _ARTICLES
+                          or toks[k].low in ("ya", "already", "now", "ahora")):
+            k -= 1
+        link = s.spans[k] if k >= 0 else None
+        stock_link = link is not None and (link.tag == "total" or (link.tag == "copula" and not {
+            t.low for t in toks[link.start:link.end]} <= _BE))
+        # (a flow named before it is the subject's: "el número de presos excarcelados
+        # llega a 200" is a cumulative count of releases)
+        if m.event in ("enter", "leave") and stock_link and m.event_pos > m.index + 1:
+            m.event = "held"
+            m.stock_words = True
         if m.event in ("enter", "leave") and m.scope.startswith("those who"):
             m.scope = ""     # "retiró a seis personas que cumplieron su condena": the reason
         # "The current list ... has 126 prisoners", "la lista tiene 1.100": a list that has
@@ -751,7 +765,7 @@ class Reader:
         copula = any(s.tag(k) == "copula" and s.clause_of[k] == m.clause for k in range(m.index))
         if m.thing in self.containers and m.event not in ("enter", "leave") and (
                 m.event == "held" or m.stock_words or copula) and any(
-                s.tag(k) == "thing.list" and (s.clause_of[k] == m.clause or (
+                s.tag(k) in ("thing.list", "total") and (s.clause_of[k] == m.clause or (
                     relative and s.clause_of[k] == m.clause - 1))
                 for k in range(m.index)):
             m.thing = "list"
