@@ -2,8 +2,8 @@
 (from the vocabulary and from how both organisations and the press write), one table row
 per sentence. Positives must be read exactly; negatives must give no figure at all.
 
-These run the pipeline through each source folder's `reading.py` (the vocabulary as data),
-not the product extractors.
+These run the pipeline through each source folder's `extractor.py` (the vocabulary as
+data), as the product does.
 """
 
 from __future__ import annotations
@@ -114,6 +114,55 @@ POSITIVE = [
     ("ocdh year total", "ocdh", "Cuba cerró 2024 con 3.921 acciones represivas", [
         "El OCDH contabilizó al menos 3.921 acciones represivas a lo largo de 2024."],
      {("repressive_actions", "2024"): 3921}),
+    # a hedged title figure the exact count satisfies restates it
+    ("hedged title, exact text", "ocdh", "Más de 300 detenciones arbitrarias en octubre", [
+        "El OCDH documentó en octubre 312 detenciones arbitrarias."],
+     {("arbitrary_detentions", "2025-10"): 312}),
+    # a sentence's subject attributes every number it coordinates
+    ("our name said another way", "ocdh", "Informe", [
+        "En octubre, el Observatorio Cubano para los Derechos Humanos (OCDH) contabilizó "
+        "240 acciones represivas y 51 detenciones arbitrarias."],
+     {("repressive_actions", "2025-10"): 240, ("arbitrary_detentions", "2025-10"): 51}),
+    # homes counted with a siege verb, and the times a siege was done
+    ("homes besieged", "ocdh", "Informe", [
+        "En octubre fueron sitiadas 44 viviendas de activistas.",
+        "Homes of dissidents were surrounded by police 44 times in October."],
+     {("house_sieges", "2025-10"): 44}),
+    # a part inherits its whole's year
+    ("part of a year", "ocdh", "Balance anual", [
+        "En 2024 hubo 3.712 acciones represivas y, entre ellas, 898 detenciones arbitrarias."],
+     {("repressive_actions", "2024"): 3712, ("arbitrary_detentions", "2024"): 898}),
+    # people on the list during a year
+    ("present on the list", PD, "Balance del año 2024", [
+        "A lo largo de 2024 se añadieron a la lista 214 nuevos presos políticos y 1.377 "
+        "personas estuvieron en ella en algún momento del año."],
+     {("new_political_prisoners", "2024"): 214, ("present_on_list", "2024"): 1377}),
+    # a year's close: a stock at it is December's
+    ("a year's close", PD, "Cuba cerró 2024 con 1.161 presos políticos", [
+        "La organización publicó su lista anual."],
+     {("political_prisoners_total", "2024-12"): 1161}),
+    # brackets lend their noun only inside them
+    ("brackets", PD, T, [
+        "Con 12 nuevos presos políticos (tres de ellos menores) y 9 excarcelados, la lista "
+        "se mantiene."],
+     {("new_political_prisoners", "2025-09"): 12, ("released", "2025-09"): 9}),
+    # an ordinal month, and a place after "desde"
+    ("ordinal month", "ocdh", "Informe", [
+        "En el segundo mes del año el OCDH contó 301 acciones represivas, según denuncias "
+        "enviadas desde Cuba."],
+     {("repressive_actions", "2025-02"): 301}),
+    # "fell to N, one of them ...": the part is not its whole's object
+    ("fell to, one of them", "ocdh", "Informe", [
+        "In September the OCDH recorded 170 repressive actions; arbitrary detentions fell "
+        "to 15, one of them violent."],
+     {("repressive_actions", "2025-09"): 170, ("arbitrary_detentions", "2025-09"): 15,
+      ("violent_detentions", "2025-09"): 1}),
+    # "that left N": the list's count after the flows
+    ("that left", PD, "Prisoners Defenders: September report", [
+        "Joining the list in September were 17 people and 9 left it. That left 1,176 "
+        "political prisoners behind bars."],
+     {("new_political_prisoners", "2025-09"): 17, ("released", "2025-09"): 9,
+      ("political_prisoners_total", "2025-09"): 1176}),
 ]
 
 NEGATIVE = [
@@ -140,9 +189,25 @@ NEGATIVE = [
                                    "arbitrarias."]),
     ("ocdh a day", "ocdh", ["Solo ayer, día 15, el OCDH contó 29 detenciones."]),
     ("ocdh rate", "ocdh", ["Cuba sufrió unas 10 acciones represivas cada 24 horas."]),
+    ("day range", PD, ["La mayoría de las excarcelaciones ocurrió entre el 12 y el 18 de "
+                       "septiembre."]),
+    ("ages in a list", PD, ["Entre los procesados hay jóvenes de 16, 17 y 18 años."]),
+    ("a claim of the government", PD, ["Las autoridades afirman haber liberado a 480 "
+                                       "reclusos este mes."]),
+    ("unknown body", "ocdh", ["Por su parte, el Centro de Estudios Cívicos de Cuba registró "
+                              "en septiembre 210 acciones represivas y 40 detenciones."]),
+    ("another country's page", "ocdh", ["En Honduras se denunciaron 25 detenciones "
+                                        "arbitrarias de mujeres en mayo."]),
+    ("start of a month", PD, ["Noviembre de 2025 comenzó con 1.190 presos políticos en la "
+                              "lista."]),
+    ("garbled list", PD, ["De ellos, 701 son convictos de conciencia; 412 convictos de "
+                          "conciencia y 35 otros presos políticos."]),
+    ("related links", PD, ["Lea también: 1.150 presos políticos en Cuba en enero de 2025"]),
+    ("projection", "ocdh", ["Si se mantiene la tendencia, las acciones represivas podrían "
+                            "superar las 4.500 este año."]),
+    ("same period of a past year", "ocdh", ["En el mismo periodo de 2019 se contaron 2.100 "
+                                            "detenciones arbitrarias."]),
 ]
-
-
 @pytest.mark.parametrize("label,source,title,paragraphs,expected", POSITIVE,
                          ids=[p[0] for p in POSITIVE])
 def test_class_is_read(label, source, title, paragraphs, expected):
@@ -185,3 +250,20 @@ def test_every_observation_has_a_json_reading():
     for o in res.observations:
         back = json.loads(json.dumps(o.reading))
         assert back["thing"] == "prisoner" and back["period"] == o.period and back["rule"]
+
+
+def test_a_page_published_late_in_a_month_takes_the_month_its_text_gives():
+    """Reports come out by the 20th: a copy published on the 22nd takes its month from the
+    text's headline figure, and a page that names no month yields nothing."""
+    late = read(PD, "Fewer political prisoners in Cuba", [
+        "With two new political prisoners added in the August update, the list stands at "
+        "1,105.", "The list includes 117 women."], published="2024-09-22")
+    assert late == {("new_political_prisoners", "2024-08"): 2,
+                    ("political_prisoners_total", "2024-08"): 1105, ("women", "2024-08"): 117}
+    assert read(PD, "Prisoners Defenders updates its list", [
+        "The current list has 126 prisoners for political reasons."],
+        published="2019-08-27") == {}
+    # on time, the month before publication is the page's
+    assert read(PD, "Prisoners Defenders updates its list", [
+        "The current list has 126 prisoners for political reasons."],
+        published="2019-09-12") == {("political_prisoners_total", "2019-08"): 126}

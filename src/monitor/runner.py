@@ -16,7 +16,6 @@ import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from monitor import (
     archive,
@@ -33,29 +32,14 @@ from monitor import (
 )
 from monitor import backfill as batches
 from monitor.config import Config, SourceConfig
+from monitor.crawlproto import Page
 from monitor.lock import source_lock
 
 log = logging.getLogger("monitor.run")
 
 
-@dataclass
-class PageInput:
-    """A page to store: fetched now, or read back from the archive by `reparse`.
-
-    The sixth field is the body as bytes, or the Path of the file the crawl child wrote it
-    to: then a backfill of thousands of pages never holds every body in memory at once.
-    """
-
-    url: str
-    kind: str
-    status: int | None
-    etag: str | None
-    last_modified: str | None
-    raw: bytes | Path
-
-    @property
-    def body(self) -> bytes:
-        return self.raw.read_bytes() if isinstance(self.raw, Path) else self.raw
+# the one shape of a page on its way in (fetched, spooled by a backfill, or re-read)
+PageInput = Page
 
 
 @dataclass
@@ -119,13 +103,13 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
             return store(cfg, conn, src, Run([], started, t0, targets, send=send,
                                              failed=pr.verdict == "failed", error=pr.error,
                                              fields=pr.run_fields()))
-        probe.need(targets)
         log.info("%s: crawling %s%s (%s)", src.name, ", ".join(src.start_urls),
                  " (backfill)" if backfill else "", pr.reason)
         bf = _backfill_batcher(cfg, conn, src, started, known, aliases) if backfill else None
         fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts,
                              revalidate_posts=recent, batches=bf,
-                             skip_posts=bf.skip if bf else None)
+                             skip_posts=bf.skip if bf else None, handover=pr.handover(),
+                             prepare=lambda: probe.prepare(targets, src.name))
         if fr.posts_left:
             log.warning("%s: %d new posts left for the next run (max_new_posts = %d; "
                         "`monitor crawl --backfill` fetches them all now), newest left: %s",
@@ -148,7 +132,8 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
             outcome = store(cfg, conn, src, Run(pages, started, t0, targets, send=send,
                                                 backfill=backfill, failed=fr.failed,
                                                 error=fr.error,
-                                                fields=pr.add_to(_run_stats(fr)), batched=bf))
+                                                fields=pr.add_to(_run_stats(fr), fr.handed_over),
+                                                batched=bf))
             if bf is not None:
                 new_aliases.update(bf.totals.aliases)
         finally:
@@ -213,7 +198,7 @@ def _backfill_batcher(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, 
         log.info("%s: continuing a backfill that stopped: %d posts already stored are not "
                  "fetched again", src.name, len(skip))
 
-    def store_batch(batch: list[fetch.Fetched], run_id: int) -> tuple:
+    def store_batch(batch: list[Page], run_id: int) -> tuple:
         pages, new_aliases = _pages_to_store(batch, known, aliases)
         results = _extract_all(src.name, pages, known, False)
         out = RunOutcome(source=src.name, ok=True, run_id=run_id)
@@ -229,9 +214,9 @@ def _backfill_batcher(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, 
     return bf
 
 
-def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
+def _pages_to_store(fetched: list[Page], known: dict[str, dict],
                     aliases: dict[str, str], errors: list[str] | None = None
-                    ) -> tuple[list[PageInput], dict[str, str]]:
+                    ) -> tuple[list[Page], dict[str, str]]:
     """What a run writes: pages with new content, never an unchanged 304 revalidation.
 
     A response answered from the HTTP cache after a 304 is skipped when the archive holds
@@ -240,7 +225,7 @@ def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
     with an empty body is never stored (it would replace a known post with nothing): it
     is counted in `errors` instead.
     """
-    pages: list[PageInput] = []
+    pages: list[Page] = []
     seen: set[str] = set()
     new_aliases: dict[str, str] = {}
     for p in fetched:
@@ -249,20 +234,14 @@ def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
         seen.add(p.url)
         new_aliases.update({a: p.url for a in p.aliases if aliases.get(a) != p.url})
         old = known.get(p.url)
-        if p.kind == "post" and _blank(p.body_path):
+        if p.kind == "post" and p.blank():
             if errors is not None:
                 errors.append(f"{p.url}: post: empty body, not stored")
             continue
-        if p.cached and old and old["content_hash"] == archive.content_hash(p.body()):
+        if p.cached and old and old["content_hash"] == p.digest:
             continue
-        pages.append(PageInput(p.url, p.kind, p.status, p.etag, p.last_modified, p.body_path))
+        pages.append(p)
     return pages, new_aliases
-
-
-def _blank(path: Path) -> bool:
-    """An empty (or whitespace-only) body, read only when the file is tiny."""
-    size = path.stat().st_size
-    return size == 0 or (size < 512 and not path.read_bytes().strip())
 
 
 def _run_stats(fr: fetch.FetchResult) -> dict:
@@ -297,7 +276,7 @@ def _extract_all(source: str, pages: list[PageInput], known: dict[str, dict],
         if p.kind != "post" or not p.body:
             continue
         old = known.get(p.url)
-        if not force and old and old["content_hash"] == archive.content_hash(p.body):
+        if not force and old and old["content_hash"] == p.digest:
             continue
         try:
             out[p.url] = extract.extract(source, p.body, p.url)
@@ -415,10 +394,11 @@ def _store_pages(conn: sqlite3.Connection, source: str, pages: list[PageInput],
         ex = results.get(p.url)
         page_id, changed = archive.upsert_page(
             conn, source=source, url=p.url, kind=p.kind, fetched=fetched, status=p.status,
-            etag=p.etag, last_modified=p.last_modified, body=p.body,
+            etag=p.etag, last_modified=p.last_modified, body=p.body, digest=p.digest,
             title=ex.title if ex else None, published=ex.published if ex else None,
             text=ex.text if ex else None,
             extractor_version=ex.extractor_version if ex else None)
+        p.release()  # stored: a backfill never holds every body at once
         if ex is not None and not changed:
             # same content re-extracted (reparse): keep metadata current
             archive.pages.set_metadata(conn, page_id, title=ex.title, published=ex.published,
@@ -617,8 +597,8 @@ def reparse(cfg: Config, sources: list[SourceConfig], send: bool = True) -> int:
     targets = notify.load_targets(cfg)
     for src in sources:
         with source_lock(cfg.db_path, src.name):
-            pages = [PageInput(p["url"], p["kind"], p["status"], p["etag"], p["last_modified"],
-                               p["body"]) for p in archive.pages.stored_posts(conn, src.name)]
+            pages = [Page(p["url"], p["kind"], p["status"], p["etag"], p["last_modified"],
+                          p["body"]) for p in archive.pages.stored_posts(conn, src.name)]
             outcome = store(cfg, conn, src, Run(pages, archive.now(), time.monotonic(), targets,
                                                 send=send, reparse=True))
             print(outcome.summary().replace("fetched", "re-read"), file=sys.stderr)

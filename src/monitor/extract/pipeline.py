@@ -8,6 +8,7 @@ names no source.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -81,6 +82,7 @@ class Vocabulary:
     annual_title: bool = False
     alone_as: dict[str, str] = field(default_factory=dict)
     home: set[str] = field(default_factory=set)         # words naming the country watched
+    release_days: int = 31     # reports come out by this day; later, the page month is unknown
 
     @classmethod
     def load(cls, source: str, path: str | Path, headline: tuple[str, ...] = ()) -> Vocabulary:
@@ -115,7 +117,8 @@ class Vocabulary:
                    year_end_flow=str(p.get("year_end_flow", "")),
                    annual_title=bool(p.get("annual_title", False)),
                    alone_as=dict(p.get("alone_as", {})),
-                   home={fold(w) for w in p.get("home", [])})
+                   home={fold(w) for w in p.get("home", [])},
+                   release_days=int(p.get("release_days", 31)))
 
 
 @dataclass
@@ -187,9 +190,10 @@ def _dateline(s: Sentence) -> tuple[int, int, int] | None:
     return None
 
 
-def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None = None
-         ) -> tuple[Extraction, Reading]:
-    """Read one page with `vocab`: the Extraction and, for --explain, the whole reading."""
+def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None = None,
+         page_month: YM | None = None) -> tuple[Extraction, Reading]:
+    """Read one page with `vocab`: the Extraction and, for --explain, the whole reading.
+    `page_month` overrides the page's month (a second reading, see below)."""
     page = parse_page(html, url)
     out = Extraction(source=vocab.source, url=url, title=page.title, text=page.text)
     pubd, notes = _pub_date(page, url, now)
@@ -200,7 +204,11 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
     blocks = [("title", page.title)] + [
         ("subtitle" if (p == page.subtitle and i == 0) else ("lead" if i <= 1 else "body"), p)
         for i, p in enumerate(page.paragraphs)]
+    related = tuple(vocab.reader.related)
     for b, (role, block) in enumerate(blocks):
+        if role != "title" and related and fold(block[:40]).lstrip(" -\u2022>").startswith(
+                related):
+            continue       # "Lea también: 1.113 presos políticos en mayo": other posts
         size += len(block)
         if size > MAX_TEXT:
             log.warning("%s: long page; reading figures from the first %d characters", url,
@@ -243,11 +251,12 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
         out.published = (f"{pubd[0]:04d}-{pubd[1]:02d}-{pubd[2]:02d}" if pubd[2]
                          else f"{pubd[0]:04d}-{pubd[1]:02d}")
     dateline = next((d for d in map(_dateline, sents[1:4]) if d), None)
-    doc = _doc_month(sents, pub, vocab, dateline)
+    doc = page_month or _doc_month(sents, pub, vocab, dateline, pubd[2] if pubd else None)
     year_hint = None
-    if vocab.annual_title and _annual_title(sents):
-        doc = None     # an annual report: a figure without a month of its own is the year's
-        year_hint = _title_year(sents)
+    if _annual_title(sents):
+        year_hint = _title_year(sents)    # "Resumen anual 2025": "en el año" is 2025
+        if vocab.annual_title:
+            doc = None  # an annual report: a figure without a month of its own is the year's
     reading = Reading(sents, doc, pub)
     abroad = _another_country(sents, vocab)
     if abroad:
@@ -265,6 +274,15 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
         # a report never describes a later month: a wrong date somewhere, so say so
         log.warning("%s: a figure dropped: %s", url, why)
         out.notes.append(why)
+    if doc is None and page_month is None and year_hint is None and pub is not None:
+        # a late copy ("With two new political prisoners added in the August update"): the
+        # month the text gives its headline figure is the page's, if it gives exactly one
+        months = {c.period for c in cands if c.metric in vocab.headline and len(c.period) == 7
+                  and c.mention.anchor_how in ("clause", "sentence")}
+        if len(months) == 1:
+            (only,) = months
+            return read(html, url, vocab, now=now,
+                        page_month=YM(int(only[:4]), int(only[5:])))
     _choose(out, cands, vocab, reading)
     out.looks_like_report = _looks_like_report(sents, vocab, doc)
     if not out.headline_found and out.looks_like_report:
@@ -306,7 +324,8 @@ def _annual_title(sents: list[Sentence]) -> bool:
 
 
 def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
-               dateline: tuple[int, int, int] | None = None) -> YM | None:
+               dateline: tuple[int, int, int] | None = None, pub_day: int | None = None
+               ) -> YM | None:
     """The month the page's figures describe: named in the title or subtitle, else a data
     cut-off up front, else the month before publication."""
     for s in sents:
@@ -342,6 +361,10 @@ def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
         # the publication date read as the list's cut-off ("MADRID, August 26, 2019")
         ym = YM(dateline[0], dateline[1])
         return ym.shift(-1) if dateline[2] <= vocab.pub_cutoff_days else ym
+    if pub_day is not None and pub_day > vocab.release_days:
+        # published late in a month, outside the days reports come out: the month before
+        # or this one, the page does not say
+        return None
     return pub.shift(vocab.default_offset)
 
 
@@ -425,7 +448,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             lender = prev if (m.in_brackets or prev is None or not prev.in_brackets) \
                 else prev_outside
             if not m.thing and lender is not None and lender.thing and not lender.thing \
-                    .startswith("?") and not m.objects and not m.aside:
+                    .startswith("?") and not m.objects and not m.aside and \
+                    m.thing_how != "event noun":
                 m.thing, m.thing_how = lender.thing, "ellipsis"
                 if not m.event and lender.clause != m.clause and not m.stock_words:
                     m.event = lender.event
@@ -435,7 +459,9 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             # "gained 3 new Convicts, 1 new Condemned and 2 other political prisoners": the
             # items of a list share its verb
             if (not m.event and prev is not None and prev.sentence_id == id(s)
-                    and prev.event and m.clause == prev.clause + 1 and m.list_item
+                    and prev.event and m.clause > prev.clause and m.list_item
+                    and not any(t.low == ";" for t in s.toks[prev.index:m.index])
+                    and not any(s.clause_of[e.start] == m.clause for e in s.times)
                     and not m.stock_words and 0 <= prev.event_pos < prev.index):
                 m.event, m.event_pos = prev.event, prev.event_pos
                 for md in prev.mods:
@@ -465,8 +491,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 # for a year, of that year ("En 2021 hubo 5.870 ... y, de ellas, 1.785")
                 if prev is not None and prev.window and not m.window:
                     m.window = prev.window
-                if prev is not None and prev.sentence_id == id(s) and prev.anchor is not None \
-                        and prev.anchor.kind == "year":
+                if prev is not None and prev.anchor is not None and prev.anchor.kind == "year" \
+                        and (prev.sentence_id == id(s) or not after):
                     m.part_anchor = prev.anchor
             elif part and not m.head:
                 m.of = part
@@ -542,6 +568,11 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
     period: str | None = None
     yearly_rule = next((r for r in vocab.rules if r.period == "yearly" and r.matches(m)
                         and r.metric == rule.metric), None)
+    if anchor is not None and anchor.kind != "year" and anchor.role in ("begin", "begun") and \
+            _ends(s, m):
+        # "Mayo comenzó con 1.100 ... y terminó con 1.113": the count it ended with
+        anchor = dataclasses.replace(anchor, role="cutoff")
+        m.anchor = anchor
     if anchor is not None and anchor.kind != "year" and anchor.role in ("begin", "begun"):
         # "Octubre de 2020 comenzó con 138": the writers mean the list the month before
         # closed with as often as this month's, so the month is unclear
@@ -671,6 +702,17 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
     _after_publication(m, pubd)
 
 
+_END_VERBS = {"termino", "cerro", "acabo", "finalizo", "concluyo", "ended", "closed",
+              "finished", "termina", "cierra", "ends", "closes"}
+
+
+def _ends(s: Sentence, m: Mention) -> bool:
+    """A verb of ending before the number, after the month its sentence opened with
+    ("Mayo comenzó con 1.100 ... y terminó con 1.113, después de que se añadieran 19")."""
+    start = next((e.end for e in s.times if e.end <= m.index), 0)
+    return any(s.toks[k].low in _END_VERBS for k in range(start, m.index))
+
+
 def _after_publication(m: Mention, pubd: tuple[int, int, int | None] | None) -> None:
     """A report never describes a month (or a year) after its publication month; a year
     still running at publication has a year-to-date count, not a yearly one."""
@@ -703,6 +745,7 @@ def _window_why(window: str) -> str:
             "average": "an average", "percentage": "a percentage",
             "semester": "a semester or quarter window", "week": "a window of days or weeks",
             "cumulative": "a cumulative count", "event": "a count around an event",
+            "projection": "a projection, not a count",
             }.get(window, f"{window} window")
 
 
@@ -800,6 +843,14 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
         pool = [c for c in kept if c.strength == top]
         exact = [c for c in pool if c.qualifier == "exact"] or pool
         values = sorted({c.value for c in exact})
+        # one sentence never states one count twice with two values: "784 are Convicted
+        # of Conscience; 234 Convicted of Conscience and 30 ..." is garbled, whatever the
+        # strengths
+        for c in pool:
+            values = sorted(set(values) | {
+                o.value for o in kept if o.mention.sentence_id == c.mention.sentence_id
+                and o.qualifier == "exact" and o.mention.thing_how in ("right", "left")
+                and c.mention.thing_how in ("right", "left")})
         if len(values) > 1:
             msg = f"conflicting {metric} {per}: {values}"
             log.info("%s: %s stated as %s; emitting none", out.url, f"{metric} {per}", values)
