@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor import archive, diff
+from monitor import archive, clock, diff
 
 log = logging.getLogger("monitor.backfill")
 
@@ -90,7 +90,7 @@ def finish(conn: sqlite3.Connection, source: str, run_id: int | None,
     if others:
         conn.execute(f"UPDATE runs SET outcome='interrupted', ended=COALESCE(ended, ?) "
                      f"WHERE id IN ({','.join('?' * len(others))}) AND outcome='running'",
-                     (archive.now(), *others))
+                     (clock.now(), *others))
 
 
 @dataclass
@@ -218,7 +218,7 @@ class Batcher:
                                   (self.run_id, self.source))
             stored, changed, observations, events, aliases = self.store_batch(
                 batch, self.run_id)
-            stamp = archive.now()
+            stamp = clock.now()
             for p in batch:
                 self.conn.execute(
                     "INSERT OR REPLACE INTO backfill_progress (source, url, kind, run_id,"

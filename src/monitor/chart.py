@@ -25,7 +25,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.messages import label, org, period_label
+from monitor.messages import label, org
+from monitor.period import Period, is_monthly
+from monitor.period import label as period_label
 
 INSTALL_HINT = "pip install 'monitor[chart]'"
 BASE_DPI = 110        # 1x: a --width in pixels is figure inches * BASE_DPI
@@ -68,7 +70,7 @@ class Series:
 
     @property
     def yearly(self) -> bool:
-        return bool(self.points) and len(self.points[0].period) == 4
+        return bool(self.points) and not is_monthly(self.points[0].period)
 
     @property
     def latest(self) -> Point | None:
@@ -89,10 +91,11 @@ def load_series(conn: sqlite3.Connection, source: str, metric: str,
     """Accepted figures of one series (monthly if it has any, else yearly) and revisions."""
     rows = conn.execute("SELECT period, value, qualifier, url FROM figures WHERE source=? AND"
                         " metric=? ORDER BY period", (source, metric)).fetchall()
-    monthly = [r for r in rows if len(r[0]) == 7]
-    chosen = monthly or [r for r in rows if len(r[0]) == 4]
+    monthly = [r for r in rows if is_monthly(r[0])]
+    chosen = monthly or [r for r in rows if not is_monthly(r[0])]
     if since:
-        chosen = [r for r in chosen if r[0] >= since[:len(r[0])]]
+        start = Period.parse(since) if monthly else Period.parse(since).as_year()
+        chosen = [r for r in chosen if Period.parse(r[0]) >= start]
     s = Series(source, metric, [Point(r[0], r[1], r[2], r[3]) for r in chosen])
     periods = {p.period for p in s.points}
     for r in conn.execute("SELECT period, old_value, new_value, created FROM events WHERE"
@@ -113,7 +116,7 @@ def _matplotlib() -> Any:
 
 
 def _date(period: str) -> dt.date:
-    return dt.date(int(period[:4]), int(period[5:7]) if len(period) == 7 else 1, 1)
+    return Period.parse(period).first_day()
 
 
 def _with_gaps(xs: list[dt.date], ys: list[int], yearly: bool

@@ -451,10 +451,12 @@ def _check_metric(metric: str, source: str | None) -> None:
 
 def _month(text: str) -> str:
     """YYYY or YYYY-MM with a real month (2025-13 is refused, not matched as text)."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)
-    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM (or YYYY), got {text!r}")
-    return text
+    from monitor.period import Period, PeriodError
+
+    try:
+        return str(Period.parse(text))
+    except PeriodError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _date(text: str) -> str:

@@ -8,14 +8,15 @@ value alone.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from monitor import sources
-from monitor.archive import insert_event, now
+from monitor.archive import insert_event
+from monitor.clock import now, utcnow
+from monitor.period import Period, current_month
 
 DATA_KINDS = ("new", "revised", "conflict")
 
@@ -145,7 +146,7 @@ def newest_period(conn: sqlite3.Connection, source: str) -> str | None:
     not become "newest", or every real report after it would be recorded as old and never
     sent. Such figures are ignored here even if extraction let them through.
     """
-    this_month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    this_month = str(current_month(utcnow()))
     row = conn.execute(
         "SELECT MAX(period) FROM figures WHERE source=? AND length(period)=7 AND period<=?"
         " AND (published IS NULL OR length(published)<7 OR period<=substr(published,1,7))",
@@ -164,7 +165,7 @@ def mark_alerts(conn: sqlite3.Connection, source: str, event_ids: list[int]) -> 
     if not event_ids:
         return []
     newest = newest_period(conn, source)
-    year = newest[:4] if newest else None
+    year = str(Period.parse(newest).as_year()) if newest else None
     keep: list[int] = []
     marks = ",".join("?" for _ in event_ids)
     for ev in conn.execute(f"SELECT * FROM events WHERE id IN ({marks})", event_ids):

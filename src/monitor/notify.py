@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from monitor.archive import now, parse_ts
+from monitor import clock
+from monitor.clock import now, parse_ts
 from monitor.config import Config, ConfigError, source_names
 
 log = logging.getLogger("monitor.notify")
@@ -530,10 +531,6 @@ class Delivered(tuple):
         return obj
 
 
-def _stamp(when: dt.datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _reroute_undelivered(conn: sqlite3.Connection, cfg: Config, targets: list[Target]) -> int:
     """Messages kept while no target matched: one pending row per target that matches now."""
     rows = conn.execute("SELECT * FROM notifications WHERE status='undelivered' ORDER BY id"
@@ -622,7 +619,7 @@ def deliver_pending(conn: sqlite3.Connection, cfg: Config, *, honor_backoff: boo
         _settle_interrupted(conn)
         rows = conn.execute(
             "SELECT * FROM notifications WHERE status='pending' ORDER BY id").fetchall()
-        stamp = dt.datetime.now(dt.UTC)
+        stamp = clock.utcnow()
         down: set[str] = set()
         elsewhere = 0
         for row in rows:
@@ -666,7 +663,7 @@ def deliver_pending(conn: sqlite3.Connection, cfg: Config, *, honor_backoff: boo
                 continue
             down.add(target.key)
             failed += 1
-            nxt = _stamp(stamp + dt.timedelta(seconds=backoff_seconds(attempts)))
+            nxt = clock.stamp(stamp + dt.timedelta(seconds=backoff_seconds(attempts)))
             conn.execute("UPDATE notifications SET last_error=?, next_attempt=?,"
                          " attempt_started=NULL WHERE id=?", (res.error, nxt, row["id"]))
             if res.uncertain:
