@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
-import fcntl
 import hashlib
 import hmac
 import json
@@ -37,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from monitor import clock
+from monitor import clock, lock
 from monitor.clock import now, parse_ts
 from monitor.config import Config, ConfigError, source_names
 
@@ -322,23 +321,15 @@ def plan(conn: sqlite3.Connection, targets: list[Target], *, run_id: int | None,
 @contextlib.contextmanager
 def delivery_lock(db_path: Path, wait: float = 120.0) -> Iterator[bool]:
     """One deliverer at a time per archive, so no message goes out twice concurrently."""
-    path = Path(str(db_path) + ".notify.lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    yield False
-                    return
-                time.sleep(0.2)
-        try:
-            yield True
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    try:
+        held = lock.delivery_lock(db_path, wait).acquire()
+    except lock.LockHeld:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        held.release()
 
 
 def backoff_seconds(attempts: int) -> int:
