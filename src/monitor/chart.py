@@ -119,17 +119,16 @@ def _date(period: str) -> dt.date:
     return Period.parse(period).first_day()
 
 
-def _with_gaps(xs: list[dt.date], ys: list[int], yearly: bool
-               ) -> tuple[list[dt.date], list[float]]:
+def _with_gaps(periods: list[str], ys: list[int]) -> tuple[list[dt.date], list[float]]:
     """Break the line where periods are missing instead of drawing across the gap."""
+    ps = [Period.parse(p) for p in periods]
+    xs = [p.first_day() for p in ps]
     gx: list[dt.date] = []
     gy: list[float] = []
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
         if i:
             prev = xs[i - 1]
-            step = (x.year - prev.year) if yearly else (x.year - prev.year) * 12 + (
-                x.month - prev.month)
-            if step > 1:
+            if ps[i].index - ps[i - 1].index > 1:
                 gx.append(prev + (x - prev) / 2)
                 gy.append(float("nan"))
         gx.append(x)
@@ -176,7 +175,7 @@ def render(series: Series, fmt: str, language: str = "en", *, width: int = DEFAU
         ax.patch.set_gid("plot-area")
         xs = [_date(p.period) for p in series.points]
         ys = [p.value for p in series.points]
-        gx, gy = _with_gaps(xs, ys, yearly=series.yearly)
+        gx, gy = _with_gaps([p.period for p in series.points], ys)
         (line,) = ax.plot(gx, gy, color=LINE, linewidth=2,
                           marker="o" if markers_fit(len(xs), width) else None,
                           markersize=MARKER, label="accepted value", clip_on=False)
