@@ -290,8 +290,6 @@ def _extract_all(source: str, pages: list[PageInput], known: dict[str, dict],
                  force: bool, max_chars: int) -> dict[str, extract.Extraction]:
     """Extract every post whose content changed (all posts when `force`), each page parsed
     up to `max_chars` characters (config's max_parse_chars)."""
-    from monitor.extract.base import page_limit
-
     out: dict[str, extract.Extraction] = {}
     for p in pages:
         if p.kind != "post" or not p.body:
@@ -299,6 +297,8 @@ def _extract_all(source: str, pages: list[PageInput], known: dict[str, dict],
         old = known.get(p.url)
         if not force and old and old["content_hash"] == archive.content_hash(p.body):
             continue
+        from monitor.extract.base import page_limit  # here: a no-change run needs no lxml
+
         try:
             with page_limit(max_chars):
                 out[p.url] = extract.extract(source, p.body, p.url)
