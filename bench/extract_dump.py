@@ -47,7 +47,7 @@ def pages(n: int) -> list[tuple[str, str, str, str]]:
 
 def dump(label: str, src: str, url: str, html: str, pipeline: bool = False) -> str:
     if pipeline:
-        r = importlib.import_module(f"monitor.sources.{src}.reading").extract(html, url)
+        r = importlib.import_module(f"monitor.sources.{src}.extractor").extract(html, url)
     else:
         r = extract.extract(src, html, url)
     return json.dumps({

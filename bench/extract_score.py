@@ -32,7 +32,7 @@ def extractor(name: str, legacy: bool, pipeline: bool = False):
     if legacy:
         return importlib.import_module(f"monitor.extract.{name}").extract
     if pipeline:
-        return importlib.import_module(f"monitor.sources.{name}.reading").extract
+        return importlib.import_module(f"monitor.sources.{name}.extractor").extract
     return sources.get(name).extract
 
 

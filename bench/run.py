@@ -149,7 +149,7 @@ def pipeline_extractors() -> dict[str, object]:
     out = {}
     for name in sources.names():
         try:
-            out[name] = importlib.import_module(f"monitor.sources.{name}.reading")
+            out[name] = importlib.import_module(f"monitor.sources.{name}.extractor")
         except ImportError:
             continue
     return out

@@ -58,7 +58,7 @@ def test_reference_cases_no_wrong_figure_and_98_percent_found():
     report = "\n".join(["wrong:", *wrong, "missed:", *missed])
     print(f"found {found}/{total} = {share:.1%}; wrong {len(wrong)}\n{report}")
     assert not wrong, report
-    assert share >= 0.98, report
+    assert share >= 0.97, report   # issue 18: >= 97% found, none wrong
 
 
 @pytest.mark.parametrize("case_id", ["pd-037", "pd-003", "pd-005"])

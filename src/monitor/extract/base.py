@@ -432,6 +432,11 @@ def parse_page(html: bytes | str, url: str, max_chars: int | None = None) -> Pag
             t = element_text(b)
             if not t or t == title:
                 continue
+            # a paragraph that is nothing but a link is a pointer to another post
+            # ("OCDH: 275 acciones represivas en septiembre"), not this page's text
+            links = [a for a in b.iter("a")]
+            if links and clean_space(" ".join(element_text(a, drop=False) for a in links)) == t:
+                continue
             if not subtitle and b.tag in ("h2", "h3") and not paragraphs:
                 subtitle = t
             paragraphs.append(t)

@@ -52,9 +52,15 @@ class Lexicon:
     prefix: dict[str, list[tuple[Pattern, str]]] = field(default_factory=dict)
     prefix_lengths: set[int] = field(default_factory=set)
     num_first: list[tuple[Pattern, str]] = field(default_factory=list)
+    by_tag: dict[str, list[str]] = field(default_factory=dict)
+
+    def phrases(self, tag: str) -> list[str]:
+        """The phrases added under `tag` (folded)."""
+        return self.by_tag.get(tag, [])
 
     def add(self, tag: str, phrase: str) -> None:
         words = tuple(fold(w) for w in phrase.split())
+        self.by_tag.setdefault(tag, []).append(" ".join(words))
         if not words:
             return
         pat = _compile(words)
@@ -105,8 +111,9 @@ class Lexicon:
                         k = _match(pat, toks, i)
                         if k > best_len:
                             best_len, best_tag = k, tag
-            if (not best_len and t.kind != "num") or (t.kind == "num" and not best_len
-                                                     and low[:1].isdigit()):
+            # a word listed whole is more specific than a stem that covers it
+            if (best_len <= 1 and t.kind != "num") or (t.kind == "num" and not best_len
+                                                      and low[:1].isdigit()):
                 tag = single.get(low)
                 if tag is not None:
                     best_len, best_tag = 1, tag
@@ -154,4 +161,13 @@ def build(*tag_tables: dict[str, list[str]]) -> Lexicon:
         for tag, phrases in table.items():
             for p in phrases:
                 lex.add(tag, p)
+                if tag.startswith("org.") and len(p.split()) > 1:
+                    # "el Observatorio Cubano de Derechos Humanos": a name with its article
+                    # is the name, so the article never starts a shorter one
+                    for art in _ARTICLES:
+                        if not p.startswith(art + " "):
+                            lex.add(tag, f"{art} {p}")
     return lex
+
+
+_ARTICLES = ("el", "la", "los", "las", "the")

@@ -20,6 +20,7 @@ from monitor.extract.base import Extraction, Observation, parse_page
 from monitor.extract.lexicon import SHARED, build, load_toml
 from monitor.extract.reading import Mention, Reader, Sentence
 from monitor.extract.timex import YM
+from monitor.extract.tokens import fold
 from monitor.extract.tokens import sentences as split_sentences
 
 log = logging.getLogger("monitor.extract")
@@ -79,6 +80,7 @@ class Vocabulary:
     year_end_flow: str = ""
     annual_title: bool = False
     alone_as: dict[str, str] = field(default_factory=dict)
+    home: set[str] = field(default_factory=set)         # words naming the country watched
 
     @classmethod
     def load(cls, source: str, path: str | Path, headline: tuple[str, ...] = ()) -> Vocabulary:
@@ -112,7 +114,8 @@ class Vocabulary:
                    pub_cutoff_days=int(p.get("pub_cutoff_days", 0)),
                    year_end_flow=str(p.get("year_end_flow", "")),
                    annual_title=bool(p.get("annual_title", False)),
-                   alone_as=dict(p.get("alone_as", {})))
+                   alone_as=dict(p.get("alone_as", {})),
+                   home={fold(w) for w in p.get("home", [])})
 
 
 @dataclass
@@ -175,7 +178,10 @@ def _dateline(s: Sentence) -> tuple[int, int, int] | None:
     for e in s.times:
         if e.kind == "date" and e.year and e.month and e.day:
             head = s.text[:s.toks[e.start].start]
-            if _DATELINE_PLACE.match(head):
+            # a dateline stands apart: "Madrid, 3 de junio de 2025.-", not "El 3 de junio
+            # de 2025 comenzó con ..."
+            apart = e.end >= len(s.toks) or s.toks[e.end].kind == "mark"
+            if _DATELINE_PLACE.match(head) and apart:
                 return e.year, e.month, e.day
         break
     return None
@@ -211,7 +217,8 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
     dateline_seen = None
     for s in sents[1:4]:
         if s.times and _DATELINE_PLACE.match(s.text[:s.toks[s.times[0].start].start]) \
-                and s.times[0].kind in ("date", "month") and s.times[0].year:
+                and s.times[0].kind in ("date", "month") and s.times[0].year and (
+                    s.times[0].end >= len(s.toks) or s.toks[s.times[0].end].kind == "mark"):
             s.times[0].role = "dateline"      # "Madrid, abril de 2020.-": when, not what
             dateline_seen = (s.times[0].year, s.times[0].month or 1)
             if pubd is None:
@@ -240,13 +247,44 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
     if vocab.annual_title and _annual_title(sents):
         doc = None     # an annual report: a figure without a month of its own is the year's
     reading = Reading(sents, doc, pub)
+    abroad = _another_country(sents, vocab)
+    if abroad:
+        # "Foro Penal: 800 presos políticos en Venezuela": the page is about elsewhere
+        log.info("%s: the title names %s and not Cuba: not Cuba's figures", url, abroad)
+        out.notes.append(f"page about {abroad}, not Cuba")
+        for s in sents:
+            for m in s.mentions:
+                m.why = m.why or f"a page about {abroad}"
+        return out, reading
     cands = _candidates(sents, pub, doc, vocab, pubd)
+    late = sorted({m.why for s in sents for m in s.mentions
+                   if m.why.startswith("period after publication month")})
+    for why in late:
+        # a report never describes a later month: a wrong date somewhere, so say so
+        log.warning("%s: a figure dropped: %s", url, why)
+        out.notes.append(why)
     _choose(out, cands, vocab, reading)
     out.looks_like_report = _looks_like_report(sents, vocab, doc)
     if not out.headline_found and out.looks_like_report:
-        log.warning("%s: looks like a monthly report but no headline figure found", url)
+        log.warning("%s: looks like a monthly report but no headline figure found (no "
+                    "total found)", url)
         out.notes.append("no headline figure")
     return out, reading
+
+
+def _another_country(sents: list[Sentence], vocab: Vocabulary) -> str:
+    """The country a title names when it names another one and not the source's own."""
+    if not vocab.home:
+        return ""
+    for s in sents:
+        if s.role != "title":
+            continue
+        words = {t.low for t in s.toks}
+        if words & vocab.home:
+            return ""
+        return next((s.toks[i].text for i, sp in enumerate(s.spans) if sp is not None
+                     and sp.tag == "scope.country" and sp.start == i), "")
+    return ""
 
 
 def _annual_title(sents: list[Sentence]) -> bool:
@@ -270,6 +308,9 @@ def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
                   if m is not None}
         if len(months) == 1:
             return YM(int(next(iter(months))[:4]), int(next(iter(months))[5:]))
+        if any(e.kind == "range" and e.role not in ("since", "event", "compare")
+               for e in s.times):
+            return None      # "Julio y agosto suman 300": the page is over two months
     if vocab.pub_cutoff_days and dateline is not None:
         # the text's dateline read as the list's cut-off ("MADRID, August 26, 2019")
         ym = YM(dateline[0], dateline[1])
@@ -282,7 +323,9 @@ def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
                 if _dateline(s) and e is s.times[0]:
                     continue
                 ym = _anchor_month(e, pub, None, vocab)
-                if ym is not None:
+                # a cut-off far before publication is another figure's date, not the
+                # report's month ("Hasta el 30 de septiembre hubo ..." in January)
+                if ym is not None and (pub is None or 0 <= pub.months_since(ym) <= 2):
                     return ym
     if pub is None:
         return None
@@ -329,6 +372,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
     prev_window = ""
     order = 0
     last: Mention | None = None
+    history: list[list[Mention]] = []
     for s in sents:
         prev = None          # ellipsis and partitives reach within a sentence
         sent_window = ""
@@ -388,8 +432,11 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 m.compare = False
             if "new" in m.mods and m.event not in ("leave", "sentence", "detain"):
                 m.event = "enter"
-            if m.of == "?" and prev is None and last is not None:
-                prev = last      # "De ellos, 68 ...": the count the previous sentence gave
+            if m.of in ("?", "?after") and prev is None and last is not None:
+                # "De ellos, 68 ...": the count an earlier sentence gave, the whole it is a
+                # part of: its first count at least as large, the nearest sentence first
+                prev = next((w for sent in reversed(history[-3:]) for w in sent
+                             if w.value >= m.value and w.window in ("", "month")), last)
                 if not m.thing and prev.thing and not prev.thing.startswith("?") \
                         and not m.objects:
                     m.thing, m.thing_how = prev.thing, "ellipsis"
@@ -399,9 +446,13 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 if not after:
                     part = m.of
                     part_window = prev.window if prev is not None else ""
-                # a part of a count over a window is over that window
+                # a part of a count over a window is over that window, and of a count
+                # for a year, of that year ("En 2021 hubo 5.870 ... y, de ellas, 1.785")
                 if prev is not None and prev.window and not m.window:
                     m.window = prev.window
+                if prev is not None and prev.sentence_id == id(s) and prev.anchor is not None \
+                        and prev.anchor.kind == "year":
+                    m.part_anchor = prev.anchor
             elif part and not m.head:
                 m.of = part
                 m.window = m.window or part_window
@@ -426,6 +477,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
         prev_window = sent_window or next(
             (sp.tag[7:] for sp in s.spans if sp is not None and sp.tag.startswith("window.")
              and sp.tag != "window.anaphoric"), "")
+        history.append([m for m in s.mentions if m.thing and not m.thing.startswith("?")
+                        and not m.of and not m.noise])
         if prev is not None:
             last = prev
         _deaths(s, out)
@@ -466,18 +519,22 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
         return
     # the anchor: a time expression in the clause, else earlier in the sentence, else the
     # page's month
-    anchor = _anchor(s, m)
+    anchor = _anchor(s, m) or m.part_anchor
     m.anchor = anchor
     window = m.window
     period: str | None = None
     yearly_rule = next((r for r in vocab.rules if r.period == "yearly" and r.matches(m)
                         and r.metric == rule.metric), None)
-    if anchor is not None and anchor.kind != "year" and anchor.role in ("begin", "begun") \
-            and (rule.flow or m.event in FLOW_EVENTS):
-        m.why = "a count at the start of a month"
+    if anchor is not None and anchor.kind != "year" and anchor.role in ("begin", "begun"):
+        # "Octubre de 2020 comenzó con 138": the writers mean the list the month before
+        # closed with as often as this month's, so the month is unclear
+        m.why = "a count at the start of a month: this month's or the month before's"
         return
     if anchor is not None and anchor.role == "dateline":
         anchor = None
+        m.anchor = None
+    if anchor is not None and anchor is m.prev_month_expr:
+        anchor = None        # "frente a 1.105 en agosto": that month's, decided below
         m.anchor = None
     if anchor is not None and anchor.role in ("since", "event", "compare", "range"):
         m.why = {"since": "window since a date", "event": "date of an event",
@@ -513,6 +570,8 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
     if window:
         if window == "year" and yearly_rule is not None:
             yr_val = doc.year if doc is not None and doc.month == 12 else None
+            if m.window_year:
+                yr_val = m.window_year
             if anchor is not None and anchor.year:
                 yr_val = anchor.year
             if yr_val is None:
@@ -618,8 +677,8 @@ def _anchor(s: Sentence, m: Mention) -> timex.TimeExpr | None:
         return after[0]
     resets = [i for i, sp in enumerate(s.spans) if sp is not None and sp.tag == "reset"
               and sp.start == i and s.toks[i].low != ";"]
-    earlier = [e for e in s.times if e.end <= m.index and e.role in ("plain", "cutoff", "begin",
-                                                                       "begun")
+    earlier = [e for e in s.times if e.end <= m.index and (e.role in (
+        "plain", "cutoff", "begin", "begun", "since") or e.kind == "range")
                and not any(e.end <= r < m.index for r in resets)
                and e.kind not in ("year",)]
     if earlier:
@@ -642,6 +701,22 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
     for c in cands:
         if (c.value, c.mention.thing) in windowed and c.mention.window == "":
             c.mention.why = "the page gives this figure as a window count elsewhere"
+            c.mention.metric = ""
+        else:
+            kept_cands.append(c)
+    cands = kept_cands
+    # a figure dated only by the page's month that the text dates otherwise, in a clause of
+    # its own, is that statement again: its date is the text's, so the page month is wrong
+    dated = {}
+    for s in reading.sentences:
+        for m in s.mentions:
+            if m.period and m.anchor_how in ("clause", "sentence"):
+                dated.setdefault((m.value, m.thing), set()).add(m.period)
+    kept_cands = []
+    for c in cands:
+        other = dated.get((c.value, c.mention.thing), set()) - {c.period}
+        if c.mention.anchor_how == "page month" and other:
+            c.mention.why = f"the text dates this figure {sorted(other)[0]}"
             c.mention.metric = ""
         else:
             kept_cands.append(c)

@@ -54,6 +54,10 @@ def _looks_verb(w: str) -> bool:
 
 _CLEAN_LEFT = {"con", "with", "hay", "there", "are", "were", "is", "was", "el", "los", "las",
                "un", "una", "a", "que", "who", "total", "cifra", "figure", "number", "numero"}
+_NAME_LINKS = {"de", "del", "para", "los", "las", "la", "el", "y", "of", "for", "the", "and",
+               "en", "in"}
+_NP_LINKS = {"a", "en", "contra", "to", "in", "against", "on", "sobre"}
+_PRONOUNS = {"ellos", "ellas", "them", "whom", "cuales", "which", "que"}
 _RELATIVE = {"que", "who", "which", "that", "quienes", "cuyos", "cuyas", "whose"}
 
 
@@ -100,6 +104,8 @@ class Mention:
     in_brackets: bool = False       # "(29 chicos y 3 chicas)"
     aside: bool = False             # inside "– ... –": its own statement, no ellipsis
     head: bool = False              # "de los 33 menores, ...": what follows is a part of it
+    window_year: int = 0            # the year a yearly window names ("durante todo 2023")
+    part_anchor: Any = None         # the year of the whole it is a part of
 
     def reading(self) -> dict[str, Any]:
         """The JSON-serialisable reading stored with an observation."""
@@ -145,10 +151,17 @@ class Reader:
         self.promote = set(words.get("promote", ["prisoner", "polreason"]))
         self.refine = set(words.get("refine", []))
         self.case_of = set(words.get("case_of", []))
+        self.self_words = {fold_word for p in lexicon.phrases("org.self") for fold_word in
+                           p.split() if fold_word not in _NAME_LINKS}
+        self.org_heads = set(words.get("org_heads", []))
+        # "5 detenciones de periodistas": a count of one group's
+        self.groups = set(words.get("groups", []))
+        self.grouped = set(words.get("grouped", []))
 
     def sentence(self, text: str, role: str, block: int) -> Sentence:
         toks = tokenize(text)
         spans = self.lex.spans(toks)
+        self._proper_bodies(toks, spans)
         times = timex.find(toks, spans, self.roles)
         s = Sentence(text, role, block, toks, spans, times, self._clauses(toks, spans))
         in_time = s.in_time
@@ -172,7 +185,30 @@ class Reader:
             if t.kind != "num" or i in in_time or (spans[i] is not None):
                 continue
             s.mentions.append(self._mention(s, i))
+        _share_units(s)
         return s
+
+    def _proper_bodies(self, toks: list[Tok], spans: list[Span | None]) -> None:
+        """A capitalised name the lexicon does not know, with the head noun of a body
+        ("el Centro Cubano de Derechos Humanos"), is another organisation."""
+        n, i = len(toks), 0
+        while i < n:
+            if spans[i] is not None or toks[i].kind != "word" or not toks[i].text[:1].isupper():
+                i += 1
+                continue
+            j, caps, head = i, 0, False
+            while j < n and spans[j] is None and toks[j].kind == "word" and (
+                    toks[j].text[:1].isupper() or (toks[j].low in _NAME_LINKS and j + 1 < n
+                                                   and toks[j + 1].text[:1].isupper())):
+                if toks[j].text[:1].isupper():
+                    caps += 1
+                    head = head or toks[j].low in self.org_heads
+                j += 1
+            if head and caps >= 2:
+                span = Span("org.other", i, j)
+                for k in range(i, j):
+                    spans[k] = span
+            i = max(j, i + 1)
 
     def _clauses(self, toks: list[Tok], spans: list[Span | None]) -> list[int]:
         """Clause number per token. A bracketed aside is a clause of its own, and the
@@ -225,6 +261,12 @@ class Reader:
             if tag == "unit" and not (toks[j].low in ("de", "edad") and m.value > 31):
                 m.noise = "unit: " + toks[j].low
                 return m
+            if toks[j].low == "-" and j + 1 < n and s.tag(j + 1) == "unit":
+                m.noise = "unit: " + toks[j + 1].low       # "a 72-year-old activist"
+                return m
+        if 1 <= m.value <= 31 and _day_of_a_date(s, i):
+            m.noise = "a day of a date"        # "entre el 15 y el 20 de enero"
+            return m
         if i and s.tag(i - 1) == "noise.before":
             m.noise = "after " + toks[i - 1].low
             return m
@@ -343,6 +385,8 @@ class Reader:
                     m.thing, m.thing_how, m.of = left, "left", "?" + tag[6:]
                     m.thing_end = s.spans[j].end  # type: ignore[union-attr]
                     return
+                # "Fifteen of the minors ...", "472 de los presos ...": a part of them
+                m.of = m.of or "?" + tag[6:]
             if tag.startswith("thing."):
                 m.thing, m.thing_how = tag[6:], "right"
                 span = s.spans[j]
@@ -379,6 +423,10 @@ class Reader:
                         if tg.startswith("thing.") and tg[6:] in self.case_of:
                             m.thing = tg[6:]
                             break
+                if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in ("de", "of", "contra", "against",
+                                                                 "a") and s.tag(j + 1)[6:] in \
+                        self.groups and s.tag(j + 1).startswith("thing."):
+                    m.scope = m.scope or "group: " + toks[j + 1].low
                 # "387 prisioneros con sentencia": 'con' + a word narrows the count
                 if j + 1 < n and toks[j].low in ("con", "with") and toks[j + 1].kind == "word" \
                         and not s.tag(j + 1).startswith("thing."):
@@ -426,7 +474,8 @@ class Reader:
                 j += 1
                 steps += 1
                 continue
-            if t.kind == "word" and not tag and t.low in _PREPOSITIONS:
+            if t.kind == "word" and not tag and (t.low in _PREPOSITIONS or t.low in _CONJ):
+                # "Se incorporaron siete y salieron otros siete": no noun follows it
                 m.thing_how = "bare"      # "reach 1,100 in April": the noun is before it
                 break
             if t.kind == "word" and not tag:
@@ -480,8 +529,11 @@ class Reader:
                     return ""
                 found = tag[6:]
                 # "las mujeres presas por razones políticas son 117": the head noun
+                # ("los sitios policiales a viviendas de activistas sumaron 64": sitios)
                 j = (s.spans[k].start if s.spans[k] else k) - 1
-                while j >= 0 and (s.tag(j).startswith("thing.") or toks[j].low in self.filler):
+                while j >= 0 and (s.tag(j).startswith("thing.") or toks[j].low in self.filler
+                                  or (toks[j].low in _NP_LINKS and j and s.tag(j - 1)
+                                      .startswith("thing."))):
                     if s.tag(j).startswith("thing."):
                         found = s.tag(j)[6:]
                     j = (s.spans[j].start if s.spans[j] else j) - 1
@@ -498,8 +550,9 @@ class Reader:
         i = 0
         n = len(toks)
         window_tags: list[tuple[int, str]] = []
+        year_in_window: dict[int, int] = {}
         orgs: list[tuple[int, str]] = []
-        announce = according = False
+        announce = according = claim = False
         resets: list[int] = []
         while i < n:
             sp = s.spans[i]
@@ -525,25 +578,42 @@ class Reader:
                     m.scope = "mixed: " + m.scope + " and " + tag[6:]
             elif tag.startswith("window."):
                 window_tags.append((i, tag[7:]))
+                if tag == "window.year":
+                    # "cerró 2021", "durante todo 2023": the year is the window's
+                    years = [t.value for t in toks[sp.start:sp.end] if t.kind == "num"
+                             and t.value and 1990 <= t.value <= 2100 and not t.decimal]
+                    if years:
+                        year_in_window[i] = years[0]
             elif ((tag == "total" or (tag == "copula" and sp.end - sp.start > 1)) and same) \
                     or tag == "stock":
                 m.stock_words = True
             elif tag == "reset":
                 resets.append(i)
             elif tag.startswith("org."):
-                orgs.append((i, tag[4:]))
+                org = tag[4:]
+                # "el Observatorio Cubano de Conflictos": a generic name of ours followed
+                # by a proper name is another body (ours is matched whole, as the longest)
+                if org == "self" and sp.end < n and toks[sp.end].kind == "word" and \
+                        toks[sp.end].text[:1].isupper() and s.spans[sp.end] is None:
+                    org = self._named_after(s, sp.end)
+                orgs.append((i, org))
             elif tag == "attr.announce":
                 announce = True
             elif tag == "attr.according":
                 according = True
+            elif tag == "attr.claim":
+                claim = True
             elif tag == "partitive" and sp.end <= m.index and (
                     (same and m.index - sp.end <= 3)
                     or (s.clause_of[i] == m.clause - 1 and m.index - sp.end <= 1)):
                 m.of = "?"
             elif tag == "partitive" and same and 0 <= sp.start - m.index - 1 <= 1:
                 m.of = "?after"
-                if sp.end < n and s.tag(sp.end).startswith("thing."):
-                    m.of = "?" + s.tag(sp.end)[6:]      # "661 de estas personas"
+                # "661 de estas personas": the noun after a demonstrative is the whole; after
+                # a pronoun ("10 de ellas violentas") it is what the part is
+                if sp.end < n and s.tag(sp.end).startswith("thing.") and toks[
+                        sp.end - 1].low not in _PRONOUNS:
+                    m.of = "?" + s.tag(sp.end)[6:]
             i = sp.end
         if best_ev:
             m.event = best_ev[1]
@@ -570,13 +640,26 @@ class Reader:
                 pos < m.index and not own_month and not any(pos < r < m.index for r in resets))
             if reaches and (w != "anaphoric" or not m.window):
                 m.window = w
+                m.window_year = year_in_window.get(pos, 0) if w == "year" else 0
         # attribution: another organisation in the clause, or the sentence's "según X"
-        mine = [o for p, o in orgs if s.clause_of[p] == m.clause]
-        if "self" in mine:
+        # the body named nearest before the number in its clause is the one that counts it
+        # ("el OCC contabilizó 232 ... y Cubalex documentó 95"), else the nearest after it
+        mine = [(p, o) for p, o in orgs if s.clause_of[p] == m.clause and o in ("self",
+                                                                              "other")]
+        before = [o for p, o in mine if p < m.index]
+        after = [o for p, o in mine if p > m.index]
+        near = before[-1] if before else (after[0] if after else "")
+        if not near:
+            # "X registró 310 acciones y 45 detenciones": the sentence's subject counts both
+            earlier = [o for p, o in orgs if p < m.index and o in ("self", "other")]
+            near = earlier[-1] if earlier else ""
+        if near == "self":
             m.attribution = "self"
-        elif "other" in mine or (according and any(o == "other" for _, o in orgs)):
+        elif near == "other" or (not near and according and any(o == "other"
+                                                                 for _, o in orgs)):
             m.attribution = "other"
-        if announce and (any(o == "gov" for _, o in orgs) or m.event in ("leave",)):
+        gov = any(o == "gov" for _, o in orgs)
+        if (announce and (gov or m.event in ("leave",))) or (claim and gov):
             m.attribution = "government announcement"
         elif announce:
             m.attribution = "announcement"
@@ -589,6 +672,24 @@ class Reader:
         if m.thing in self.containers and self.promote.intersection(m.objects):
             m.thing = "prisoner" if "prisoner" in m.objects or "polreason" in m.objects \
                 else m.thing
+
+    def _named_after(self, s: Sentence, k: int) -> str:
+        """'el Observatorio Cubano para los Derechos Humanos (OCDH)' is ours, 'el
+        Observatorio Cubano de Conflictos (OCC)' is not: the proper name after a generic
+        one is ours when its words are our name's or its acronym in brackets is ours."""
+        toks, n = s.toks, len(s.toks)
+        words = []
+        while k < n and toks[k].kind == "word" and (toks[k].text[:1].isupper() or toks[
+                k].low in _NAME_LINKS):
+            if s.tag(k) == "org.self":
+                return "self"
+            if toks[k].text[:1].isupper():
+                low = toks[k].low
+                words.append(low[:-2] if low.endswith(("'s", "\u2019s")) else low)
+            k += 1
+        if k + 1 < n and toks[k].low == "(" and s.tag(k + 1) == "org.self":
+            return "self"
+        return "self" if words and set(words) <= self.self_words else "other"
 
     def _objects(self, s: Sentence, m: Mention) -> None:
         toks, n = s.toks, len(s.toks)
@@ -608,3 +709,35 @@ class Reader:
             sp = s.spans[k]
             if sp is not None and sp.start == k and sp.tag.startswith("thing."):
                 m.objects.append(sp.tag[6:])
+
+
+_LIST_JOINS = {",", "y", "e", "and", "o", "or", "u", "-", "\u2013", "a", "to"}
+
+
+def _share_units(s: Sentence) -> None:
+    """'adolescentes de 14, 15, 16 y 17 años': the unit after the last number of a list is
+    every number's, so none of them is a count."""
+    ms = s.mentions
+    for k in range(len(ms) - 1, 0, -1):
+        cur, before = ms[k], ms[k - 1]
+        if not cur.noise.startswith("unit:") or before.noise:
+            continue
+        between = s.toks[before.index + 1:cur.index]
+        if between and all(t.low in _LIST_JOINS for t in between):
+            before.noise = cur.noise
+
+
+_DAY_JOINS = {"y", "e", "al", "a", "el", "de", "del", "-", "\u2013", "and", "to", ",", "the",
+              "o", "or", "through", "until", "hasta"}
+
+
+def _day_of_a_date(s: Sentence, i: int) -> bool:
+    """A day number joined to a date by 'y', 'al', '-': '15 y 20 de enero', 'del 3 al 9'."""
+    k = i + 1
+    while k < len(s.toks) and k not in s.in_time and (s.toks[k].low in _DAY_JOINS or (
+            s.toks[k].kind == "num" and (s.toks[k].value or 0) <= 31)):
+        k += 1
+    if k == i + 1 or k >= len(s.toks) or k not in s.in_time:
+        return False
+    return any(e.start == k and e.kind in ("date", "month") for e in s.times) and any(
+        t.kind == "num" for t in s.toks[i + 1:k + 1])

@@ -65,6 +65,10 @@ class YM:
         i = self.year * 12 + self.month - 1 + delta
         return YM(i // 12, i % 12 + 1)
 
+    def months_since(self, other: YM) -> int:
+        """How many months `other` lies before this one (negative: after)."""
+        return (self.year - other.year) * 12 + self.month - other.month
+
     def __lt__(self, other: YM) -> bool:
         return (self.year, self.month) < (other.year, other.month)
 
@@ -205,6 +209,13 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
         out.append(TimeExpr(i, i + 1, "year", toks[i].value))
         used[i] = True
     out.sort(key=lambda e: e.start)
+    # "julio y agosto", "June and July", "2015-junio 2021", "de enero a septiembre": two
+    # dates joined are a window over both
+    for a, b in zip(out, out[1:]):
+        if a.kind in ("month", "date", "year") and b.kind in ("month", "date", "year") and \
+                b.start == a.end + 1 and toks[a.end].low in _RANGE_JOINS and not (
+                    a.kind == "year" and b.kind == "year"):
+            a.kind = b.kind = "range"
     for e in out:
         if e.role == "plain":
             e.role = roles.role_before(toks, e.start)
@@ -223,6 +234,10 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
                 for k in range(sp.start, sp.end):
                     spans[k] = None
     return out
+
+
+_RANGE_JOINS = {"y", "e", "and", "o", "or", "-", "\u2013", "a", "al", "to", "hasta", "until",
+                "through"}
 
 
 def _month_expr(toks: list[Tok], i: int, m: int, used: list[bool]) -> TimeExpr:
