@@ -4,7 +4,10 @@ Prints per source and overall: entries, expected figures, found, recall, wrong f
 with --show-misses, the misses and wrong figures grouped by sentence class, so a developer
 sees classes rather than cases. Scoring as in tests/bank/scoring.py.
 
-    .venv/bin/python bench/bank_score.py [--source NAME]... [--show-misses] [--json]
+    .venv/bin/python bench/bank_score.py [--bank DIR] [--source NAME]... [--show-misses] [--json]
+
+--bank DIR scores another bank directory with the same layout (<source>.toml), e.g. the
+held-out bank tests/bank/heldout, written without sight of the reading rules.
 """
 
 from __future__ import annotations
@@ -44,17 +47,27 @@ def _grouped(s: scoring.Score, what: str) -> dict[str, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--source", action="append", choices=scoring.bank_sources(),
-                    help="score only this source (repeatable; default: every source)")
+    ap.add_argument("--bank", metavar="DIR", type=Path, default=scoring.BANK_DIR,
+                    help="bank directory holding <source>.toml files (default: tests/bank)")
+    ap.add_argument("--source", action="append", metavar="NAME",
+                    help="score only this source (repeatable; default: every source in the bank)")
     ap.add_argument("--show-misses", action="store_true",
                     help="list misses and wrong figures grouped by sentence class")
     ap.add_argument("--json", action="store_true", help="print one JSON object per source")
     a = ap.parse_args(argv)
-    names = a.source or scoring.bank_sources()
+    if not a.bank.is_dir():
+        ap.error(f"--bank {a.bank}: not a directory")
+    available = scoring.bank_sources(a.bank)
+    if not available:
+        ap.error(f"--bank {a.bank}: no <source>.toml file for any known source")
+    for n in a.source or []:
+        if n not in available:
+            ap.error(f"--source {n}: no bank file in {a.bank} (have: {', '.join(available)})")
+    names = a.source or available
     scores = []
     for n in names:
-        print(f"scoring {n} ...", file=sys.stderr)
-        scores.append(scoring.score(n))
+        print(f"scoring {n} ({a.bank}) ...", file=sys.stderr)
+        scores.append(scoring.score(n, a.bank))
     rows = [_summary(s.source, [s]) for s in scores]
     if len(scores) > 1:
         rows.append(_summary("overall", scores))

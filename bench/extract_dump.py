@@ -11,7 +11,6 @@ difference is a behaviour change, not an optimisation.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import sys
@@ -45,11 +44,8 @@ def pages(n: int) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def dump(label: str, src: str, url: str, html: str, pipeline: bool = False) -> str:
-    if pipeline:
-        r = importlib.import_module(f"monitor.sources.{src}.extractor").extract(html, url)
-    else:
-        r = extract.extract(src, html, url)
+def dump(label: str, src: str, url: str, html: str) -> str:
+    r = extract.extract(src, html, url)
     return json.dumps({
         "page": label, "title": r.title, "published": r.published,
         "text_len": len(r.text), "report": r.looks_like_report, "headline": r.headline_found,
@@ -61,12 +57,10 @@ def dump(label: str, src: str, url: str, html: str, pipeline: bool = False) -> s
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=300, help="generated posts per source and theme")
-    ap.add_argument("--pipeline", action="store_true",
-                    help="dump the shared reading pipeline's output instead of the product's")
     args = ap.parse_args(argv)
     logging.disable(logging.CRITICAL)
     for page in pages(args.n):
-        print(dump(*page, pipeline=args.pipeline))
+        print(dump(*page))
     return 0
 
 

@@ -1,17 +1,15 @@
 """Found share and wrong figures of the extractors on tests/cases and on the backfill series.
 
-    .venv/bin/python bench/extract_score.py [--legacy] [-v]
+    .venv/bin/python bench/extract_score.py [-v]
 
-`--legacy` scores the old phrase-rule extractors (while they are still in the tree) for a
-before/after comparison. The scoring is the one tests/test_extract_*.py and the backfill
-tests use: a wrong figure is a core monthly figure the page does not state with that value,
+The scoring is the one tests/test_extract_*.py and the backfill tests use: a wrong figure
+is a core monthly figure the page does not state with that value,
 or a yearly one the page does not state.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -28,11 +26,7 @@ OCDH_MONTHLY = {"repressive_actions", "arbitrary_detentions", "other_abuses",
                 "violent_detentions", "detentions_women", "detentions_men", "house_sieges"}
 
 
-def extractor(name: str, legacy: bool, pipeline: bool = False):
-    if legacy:
-        return importlib.import_module(f"monitor.extract.{name}").extract
-    if pipeline:
-        return importlib.import_module(f"monitor.sources.{name}.extractor").extract
+def extractor(name: str):
     return sources.get(name).extract
 
 
@@ -126,13 +120,10 @@ def score_series(name: str, fn, verbose: bool) -> tuple[int, int, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--legacy", action="store_true", help="score the old extractors")
-    ap.add_argument("--pipeline", action="store_true",
-                    help="score the shared reading pipeline (each folder's reading.py)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list misses and wrong ones")
     args = ap.parse_args()
-    pd = extractor("prisoners_defenders", args.legacy, args.pipeline)
-    oc = extractor("ocdh", args.legacy, args.pipeline)
+    pd = extractor("prisoners_defenders")
+    oc = extractor("ocdh")
     for label, (f, t, w) in (
             ("PD cases", score_pd_cases(pd, args.verbose)),
             ("OCDH cases", score_ocdh_cases(oc, args.verbose)),

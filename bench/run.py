@@ -28,11 +28,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import importlib  # noqa: E402
 
 from sitegen import bench_sources, build_sites, next_post  # noqa: E402
 
-from monitor import archive, extract, sources  # noqa: E402
+from monitor import archive, extract  # noqa: E402
 from monitor.wpsite import SiteServer, render_post  # noqa: E402
 
 SOURCES = tuple(bench_sources())
@@ -132,36 +131,9 @@ def bare_posts(n: int) -> list[tuple[str, str, bytes]]:
     return out
 
 
-def clear_extract_caches() -> None:
-    """Empty the product extractors' per-sentence caches (the old phrase-rule extractors
-    keep some; the reading pipeline keeps none)."""
-    mods = [extract.get(name) for name in SOURCES]
-    for name in ("base", "numbers", "periods"):
-        mods.append(importlib.import_module(f"monitor.extract.{name}"))
-    for mod in mods:
-        for obj in vars(mod).values():
-            if callable(getattr(obj, "cache_clear", None)):
-                obj.cache_clear()
-
-
-def pipeline_extractors() -> dict[str, object]:
-    """Each source's reading-pipeline entry point (its folder's reading.py), if it has one."""
-    out = {}
-    for name in sources.names():
-        try:
-            out[name] = importlib.import_module(f"monitor.sources.{name}.extractor")
-        except ImportError:
-            continue
-    return out
-
-
-def extraction_bench(pages: list[tuple[str, str, bytes]], cold: bool = False,
-                     pipeline: bool = False) -> dict[str, float]:
-    """Milliseconds per page for the product's extractors (or, with `pipeline`, for the
-    shared reading pipeline), with the lxml-only parse of the same pages for scale.
-
-    Caches start empty; with `cold` they are emptied before every page too, so text
-    repeated across pages (the generated sites reuse filler sentences) costs full price."""
+def extraction_bench(pages: list[tuple[str, str, bytes]]) -> dict[str, float]:
+    """Milliseconds per page for the sources' extractors (the shared reading pipeline, which
+    keeps no cache between pages), with the lxml-only parse of the same pages for scale."""
     import logging
 
     import lxml.html
@@ -171,15 +143,11 @@ def extraction_bench(pages: list[tuple[str, str, bytes]], cold: bool = False,
     for _src, _url, html in pages:
         lxml.html.document_fromstring(html)
     floor = time.perf_counter() - t0
-    clear_extract_caches()
-    readers = pipeline_extractors() if pipeline else {}
     found = gaps = 0
     cost = 0.0
     for src, url, html in pages:
-        if cold:
-            clear_extract_caches()
         t0 = time.perf_counter()
-        result = readers[src].extract(html, url) if pipeline else extract.extract(src, html, url)
+        result = extract.extract(src, html, url)
         gaps += result.extraction_gap   # the runner asks it of every page: its cost counts
         found += bool(result.observations)
         cost += time.perf_counter() - t0
@@ -453,16 +421,11 @@ def main(argv: list[str] | None = None) -> int:
                          f"crawl start to SMTP delivery; {new_run['requests']} requests; "
                          f"subject: {subject[:70]}"))
 
-            # 4. extraction: milliseconds per page (target < 5 ms on theme-sized pages), for
-            # the product's extractors and for the shared reading pipeline
+            # 4. extraction: milliseconds per page (target < 5 ms on theme-sized pages)
             themed = stored_posts(conn)
-            for label, pages, cold, pipe in (
-                    ("themed pages", themed, False, False),
-                    ("themed pages, reading pipeline", themed, False, True),
-                    ("bare pages", bare_posts(args.n), False, False),
-                    ("themed pages, caches emptied per page", themed, True, False)):
+            for label, pages in (("themed pages", themed), ("bare pages", bare_posts(args.n))):
                 # a shared machine moves single runs by +-10%: median of several, with range
-                runs = sorted((extraction_bench(pages, cold, pipe)
+                runs = sorted((extraction_bench(pages)
                                for _ in range(args.extract_runs)),
                               key=lambda r: r["extract_ms"])
                 ex = runs[len(runs) // 2]

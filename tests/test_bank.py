@@ -10,12 +10,6 @@ from bank import scoring
 
 BANK_MIN_RECALL = 0.97      # issue 18's goal
 
-# The product still reads pages with the phrase-rule extractors, which miss this goal on the
-# bank (PD recall 0.66 with 14 wrong, OCDH 0.56 with 9 wrong, bench/bank_score.py). These
-# two gates stay strict xfails until the shared reading pipeline replaces them: the day they
-# pass, strict=True fails the suite and the marks must go.
-PENDING = pytest.mark.xfail(strict=True, reason="issue 18: the product's extractors do not "
-                            "meet the bank yet; see bench/bank_score.py --show-misses")
 MIN_ES, MIN_EN = 12, 6      # positive entries per metric and language
 
 SOURCES = scoring.bank_sources()
@@ -46,7 +40,6 @@ def test_bank_coverage(source):
     assert all(e.expect for e in entries if not e.negative)
 
 
-@PENDING
 @pytest.mark.parametrize("source", SOURCES)
 def test_bank_no_wrong_figure(source):
     s = scoring.score(source)
@@ -57,7 +50,6 @@ def test_bank_no_wrong_figure(source):
     assert not wrong, f"{len(wrong)} wrong figures:\n" + "\n".join(wrong)
 
 
-@PENDING
 @pytest.mark.parametrize("source", SOURCES)
 def test_bank_recall(source):
     s = scoring.score(source)

@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from conftest import run_monitor
+from monitor import sources
 from monitor.extract import extract
-from monitor.extract.prisoners_defenders import MONTHLY
+
+MONTHLY = {m.name for m in sources.get("prisoners_defenders").metrics
+           if m.period == "monthly"}
 
 CASES = Path(__file__).parent / "cases" / "prisoners_defenders"
 

@@ -13,9 +13,12 @@ import sqlite3
 
 from conftest import SERIES, run_monitor, write_config
 from fixtures.pd_posts import correction_post, series_posts
+from monitor import sources
 from monitor.extract import extract
-from monitor.extract.prisoners_defenders import MONTHLY
 from monitor.wpsite import Site, render_post
+
+MONTHLY = {m.name for m in sources.get("prisoners_defenders").metrics
+           if m.period == "monthly"}
 
 
 def load_series() -> dict[str, dict[str, int]]:

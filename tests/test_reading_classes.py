@@ -2,8 +2,8 @@
 (from the vocabulary and from how both organisations and the press write), one table row
 per sentence. Positives must be read exactly; negatives must give no figure at all.
 
-These run the pipeline through each source folder's `reading.py` (the vocabulary as data),
-not the product extractors.
+These run the pipeline through each source folder's `extractor.py` (the vocabulary as
+data), as the product does.
 """
 
 from __future__ import annotations
@@ -114,6 +114,38 @@ POSITIVE = [
     ("ocdh year total", "ocdh", "Cuba cerró 2024 con 3.921 acciones represivas", [
         "El OCDH contabilizó al menos 3.921 acciones represivas a lo largo de 2024."],
      {("repressive_actions", "2024"): 3921}),
+    # a hedged title figure the exact count satisfies restates it
+    ("hedged title, exact text", "ocdh", "Más de 300 detenciones arbitrarias en octubre", [
+        "El OCDH documentó en octubre 312 detenciones arbitrarias."],
+     {("arbitrary_detentions", "2025-10"): 312}),
+    # a sentence's subject attributes every number it coordinates
+    ("our name said another way", "ocdh", "Informe", [
+        "En octubre, el Observatorio Cubano para los Derechos Humanos (OCDH) contabilizó "
+        "240 acciones represivas y 51 detenciones arbitrarias."],
+     {("repressive_actions", "2025-10"): 240, ("arbitrary_detentions", "2025-10"): 51}),
+    # homes counted with a siege verb, and the times a siege was done
+    ("homes besieged", "ocdh", "Informe", [
+        "En octubre fueron sitiadas 44 viviendas de activistas.",
+        "Homes of dissidents were surrounded by police 44 times in October."],
+     {("house_sieges", "2025-10"): 44}),
+    # a part inherits its whole's year
+    ("part of a year", "ocdh", "Balance anual", [
+        "En 2024 hubo 3.712 acciones represivas y, entre ellas, 898 detenciones arbitrarias."],
+     {("repressive_actions", "2024"): 3712, ("arbitrary_detentions", "2024"): 898}),
+    # people on the list during a year
+    ("present on the list", PD, "Balance del año 2024", [
+        "A lo largo de 2024 se añadieron a la lista 214 nuevos presos políticos y 1.377 "
+        "personas estuvieron en ella en algún momento del año."],
+     {("new_political_prisoners", "2024"): 214, ("present_on_list", "2024"): 1377}),
+    # a year's close: a stock at it is December's
+    ("a year's close", PD, "Cuba cerró 2024 con 1.161 presos políticos", [
+        "La organización publicó su lista anual."],
+     {("political_prisoners_total", "2024-12"): 1161}),
+    # brackets lend their noun only inside them
+    ("brackets", PD, T, [
+        "Con 12 nuevos presos políticos (tres de ellos menores) y 9 excarcelados, la lista "
+        "se mantiene."],
+     {("new_political_prisoners", "2025-09"): 12, ("released", "2025-09"): 9}),
 ]
 
 NEGATIVE = [
@@ -140,8 +172,20 @@ NEGATIVE = [
                                    "arbitrarias."]),
     ("ocdh a day", "ocdh", ["Solo ayer, día 15, el OCDH contó 29 detenciones."]),
     ("ocdh rate", "ocdh", ["Cuba sufrió unas 10 acciones represivas cada 24 horas."]),
+    ("day range", PD, ["La mayoría de las excarcelaciones ocurrió entre el 12 y el 18 de "
+                       "septiembre."]),
+    ("ages in a list", PD, ["Entre los procesados hay jóvenes de 16, 17 y 18 años."]),
+    ("a claim of the government", PD, ["Las autoridades afirman haber liberado a 480 "
+                                       "reclusos este mes."]),
+    ("unknown body", "ocdh", ["Por su parte, el Centro de Estudios Cívicos de Cuba registró "
+                              "en septiembre 210 acciones represivas y 40 detenciones."]),
+    ("another country's page", "ocdh", ["En Honduras se denunciaron 25 detenciones "
+                                        "arbitrarias de mujeres en mayo."]),
+    ("start of a month", PD, ["Noviembre de 2025 comenzó con 1.190 presos políticos en la "
+                              "lista."]),
+    ("garbled list", PD, ["De ellos, 701 son convictos de conciencia; 412 convictos de "
+                          "conciencia y 35 otros presos políticos."]),
 ]
-
 
 @pytest.mark.parametrize("label,source,title,paragraphs,expected", POSITIVE,
                          ids=[p[0] for p in POSITIVE])

@@ -60,13 +60,18 @@ def period_kind(period: str) -> str:
     return "yearly" if re.fullmatch(r"\d{4}", period) else "monthly"
 
 
-def bank_sources() -> list[str]:
-    return [n for n in sources.names() if (BANK_DIR / f"{n}.toml").exists()]
+def bank_sources(bank_dir: Path | None = None) -> list[str]:
+    """Sources with a bank file in bank_dir (default: this directory)."""
+    d = Path(bank_dir) if bank_dir is not None else BANK_DIR
+    return [n for n in sources.names() if (d / f"{n}.toml").exists()]
 
 
-def load(source: str) -> list[Entry]:
-    """Read and validate one source's bank; a malformed entry is an error naming its id."""
-    data = tomllib.loads((BANK_DIR / f"{source}.toml").read_text(encoding="utf-8"))
+def load(source: str, bank_dir: Path | None = None) -> list[Entry]:
+    """Read and validate one source's bank (from bank_dir, default this directory, so a
+    held-out bank such as tests/bank/heldout/ loads the same way); a malformed entry is an
+    error naming its id."""
+    d = Path(bank_dir) if bank_dir is not None else BANK_DIR
+    data = tomllib.loads((d / f"{source}.toml").read_text(encoding="utf-8"))
     declared = {(m.name, m.period) for m in sources.get(source).metrics}
     entries, seen = [], set()
     for raw in data.get("entry", []):
@@ -195,8 +200,8 @@ class Score:
         return c
 
 
-def score(source: str) -> Score:
-    return Score(source, [judge(e) for e in load(source)])
+def score(source: str, bank_dir: Path | None = None) -> Score:
+    return Score(source, [judge(e) for e in load(source, bank_dir)])
 
 
 def coverage(entries: list[Entry]) -> dict[tuple[str, str, str], int]:

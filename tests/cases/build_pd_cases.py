@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from monitor.extract.periods import url_date
+from monitor.extract.timex import url_date
 from monitor.wpsite import Post, Site, render_post
 
 HERE = Path(__file__).resolve().parent

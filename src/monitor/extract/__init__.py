@@ -15,7 +15,12 @@ A source folder `src/monitor/sources/<name>/` (or any folder registered with
     rule that matches a reading decides;
   - `[params]`: `early_days` (a cut-off date this early in a month closes the month before),
     `default_offset` (page month = publication month + this, when the page names none),
-    `report_things` (title things that make a page a monthly report), `drop_round_hedges`;
+    `report_things` (title things that make a page a monthly report), `report_words` (a
+    lead naming the monthly report does too), `drop_round_hedges` / `drop_about` (hedged
+    numbers this round are estimates), `home` (a title naming another country and none of
+    these words is about elsewhere), `annual_title`, `year_end_flow`;
+  - `[words]`: word lists the reader uses (`containers`: nouns that count a kind named
+    after them, "36 casos de ..."; `refine`, `case_of`, `groups`/`grouped`, `filler`);
 - `extractor.py`: `VERSION` and `extract(html, url) -> Extraction`, usually just::
 
       from pathlib import Path
@@ -57,9 +62,6 @@ def __getattr__(name: str) -> Any:
     of monitor.extract.numbers never import bs4 or lxml."""
     import importlib
 
-    if name == "EXTRACTORS":     # the registered source names (older callers iterate it)
-        from monitor import sources
-        return {n: f"monitor.sources.{n}" for n in sources.names()}
     if name == "explain_lines":
         from monitor.extract.pipeline import explain
         return explain

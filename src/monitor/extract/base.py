@@ -19,12 +19,8 @@ from typing import Any
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from monitor.extract.fastre import splitter
-from monitor.extract.numbers import text_cache
-
 log = logging.getLogger("monitor.extract")
 
-QUALIFIERS = ("exact", "at_least", "about")
 
 
 @dataclass
@@ -446,18 +442,3 @@ def parse_page(html: bytes | str, url: str, max_chars: int | None = None) -> Pag
                 paragraphs = [raw]
     return Page(url=url, title=title, subtitle=subtitle, paragraphs=paragraphs,
                 meta_published=published, meta_modified=modified, root=root)
-
-
-# a break: whitespace after . ! ? ; and before a capital, an opening mark or a digit
-_SENT_SPLIT = splitter(".!?;", r"[A-ZÁÉÍÓÚÑ¿¡\"“«(0-9]")
-
-
-def sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences without breaking '1.185' or 'Sr. X'."""
-    return list(_sentences(paragraph))
-
-
-@text_cache(4096)
-def _sentences(paragraph: str) -> tuple[str, ...]:
-    parts = _SENT_SPLIT(paragraph)
-    return tuple(p.strip() for p in parts if p.strip())

@@ -53,6 +53,19 @@ class Lexicon:
     prefix_lengths: set[int] = field(default_factory=set)
     num_first: list[tuple[Pattern, str]] = field(default_factory=list)
     by_tag: dict[str, list[str]] = field(default_factory=dict)
+    stem_index: dict[str, list[tuple[Pattern, str]]] = field(default_factory=dict)
+
+    def _stems(self, low: str) -> list[tuple[Pattern, str]]:
+        """The phrases opening with a stem this word begins with, looked up once per word
+        (a site's vocabulary is a few thousand words, so the table stays small)."""
+        got = self.stem_index.get(low)
+        if got is None:
+            got = [pt for ln in self.prefix_lengths if ln <= len(low)
+                   for pt in self.prefix.get(low[:ln], ())]
+            if len(self.stem_index) > 100_000:
+                self.stem_index.clear()
+            self.stem_index[low] = got
+        return got
 
     def phrases(self, tag: str) -> list[str]:
         """The phrases added under `tag` (folded)."""
@@ -82,7 +95,7 @@ class Lexicon:
         starting at each token, left to right."""
         out: list[Span | None] = [None] * len(toks)
         i, n = 0, len(toks)
-        single, multi, prefix = self.single, self.multi, self.prefix
+        single, multi = self.single, self.multi
         while i < n:
             t = toks[i]
             low = t.low
@@ -106,16 +119,17 @@ class Lexicon:
                     if k > best_len:
                         best_len, best_tag = k, tag
             elif t.kind == "word":
-                for ln in self.prefix_lengths:
-                    for pat, tag in prefix.get(low[:ln], ()) if ln <= len(low) else ():
-                        k = _match(pat, toks, i)
-                        if k > best_len:
-                            best_len, best_tag = k, tag
+                for pat, tag in self._stems(low):
+                    k = _match(pat, toks, i)
+                    if k > best_len:
+                        best_len, best_tag = k, tag
             # a word listed whole is more specific than a stem that covers it
             if (best_len <= 1 and t.kind != "num") or (t.kind == "num" and not best_len
                                                       and low[:1].isdigit()):
                 tag = single.get(low)
-                if tag is not None:
+                # "registró" is a verb, "registro" a noun: a Spanish preterite keeps its
+                # accent, which folding drops, so a word ending in "ó" is no counted thing
+                if tag is not None and not (tag.startswith("thing.") and t.text[-1:] in "óÓ"):
                     best_len, best_tag = 1, tag
             if best_len:
                 span = Span(best_tag, i, i + best_len)

@@ -8,6 +8,7 @@ names no source.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -53,7 +54,7 @@ class Rule:
             return False
         if (m.scope or "") not in self.scopes:
             return False
-        if (m.of or "") not in self.of:
+        if (m.of or "") not in self.of and "*" not in self.of:
             return False
         if self.objects and not self.objects.intersection(m.objects):
             return False
@@ -200,7 +201,11 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
     blocks = [("title", page.title)] + [
         ("subtitle" if (p == page.subtitle and i == 0) else ("lead" if i <= 1 else "body"), p)
         for i, p in enumerate(page.paragraphs)]
+    related = tuple(vocab.reader.related)
     for b, (role, block) in enumerate(blocks):
+        if role != "title" and related and fold(block[:40]).lstrip(" -\u2022>").startswith(
+                related):
+            continue       # "Lea también: 1.113 presos políticos en mayo": other posts
         size += len(block)
         if size > MAX_TEXT:
             log.warning("%s: long page; reading figures from the first %d characters", url,
@@ -244,8 +249,10 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
                          else f"{pubd[0]:04d}-{pubd[1]:02d}")
     dateline = next((d for d in map(_dateline, sents[1:4]) if d), None)
     doc = _doc_month(sents, pub, vocab, dateline)
+    year_hint = None
     if vocab.annual_title and _annual_title(sents):
         doc = None     # an annual report: a figure without a month of its own is the year's
+        year_hint = _title_year(sents)
     reading = Reading(sents, doc, pub)
     abroad = _another_country(sents, vocab)
     if abroad:
@@ -256,7 +263,7 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
             for m in s.mentions:
                 m.why = m.why or f"a page about {abroad}"
         return out, reading
-    cands = _candidates(sents, pub, doc, vocab, pubd)
+    cands = _candidates(sents, pub, doc, vocab, pubd, year_hint)
     late = sorted({m.why for s in sents for m in s.mentions
                    if m.why.startswith("period after publication month")})
     for why in late:
@@ -285,6 +292,13 @@ def _another_country(sents: list[Sentence], vocab: Vocabulary) -> str:
         return next((s.toks[i].text for i, sp in enumerate(s.spans) if sp is not None
                      and sp.tag == "scope.country" and sp.start == i), "")
     return ""
+
+
+def _title_year(sents: list[Sentence]) -> int | None:
+    for s in sents:
+        if s.role == "title":
+            return next((e.year for e in s.times if e.kind == "year" and e.year), None)
+    return None
 
 
 def _annual_title(sents: list[Sentence]) -> bool:
@@ -366,7 +380,8 @@ def _looks_like_report(sents: list[Sentence], vocab: Vocabulary, doc: YM | None)
 # ------------------------------------------------------------------------ readings
 
 def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vocabulary,
-                pubd: tuple[int, int, int | None] | None) -> list[Candidate]:
+                pubd: tuple[int, int, int | None] | None, year_hint: int | None = None
+                ) -> list[Candidate]:
     out: list[Candidate] = []
     prev: Mention | None = None
     prev_window = ""
@@ -375,6 +390,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
     history: list[list[Mention]] = []
     for s in sents:
         prev = None          # ellipsis and partitives reach within a sentence
+        prev_outside: Mention | None = None
         sent_window = ""
         part = ""           # the count the rest of the sentence is a part of
         part_window = ""
@@ -400,7 +416,7 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                     part_m.thing, part_m.thing_how = m.thing, "right"
                 part_m.objects, part_m.event = list(m.objects), part_m.event or m.event
                 m.event, m.objects, m.why = "", [], "the whole a part is taken of"
-                _decide(s, part_m, pub, doc, vocab, pubd)
+                _decide(s, part_m, pub, doc, vocab, pubd, year_hint)
                 if part_m.metric:
                     out.append(Candidate(part_m.metric, part_m.period, part_m.value,
                                          part_m.qualifier, s.text, part_m.strength, order, part_m))
@@ -408,19 +424,26 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 whole_of = m
                 prev = m
                 continue
-            # ellipsis: a bare number counts what the previous one counted
-            if not m.thing and prev is not None and prev.thing and not prev.thing.startswith(
-                    "?") and not m.objects and not m.aside:
-                m.thing, m.thing_how = prev.thing, "ellipsis"
-                if not m.event and prev.clause != m.clause and not m.stock_words:
-                    m.event = prev.event
-                    for md in prev.mods:
+            # ellipsis: a bare number counts what the previous one counted; one in brackets
+            # lends its noun only inside them ("13 nuevos presos (dos de ellos menores) y
+            # 13 excarcelados": the second 13 are not minors)
+            lender = prev if (m.in_brackets or prev is None or not prev.in_brackets) \
+                else prev_outside
+            if not m.thing and lender is not None and lender.thing and not lender.thing \
+                    .startswith("?") and not m.objects and not m.aside and \
+                    m.thing_how != "event noun":
+                m.thing, m.thing_how = lender.thing, "ellipsis"
+                if not m.event and lender.clause != m.clause and not m.stock_words:
+                    m.event = lender.event
+                    for md in lender.mods:
                         if md not in m.mods:
                             m.mods.append(md)
             # "gained 3 new Convicts, 1 new Condemned and 2 other political prisoners": the
             # items of a list share its verb
             if (not m.event and prev is not None and prev.sentence_id == id(s)
-                    and prev.event and m.clause == prev.clause + 1 and m.list_item
+                    and prev.event and m.clause > prev.clause and m.list_item
+                    and not any(t.low == ";" for t in s.toks[prev.index:m.index])
+                    and not any(s.clause_of[e.start] == m.clause for e in s.times)
                     and not m.stock_words and 0 <= prev.event_pos < prev.index):
                 m.event, m.event_pos = prev.event, prev.event_pos
                 for md in prev.mods:
@@ -435,10 +458,10 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             if m.of in ("?", "?after") and prev is None and last is not None:
                 # "De ellos, 68 ...": the count an earlier sentence gave, the whole it is a
                 # part of: its first count at least as large, the nearest sentence first
-                prev = next((w for sent in reversed(history[-3:]) for w in sent
-                             if w.value >= m.value and w.window in ("", "month")), last)
-                if not m.thing and prev.thing and not prev.thing.startswith("?") \
-                        and not m.objects:
+                prev = next((w for sent in reversed(history) for w in sent
+                             if w.value >= m.value and w.window in ("", "month")), None)
+                if prev is not None and not m.thing and prev.thing and not prev.thing \
+                        .startswith("?") and not m.objects:
                     m.thing, m.thing_how = prev.thing, "ellipsis"
             if m.of in ("?", "?after"):
                 after = m.of == "?after"
@@ -459,18 +482,20 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
             elif m.in_brackets and prev is not None and not m.of and prev.sentence_id == id(s):
                 m.of = prev.metric or ("?" + prev.thing)
             if m.event in FLOW_EVENTS and m.stock_words and not any(
-                    e.kind in ("month", "date", "rel_last", "rel_this")
+                    e.kind in ("month", "date", "rel_last", "rel_this", "year")
                     and s.clause_of[e.start] == m.clause for e in s.times):
                 m.window = m.window or "cumulative"
             if m.window == "anaphoric":
                 m.window = prev_window or ""
             sent_window = sent_window or m.window
-            _decide(s, m, pub, doc, vocab, pubd)
+            _decide(s, m, pub, doc, vocab, pubd, year_hint)
             if m.metric:
                 out.append(Candidate(m.metric, m.period, m.value, m.qualifier, s.text,
                                      m.strength, order, m))
             if (m.thing and not m.thing.startswith("?")) or m.metric:
                 prev = m
+                if not m.in_brackets:
+                    prev_outside = m
             if m.head or m.colon_head:
                 part = m.metric or ("?" + m.thing)
                 part_window = m.window
@@ -506,7 +531,7 @@ def _deaths(s: Sentence, cands: list[Candidate]) -> None:
 
 
 def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Vocabulary,
-            pubd: tuple[int, int, int | None] | None) -> None:
+            pubd: tuple[int, int, int | None] | None, year_hint: int | None = None) -> None:
     rule = next((r for r in vocab.rules if r.matches(m)), None)
     if rule is None:
         m.why = _why_no_rule(m, vocab)
@@ -525,6 +550,11 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
     period: str | None = None
     yearly_rule = next((r for r in vocab.rules if r.period == "yearly" and r.matches(m)
                         and r.metric == rule.metric), None)
+    if anchor is not None and anchor.kind != "year" and anchor.role in ("begin", "begun") and \
+            _ends(s, m):
+        # "Mayo comenzó con 1.100 ... y terminó con 1.113": the count it ended with
+        anchor = dataclasses.replace(anchor, role="cutoff")
+        m.anchor = anchor
     if anchor is not None and anchor.kind != "year" and anchor.role in ("begin", "begun"):
         # "Octubre de 2020 comenzó con 138": the writers mean the list the month before
         # closed with as often as this month's, so the month is unclear
@@ -567,9 +597,43 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             m.strength = _strength(m)
             _after_publication(m, pubd)
             return
+    if window == "year_end":
+        # "Cuba cerró 2023 con 3.830 acciones": the year's count of a flow; "Cuba cerró
+        # 2022 con 1.057 presos": the list at December's close
+        yr_val = m.window_year or (anchor.year if anchor is not None and anchor.kind == "year"
+                                   else None)
+        if yr_val is None:
+            m.why = "a year's close, year unknown"
+            return
+        if yearly_rule is not None:
+            m.metric, m.period, m.rule = yearly_rule.metric, str(yr_val), \
+                yearly_rule.name + "/yearly"
+            m.strength = _strength(m)
+            _after_publication(m, pubd)
+            return
+        if rule.period == "monthly" and not rule.flow and m.event not in FLOW_EVENTS:
+            m.metric, m.period, m.rule = rule.metric, f"{yr_val:04d}-12", rule.name
+            m.anchor_how = "the year's close"
+            m.strength = _strength(m) + 1
+            _after_publication(m, pubd)
+            return
+        m.why = "a flow at a year's close: month or year unclear"
+        return
+    if window == "prev_year":
+        # "el año pasado entraron 230": the year before publication's, read as a yearly
+        # count only from a page about that year's end (a January balance)
+        if yearly_rule is not None and pub is not None and doc is not None and \
+                doc.month == 12 and doc.year == pub.year - 1:
+            m.metric, m.period = yearly_rule.metric, str(doc.year)
+            m.rule = yearly_rule.name + "/yearly"
+            m.strength = _strength(m)
+            _after_publication(m, pubd)
+            return
+        m.why = "last year's count"
+        return
     if window:
         if window == "year" and yearly_rule is not None:
-            yr_val = doc.year if doc is not None and doc.month == 12 else None
+            yr_val = doc.year if doc is not None and doc.month == 12 else year_hint
             if m.window_year:
                 yr_val = m.window_year
             if anchor is not None and anchor.year:
@@ -620,6 +684,16 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
     _after_publication(m, pubd)
 
 
+_END_VERBS = {"termino", "cerro", "acabo", "finalizo", "concluyo", "ended", "closed",
+              "finished", "termina", "cierra", "ends", "closes"}
+
+
+def _ends(s: Sentence, m: Mention) -> bool:
+    """A verb of ending in the number's own clause, before it."""
+    return any(s.toks[k].low in _END_VERBS and s.clause_of[k] == m.clause
+               for k in range(m.index))
+
+
 def _after_publication(m: Mention, pubd: tuple[int, int, int | None] | None) -> None:
     """A report never describes a month (or a year) after its publication month; a year
     still running at publication has a year-to-date count, not a yearly one."""
@@ -652,6 +726,7 @@ def _window_why(window: str) -> str:
             "average": "an average", "percentage": "a percentage",
             "semester": "a semester or quarter window", "week": "a window of days or weeks",
             "cumulative": "a cumulative count", "event": "a count around an event",
+            "projection": "a projection, not a count",
             }.get(window, f"{window} window")
 
 
@@ -685,7 +760,8 @@ def _anchor(s: Sentence, m: Mention) -> timex.TimeExpr | None:
         return earlier[-1]
     # a year named earlier in the sentence as the window of the whole sentence
     years = [e for e in s.times if e.end <= m.index and e.kind == "year" and e.role == "plain"]
-    if years and s.clause_of[years[-1].start] + 1 >= m.clause:
+    if years and not any(years[-1].end <= r < m.index for r in resets) and not any(
+            years[-1].end <= e.start < m.index for e in s.times if e is not years[-1]):
         return years[-1]
     return None
 
@@ -733,10 +809,29 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
                 c.mention.metric = ""
         if not kept:
             continue
+        # "Más de 200 detenciones" in the title, "documentó 220" in the text: a hedged
+        # figure the exact count satisfies restates it, whatever their strengths
+        exacts = {c.value for c in kept if c.qualifier == "exact"}
+        if len(exacts) == 1:
+            (ex,) = exacts
+            looser = [c for c in kept if c.qualifier != "exact" and c.value != ex
+                      and _satisfies(ex, c)]
+            for c in looser:
+                c.mention.why = f"a hedged statement of the count {ex}"
+                c.mention.metric = ""
+            kept = [c for c in kept if c not in looser]
         top = max(c.strength for c in kept)
         pool = [c for c in kept if c.strength == top]
         exact = [c for c in pool if c.qualifier == "exact"] or pool
         values = sorted({c.value for c in exact})
+        # one sentence never states one count twice with two values: "784 are Convicted
+        # of Conscience; 234 Convicted of Conscience and 30 ..." is garbled, whatever the
+        # strengths
+        for c in pool:
+            values = sorted(set(values) | {
+                o.value for o in kept if o.mention.sentence_id == c.mention.sentence_id
+                and o.qualifier == "exact" and o.mention.thing_how in ("right", "left")
+                and c.mention.thing_how in ("right", "left")})
         if len(values) > 1:
             msg = f"conflicting {metric} {per}: {values}"
             log.info("%s: %s stated as %s; emitting none", out.url, f"{metric} {per}", values)
@@ -761,6 +856,16 @@ def _choose(out: Extraction, cands: list[Candidate], vocab: Vocabulary, reading:
         out.observations.append(obs)
         if c.metric in vocab.headline and len(c.period) == 7:
             out.headline_found = True
+
+
+def _satisfies(exact: int, c: Candidate) -> bool:
+    """An exact count agrees with a hedged one: 'más de 200' and 220, 'casi 1.130' and
+    1.118 (within a tenth)."""
+    if exact == c.value:
+        return True
+    if c.qualifier == "at_least":
+        return exact > c.value
+    return abs(exact - c.value) <= c.value / 10
 
 
 def _approximation(c: Candidate, vocab: Vocabulary) -> bool:

@@ -30,8 +30,9 @@ _CLEAN = {"en", "in", "cuba", "la", "isla", "the", "island", "de", "y", "concien
           "\"", "\u201d", "\u00bb", "'", "!", ")", "registrados", "verificados", "verified",
           "documentados", "documented"}
 _QUOTES = "\"'\u201c\u201d\u00ab\u00bb"
-_PREPOSITIONS = {"in", "en", "on", "at", "during", "durante", "por", "for", "by", "hasta",
-                 "until", "since", "desde", "tras", "after", "segun", "according", "al"}
+_PREPOSITIONS = {"con", "with", "sin", "without", "in", "en", "on", "at", "during", "durante",
+                 "por", "for", "by", "hasta", "until", "since", "desde", "tras", "after",
+                 "segun", "according", "al"}
 _VERB_EN = {"carry", "carries", "are", "were", "is", "was", "have", "had", "has", "remain",
             "remained", "face",
             "faced", "come", "came", "stem", "belong", "include", "serve", "served", "got",
@@ -56,6 +57,8 @@ _CLEAN_LEFT = {"con", "with", "hay", "there", "are", "were", "is", "was", "el", 
                "un", "una", "a", "que", "who", "total", "cifra", "figure", "number", "numero"}
 _NAME_LINKS = {"de", "del", "para", "los", "las", "la", "el", "y", "of", "for", "the", "and",
                "en", "in"}
+_ARTICLES = {"el", "la", "los", "las", "the", "un", "una", "unos", "unas"}
+_BE = {"fueron", "fue", "son", "es", "eran", "era", "were", "was", "are", "is"}
 _NP_LINKS = {"a", "en", "contra", "to", "in", "against", "on", "sobre"}
 _PRONOUNS = {"ellos", "ellas", "them", "whom", "cuales", "which", "que"}
 _RELATIVE = {"que", "who", "which", "that", "quienes", "cuyos", "cuyas", "whose"}
@@ -154,6 +157,7 @@ class Reader:
         self.self_words = {fold_word for p in lexicon.phrases("org.self") for fold_word in
                            p.split() if fold_word not in _NAME_LINKS}
         self.org_heads = set(words.get("org_heads", []))
+        self.related = [w for w in words.get("related", [])]
         # "5 detenciones de periodistas": a count of one group's
         self.groups = set(words.get("groups", []))
         self.grouped = set(words.get("grouped", []))
@@ -182,6 +186,13 @@ class Reader:
                     sp.end - 1].end], ""
                 s.mentions.append(m)
                 continue
+            if t.low in _ONE and s.mentions and i + 1 < len(toks) and i and toks[i - 1].low in (
+                    "y", "and", ",", "e") and spans[i] is None and spans[i + 1] is not None \
+                    and spans[i + 1].tag.startswith("thing."):
+                # "nueve mujeres y un menor": 'un' counts in a list of counts
+                t.value = 1
+                s.mentions.append(self._mention(s, i))
+                continue
             if t.kind != "num" or i in in_time or (spans[i] is not None):
                 continue
             s.mentions.append(self._mention(s, i))
@@ -205,7 +216,11 @@ class Reader:
                     head = head or toks[j].low in self.org_heads
                 j += 1
             if head and caps >= 2:
-                span = Span("org.other", i, j)
+                # "the Cuban Observatory of Human Rights (OCDH)": our name, said otherwise
+                ours = (j + 1 < n and toks[j].low == "(" and spans[j + 1] is not None
+                        and spans[j + 1].tag == "org.self") or {
+                    t.low for t in toks[i:j] if t.low not in _NAME_LINKS} <= self.self_words
+                span = Span("org.self" if ours else "org.other", i, j)
                 for k in range(i, j):
                     spans[k] = span
             i = max(j, i + 1)
@@ -293,7 +308,8 @@ class Reader:
             if toks[k2].low in ("entre", "among") and toks[k2 + 1].low in ("los", "las", "the") \
                     and s.tag(k2 + 2).startswith("thing.") and not m.of:
                 m.of = "?" + s.tag(k2 + 2)[6:]
-        if (first > 0 and toks[first - 1].low == "(") or (first < n and toks[first].low == "("):
+        if (first > 0 and toks[first - 1].low == "(") or (first < n and toks[first].low == "(") \
+                or m.clause >= 1000:       # clauses inside brackets are numbered from 1000
             m.in_brackets = True
         if i + 3 < n and toks[i + 1].low in ("de", "of") and toks[i + 2].low in (
                 "los", "las", "the") and toks[i + 3].kind == "num":
@@ -414,6 +430,11 @@ class Reader:
                 if j < n and s.tag(j).startswith("thing.") and s.tag(j)[6:] in self.refine:
                     m.thing = s.tag(j)[6:]
                     j = s.spans[j].end  # type: ignore[union-attr]
+                # "ocho casos nuevos": a modifier after the noun
+                while j < n and s.tag(j).startswith("mod."):
+                    if s.tag(j)[4:] not in m.mods:
+                        m.mods.append(s.tag(j)[4:])
+                    j = s.spans[j].end  # type: ignore[union-attr]
                 m.thing_end = j
                 # "..., con 83 casos": the cases of the sentence's subject
                 if m.thing in self.containers and self.case_of and all(
@@ -423,8 +444,8 @@ class Reader:
                         if tg.startswith("thing.") and tg[6:] in self.case_of:
                             m.thing = tg[6:]
                             break
-                if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in ("de", "of", "contra", "against",
-                                                                 "a") and s.tag(j + 1)[6:] in \
+                if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in (
+                        "de", "of", "contra", "against", "a") and s.tag(j + 1)[6:] in \
                         self.groups and s.tag(j + 1).startswith("thing."):
                     m.scope = m.scope or "group: " + toks[j + 1].low
                 # "387 prisioneros con sentencia": 'con' + a word narrows the count
@@ -462,6 +483,9 @@ class Reader:
                         "los", "las", "the"):
                     m.thing_how = "nominal"     # "suman 190 los procesados": they count
                     return
+                if tag.startswith("event.") and toks[s.spans[j].end - 1].low.endswith(  # type: ignore[union-attr]
+                        _NOMINAL_ENDINGS):
+                    m.thing_how = "event noun"  # "13 excarcelaciones": no noun to borrow
                 break
             if tag in ("partitive", "total") or tag.startswith("scope.") or tag.startswith(
                     "qual."):
@@ -520,9 +544,23 @@ class Reader:
             clause = s.clause_of[k - 1] if k else clause
             saw_link = True
             k -= 1
+        if k >= 1 and toks[k].low == "," and s.tag(k - 1).startswith("thing.") and any(
+                toks[j].low in _CONJ for j in range(max(0, k - 6), k - 1)):
+            # "... fueron 3.520 y las detenciones arbitrarias, 712": the verb left out
+            clause = s.clause_of[k - 1]
+            saw_link = True
+            k -= 1
+        elif k >= 0 and s.tag(k).startswith("thing.") and s.spans[k] is not None:
+            # "... y las detenciones arbitrarias 73": a thing right before it after 'y'
+            j = s.spans[k].start - 1
+            while j >= 0 and toks[j].low in _ARTICLES:
+                j -= 1
+            if j >= 0 and toks[j].low in _CONJ and j < s.spans[k].start - 1:
+                saw_link = True
         while k >= 0 and s.clause_of[k] == clause and m.index - k <= 12:
             tag = s.tag(k)
-            if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a"):
+            if tag in ("copula", "total") or toks[k].low in (":", "de", "en", "a") or \
+                    toks[k].low in _BE:
                 saw_link = True
             elif tag.startswith("thing."):
                 if not saw_link:
@@ -562,6 +600,15 @@ class Reader:
             tag, same = sp.tag, s.clause_of[i] == m.clause
             if tag.startswith("event.") and same:
                 d = abs(i - m.index) - (1 if i > m.index else 0)
+                # "denuncia excarcelaciones ... y suma 7 presos": a plural noun of an event
+                # is the number's own event only next to it ("N excarcelaciones")
+                nominal = toks[sp.end - 1].low.endswith(_NOMINAL_ENDINGS)
+                between = range(m.index + 1, i) if i > m.index else range(sp.end, m.index)
+                next_to = all(s.tag(k).startswith("mod.") or toks[k].low in self.filler
+                              for k in between) and len(between) <= 2
+                if nominal and not next_to:
+                    i = sp.end
+                    continue
                 if best_ev is None or d < best_ev[0]:
                     best_ev = (d, tag[6:])
                     m.event_pos = i
@@ -578,14 +625,14 @@ class Reader:
                     m.scope = "mixed: " + m.scope + " and " + tag[6:]
             elif tag.startswith("window."):
                 window_tags.append((i, tag[7:]))
-                if tag == "window.year":
+                if tag in ("window.year", "window.year_end"):
                     # "cerró 2021", "durante todo 2023": the year is the window's
                     years = [t.value for t in toks[sp.start:sp.end] if t.kind == "num"
                              and t.value and 1990 <= t.value <= 2100 and not t.decimal]
                     if years:
                         year_in_window[i] = years[0]
-            elif ((tag == "total" or (tag == "copula" and sp.end - sp.start > 1)) and same) \
-                    or tag == "stock":
+            elif (tag == "total" or (tag == "copula" and sp.end - sp.start > 1)
+                  or tag == "stock") and same:
                 m.stock_words = True
             elif tag == "reset":
                 resets.append(i)
@@ -597,11 +644,11 @@ class Reader:
                         toks[sp.end].text[:1].isupper() and s.spans[sp.end] is None:
                     org = self._named_after(s, sp.end)
                 orgs.append((i, org))
-            elif tag == "attr.announce":
+            elif tag == "attr.announce" and self._reaches(s, i, m):
                 announce = True
             elif tag == "attr.according":
                 according = True
-            elif tag == "attr.claim":
+            elif tag == "attr.claim" and self._reaches(s, i, m):
                 claim = True
             elif tag == "partitive" and sp.end <= m.index and (
                     (same and m.index - sp.end <= 3)
@@ -639,8 +686,13 @@ class Reader:
             reaches = s.clause_of[pos] == m.clause or (
                 pos < m.index and not own_month and not any(pos < r < m.index for r in resets))
             if reaches and (w != "anaphoric" or not m.window):
+                # "A lo largo de 2024 ... 1.377 personas ... en algún momento del año": the
+                # year a yearly window of the sentence named stays the year of the next one
+                year = year_in_window.get(pos, 0) if w in ("year", "year_end") else 0
+                keep = m.window_year if w in ("year", "year_end") and m.window in (
+                    "year", "year_end") else 0
                 m.window = w
-                m.window_year = year_in_window.get(pos, 0) if w == "year" else 0
+                m.window_year = year or keep
         # attribution: another organisation in the clause, or the sentence's "según X"
         # the body named nearest before the number in its clause is the one that counts it
         # ("el OCC contabilizó 232 ... y Cubalex documentó 95"), else the nearest after it
@@ -664,14 +716,30 @@ class Reader:
         elif announce:
             m.attribution = "announcement"
         self._objects(s, m)
-        # "el registro contenía 145 nombres": the names a list holds are its count
-        if m.thing in self.containers and m.event == "held" and any(
-                s.tag(k) == "thing.list" and s.clause_of[k] == m.clause
+        # "el registro contenía 145 nombres", "la lista, que suma ya 1.148 personas": the
+        # names a list holds are its count
+        relative = any(toks[k].low in ("que", "which", "that") and s.clause_of[k] == m.clause
+                       for k in range(m.index))
+        copula = any(s.tag(k) == "copula" and s.clause_of[k] == m.clause for k in range(m.index))
+        if m.thing in self.containers and m.event not in ("enter", "leave") and (
+                m.event == "held" or m.stock_words or copula) and any(
+                s.tag(k) == "thing.list" and (s.clause_of[k] == m.clause or (
+                    relative and s.clause_of[k] == m.clause - 1))
                 for k in range(m.index)):
             m.thing = "list"
         if m.thing in self.containers and self.promote.intersection(m.objects):
             m.thing = "prisoner" if "prisoner" in m.objects or "polreason" in m.objects \
                 else m.thing
+
+    def _reaches(self, s: Sentence, pos: int, m: Mention) -> bool:
+        """An announcement or a claim at `pos` speaks of the number unless a contrast
+        ("pero", "but") or our own name comes between: "El régimen anunció la salida de 553
+        reos, pero la lista de Prisoners Defenders cerró con 1.150"."""
+        lo, hi = (pos, m.index) if pos < m.index else (m.index, pos)
+        for k in range(lo, hi):
+            if s.toks[k].low in _CONTRAST or s.tag(k) == "org.self":
+                return False
+        return True
 
     def _named_after(self, s: Sentence, k: int) -> str:
         """'el Observatorio Cubano para los Derechos Humanos (OCDH)' is ours, 'el
@@ -703,14 +771,30 @@ class Reader:
         if m.thing_how == "bare" and start < n and toks[start].low == "," and not m.verb:
             start += 1           # "y 41, trastornos mentales": the verb left out
             clause = s.clause_of[start] if start < n else clause
+        # "Suffering serious illnesses are 472 prisoners": a verb before it names them too
+        if 0 <= m.event_pos < m.index:
+            for k in range(m.event_pos, m.index):
+                sp = s.spans[k]
+                if sp is not None and sp.start == k and sp.tag.startswith("thing.") and \
+                        s.clause_of[k] == m.clause:
+                    m.objects.append(sp.tag[6:])
         for k in range(start, n):
-            if s.clause_of[k] != clause or toks[k].kind == "num":
-                break
+            if s.tag(k) in ("partitive", "one.part") and k > m.index:
+                break       # "12, one of them violent": what follows is the part's
+            if s.clause_of[k] != clause or toks[k].kind == "num" or (
+                    toks[k].low in _CONJ and k + 1 < n and toks[k + 1].low in _ARTICLES):
+                break       # "3.520 y las detenciones ...": a new noun phrase
             sp = s.spans[k]
             if sp is not None and sp.start == k and sp.tag.startswith("thing."):
                 m.objects.append(sp.tag[6:])
 
 
+_NOMINAL_ENDINGS = ("ciones", "siones", "cion", "sion", "bajas", "altas", "salidas", "entradas",
+                    "ingresos",
+                    "releases", "arrests", "departures", "exits")
+_CONTRAST = {"pero", "but", "however", "aunque", "although", "mientras", "while", "whereas",
+             "yet"}
+_ONE = {"one", "un", "una", "uno", "a single"}
 _LIST_JOINS = {",", "y", "e", "and", "o", "or", "u", "-", "\u2013", "a", "to"}
 
 

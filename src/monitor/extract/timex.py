@@ -10,6 +10,7 @@ something happened, no anchor), `compare` ("frente a julio"), `range` ("2015-jun
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -211,7 +212,7 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
     out.sort(key=lambda e: e.start)
     # "julio y agosto", "June and July", "2015-junio 2021", "de enero a septiembre": two
     # dates joined are a window over both
-    for a, b in zip(out, out[1:]):
+    for a, b in itertools.pairwise(out):
         if a.kind in ("month", "date", "year") and b.kind in ("month", "date", "year") and \
                 b.start == a.end + 1 and toks[a.end].low in _RANGE_JOINS and not (
                     a.kind == "year" and b.kind == "year"):
@@ -227,6 +228,13 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
                 toks[e.end + 1].low == "mes" or [t.low for t in toks[e.end + 1:e.end + 3]]
                 == ["a", "month"]):
             e.role = "plain"
+        # "las protestas del 11 de julio de 2021": a date that names the event of a scope
+        k = e.start - 1
+        while k >= 0 and toks[k].low in ("de", "del", "of", "in", "en"):
+            k -= 1
+        if k >= 0 and spans[k] is not None and spans[k].tag.startswith(
+                "scope.") and e.role in ("plain", "since"):
+            e.role = "event"
         # a window phrase the expression took in ("diciembre del año pasado") is no window
         for j in range(e.start, e.end):
             sp = spans[j]

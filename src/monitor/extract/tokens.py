@@ -9,10 +9,10 @@ their folded form (lower case, no accents) for the lexicon, with the original fo
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from monitor.extract import numbers
+from monitor.extract.numbers import fold
 
 # number words: the one table of the number grammar (numbers.py), every language together
 UNITS = {**numbers.UNITS_ES, **numbers.TENS_ES, **numbers.HUNDREDS_ES, **numbers.UNITS_EN,
@@ -30,23 +30,6 @@ _TOKEN = re.compile(
     r"|[^\W\d_]+(?:['\u2019][^\W\d_]+)?"   # words (letters only)
     r"|\S"                           # any other mark, one character
 )
-
-
-def _fold_char(ch: str) -> str:
-    base = unicodedata.normalize("NFD", ch)[0]
-    return base.lower() if len(base.lower()) == 1 else ch.lower()
-
-
-_FOLD = {c: _fold_char(chr(c)) for c in range(0x250)}
-_FOLD_LATIN1 = bytes(ord(_FOLD[c]) for c in range(256))
-
-
-def fold(text: str) -> str:
-    """Lower case without accents ('Dieciséis' -> 'dieciseis'), same length."""
-    try:
-        return text.encode("latin-1").translate(_FOLD_LATIN1).decode("latin-1")
-    except UnicodeEncodeError:
-        return "".join(_FOLD.get(ord(c)) or _fold_char(c) for c in text)
 
 
 @dataclass(slots=True)
