@@ -53,6 +53,16 @@ class Mailbox:
         return "250 OK"
 
 
+def run_env() -> dict[str, str]:
+    """The environment of every measured command: no MONITOR_* settings of this shell, and
+    bytecode caching as an installed monitor has it. pip compiles an installed package
+    (and urlwatch's venv) to .pyc; a shell with PYTHONDONTWRITEBYTECODE set would make
+    every `monitor` run compile its own modules from source again (~0.07 s on this
+    machine, half the no-change check) while the peer runs from bytecode."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith("MONITOR_") and k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def write_config(path: Path, servers: dict[str, SiteServer], smtp_port: int) -> Path:
     mail = (f"mailto://127.0.0.1:{smtp_port}?from=monitor@example.org"
             f"&to=alerts@example.org&smtp=127.0.0.1&secure=no")
@@ -74,7 +84,7 @@ def monitor(cfg: Path, *args: str) -> tuple[float, int]:
     The peak is VmHWM polled from /proc while it runs (ru_maxrss would be inherited from
     this big benchmark process across fork/exec).
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env = run_env()
     with tempfile.TemporaryFile("w+") as err:
         t0 = time.monotonic()
         proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(cfg), *args],
@@ -169,7 +179,7 @@ def status_kb(pid: int, key: str) -> int:
 
 def daemon_idle_rss(cfg: Path, settle: float) -> int:
     """RSS of `monitor daemon` after it has planned its (hours-away) runs and gone idle."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env = run_env()
     proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(cfg), "daemon"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
@@ -242,7 +252,7 @@ def peer_bench(tmp: Path, cfg: Path, srv: SiteServer, uw: Path, runs: int,
         encoding="utf-8")
     uw_cmd = [str(uw), "--urls", str(udir / "urls.yaml"), "--config", str(udir / "config.yaml"),
               "--hooks", str(udir / "hooks.py"), "--cache", str(udir / "cache.db")]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env = run_env()
     mon_cmd = [sys.executable, "-m", "monitor", "--config", str(cfg), "crawl",
                "--source", "prisoners_defenders"]
     for _ in range(2):  # warm-up: urlwatch stores the pages' ETags, monitor caches robots.txt
@@ -278,6 +288,104 @@ def peer_bench(tmp: Path, cfg: Path, srv: SiteServer, uw: Path, runs: int,
         ("no-change check: peak memory ratio", f"{mp / up:.2f}x",
          "process tree; target <= 1.0x"),
     ]
+    return rows
+
+
+def _log_times(stderr: str) -> dict[str, float]:
+    """Wall-clock stamps (epoch seconds) of the steps of one `monitor --log-format json
+    crawl` run, from its own log lines."""
+    marks = {"crawling ": "crawl", "crawl child finished": "child", ": ok;": "stored",
+             "alerts: ": "delivered"}
+    out: dict[str, float] = {}
+    for line in stderr.splitlines():
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(doc, dict) or "time" not in doc:
+            continue
+        stamp = dt.datetime.strptime(doc["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=dt.UTC).timestamp()
+        for needle, key in marks.items():
+            if needle in doc.get("message", "") and key not in out:
+                out[key] = stamp
+    return out
+
+
+def alert_bench(cfg: Path, sites: dict, servers: dict[str, SiteServer], mailbox: Mailbox,
+                runs: int, conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """New post -> alert: `runs` new posts, alternately seen by the scheduled crawl (probe
+    first) and by the same crawl with the probe off (full_crawl_every = 0s: the crawl as it
+    was before the probe), each timed from the command's start to the SMTP server's DATA,
+    with the requests the site saw."""
+    first = SOURCES[0]
+    full = cfg.with_name("config-full.toml")
+    full.write_text(cfg.read_text(encoding="utf-8").replace(
+        f"[sources.{first}]\n", f'[sources.{first}]\nfull_crawl_every = "0s"\n'),
+        encoding="utf-8")
+    env = run_env()
+    seen: dict[str, list[dict]] = {"probe": [], "full": []}
+    for i in range(2 * runs):
+        variant = "probe" if i % 2 == 0 else "full"
+        sites[first].add(next_post(first, sites[first], seed=99 + i))
+        servers[first].clear_log()
+        n_mail = len(mailbox.arrived)
+        with tempfile.TemporaryFile("w+") as err:
+            wall0, t0 = time.time(), time.monotonic()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "monitor", "--config",
+                 str(cfg if variant == "probe" else full), "--log-format", "json", "-v",
+                 "-v", "crawl", "--source", first],
+                stdout=subprocess.DEVNULL, stderr=err, text=True, env=env)
+            latency = None
+            while time.monotonic() - t0 < 300:
+                with mailbox.lock:
+                    if len(mailbox.arrived) > n_mail:
+                        latency = mailbox.arrived[n_mail] - t0
+                        break
+                if proc.poll() is not None and len(mailbox.arrived) == n_mail:
+                    time.sleep(0.5)
+                    if len(mailbox.arrived) == n_mail:
+                        break
+                time.sleep(0.002)
+            proc.wait()
+            err.seek(0)
+            stamps = {k: v - wall0 for k, v in _log_times(err.read()).items()}
+        run = dict(conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone())
+        seen[variant].append({
+            "latency": latency, "stamps": stamps, "requests": run["requests"],
+            "probe": run["probe"], "server": len(servers[first].requests),
+            "subject": mailbox.subjects[n_mail] if latency else ""})
+
+    def med(xs: list[float]) -> float:
+        return sorted(xs)[len(xs) // 2] if xs else float("nan")
+
+    rows = []
+    for variant, label in (("probe", "new post -> alert"),
+                           ("full", "new post -> alert, probe off (full crawl)")):
+        got = seen[variant]
+        lat = [g["latency"] for g in got if g["latency"] is not None]
+        if len(lat) < len(got):
+            rows.append((label, "no alert!", f"{len(got) - len(lat)} of {len(got)} runs"))
+            continue
+        steps = []
+        for name, a, b in (("start+probe", None, "crawl"), ("crawl child", "crawl", "child"),
+                           ("extract+store", "child", "stored")):
+            xs = [g["stamps"][b] - (g["stamps"][a] if a else 0.0) for g in got
+                  if b in g["stamps"] and (a is None or a in g["stamps"])]
+            steps.append(f"{name} {med(xs):.2f}")
+        xs = [g["latency"] - g["stamps"]["stored"] for g in got if "stored" in g["stamps"]]
+        steps.append(f"delivery {med(xs):.2f}")
+        rows.append((label, f"{med(lat):.2f} s",
+                     f"median of {len(lat)} (range {min(lat):.2f}-{max(lat):.2f}); command "
+                     f"start to SMTP DATA; {', '.join(steps)} s; subject: "
+                     f"{got[-1]['subject'][:60]}"))
+    req = {v: sorted({g["server"] for g in seen[v]}) for v in seen}
+    recorded = all(g["requests"] == g["server"] for v in seen for g in seen[v])
+    rows.append(("new post: requests", f"{'/'.join(map(str, req['probe']))} / "
+                 f"{'/'.join(map(str, req['full']))}",
+                 "with the probe / probe off, as the site counted them (target: no more than "
+                 f"without the probe); runs.requests {'equal' if recorded else 'DIFFER'}"))
     return rows
 
 
@@ -323,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--urlwatch-venv", type=Path,
                     default=Path.home() / ".cache" / "monitor-bench" / "urlwatch-2.29",
                     help="where the benchmark keeps its own urlwatch install")
+    ap.add_argument("--alert-runs", type=int, default=5,
+                    help="new posts seen with the probe (and as many with it off)")
     ap.add_argument("--daemon-settle", type=float, default=8.0,
                     help="seconds to let the daemon start and go idle before measuring")
     args = ap.parse_args(argv)
@@ -394,32 +504,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += peer_bench(Path(tmp), cfg, servers["prisoners_defenders"],
                                urlwatch_venv(args.urlwatch_venv), args.peer_runs, conn)
 
-            # 3. one new post -> alert on the loopback SMTP server
-            first = SOURCES[0]
-            sites[first].add(next_post(first, sites[first]))
-            n_mail = len(mailbox.arrived)
-            t0 = time.monotonic()
-            proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(cfg),
-                                     "crawl", "--source", first],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                    text=True)
-            latency = None
-            while time.monotonic() - t0 < 300:
-                with mailbox.lock:
-                    if len(mailbox.arrived) > n_mail:
-                        latency = mailbox.arrived[n_mail] - t0
-                        break
-                if proc.poll() is not None and len(mailbox.arrived) == n_mail:
-                    time.sleep(0.5)
-                    if len(mailbox.arrived) == n_mail:
-                        break
-                time.sleep(0.01)
-            proc.wait()
-            new_run = runs_since(conn, max_run_id(conn) - 1)[-1]
-            subject = mailbox.subjects[n_mail] if latency else ""
-            rows.append(("new post -> alert", f"{latency:.2f} s" if latency else "no alert!",
-                         f"crawl start to SMTP delivery; {new_run['requests']} requests; "
-                         f"subject: {subject[:70]}"))
+            # 3. new posts -> alerts on the loopback SMTP server, with and without the probe
+            rows += alert_bench(cfg, sites, servers, mailbox, args.alert_runs, conn)
 
             # 4. extraction: milliseconds per page (target < 5 ms on theme-sized pages)
             themed = stored_posts(conn)

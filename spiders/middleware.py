@@ -11,6 +11,8 @@
   Scrapy's redirects inherit it): a redirect offsite is refused, never fetched.
 - `VerifiedCacheStorage`: the filesystem HTTP cache with a checksum written last, so an
   entry torn by a full disk or a kill is a cache miss, never a 304 that confirms a wrong body.
+- `HandoverMiddleware`: a request the probe made a moment ago is answered with the probe's
+  response instead of asking the site a second time.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from scrapy.downloadermiddlewares.httpcache import HttpCacheMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.httpcache import FilesystemCacheStorage, RFC2616Policy
-from scrapy.http import Response
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
+from monitor.crawlproto import Handover
 from monitor.urlrules import host_allowed, retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -195,3 +199,67 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if isinstance(out, Request):
             await self._wait(out, None)
         return out
+
+
+class HandoverMiddleware:
+    """Answer a request with the response the probe got for it in this run (once per URL).
+
+    The probe (monitor.probe) asked for the start URLs, and perhaps the first listing and
+    the recent posts, just before this crawl; asking again would cost the site a second
+    request for the same answer. It sits last, below `DownloaderStats`, so a handed-over
+    response counts as the one request it was, and below the HTTP cache, which stores it
+    (with its validators) exactly as if it had been downloaded. The body is the one that
+    came over the wire (still compressed), so decompression and its size limit apply as
+    usual. A 304 stands in only for a request that carries the very validators the probe
+    sent and has a cached copy to confirm; any other request goes to the network.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self._pending: dict[str, Handover] | None = None
+        self._dir: Path | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> HandoverMiddleware:
+        return cls(crawler)
+
+    def _load(self) -> dict[str, Handover]:
+        if self._pending is None:
+            params = getattr(self.crawler.spider, "params", None)
+            handover = list(getattr(params, "handover", None) or [])
+            self._pending = {h.url: h for h in handover}
+            self._dir = Path(params.out_dir) / "handover" if params is not None else None
+        return self._pending
+
+    @staticmethod
+    def _sent(request: Request, name: bytes) -> str | None:
+        raw = request.headers.get(name)
+        return raw.decode("latin-1") if raw else None
+
+    def process_request(self, request: Request, spider: Spider | None = None
+                        ) -> Response | None:
+        pending = self._load()
+        h = pending.get(request.url)
+        if h is None or request.method != "GET" or self._dir is None:
+            return None
+        if h.status == 304 and (
+                request.meta.get("cached_response") is None
+                or self._sent(request, b"If-None-Match") != h.sent_etag
+                or self._sent(request, b"If-Modified-Since") != h.sent_last_modified):
+            return None  # it confirms a copy this request does not hold: ask the site
+        try:
+            body = (self._dir / h.body_file).read_bytes()
+        except OSError as exc:
+            log.warning("handover of %s unreadable (%s): asking the site", request.url, exc)
+            return None
+        del pending[request.url]
+        headers = Headers()
+        for name, value in h.headers:
+            headers.appendlist(name, value)
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+        target = self.crawler.spider
+        if target is not None and hasattr(target, "handed_over"):
+            target.handed_over.add(request.url)
+        self.crawler.stats.inc_value("monitor/handover")
+        return cls(url=request.url, status=h.status, headers=headers, body=body,
+                   request=request, protocol="HTTP/1.1")

@@ -24,6 +24,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.response import get_meta_refresh
 
+from monitor.crawlproto import CrawlParams, Page
 from monitor.urlrules import host_allowed, listing_root
 
 # No entity expansion, no DTD or network loads, no huge trees: a hostile feed can neither
@@ -60,7 +61,7 @@ def _robots_refusal(failure: Any) -> bool:
 class WordPressSpider(scrapy.Spider):
     """Feed first, then listing pages; a post is fetched at most once per run.
 
-    `params["post_path"]` (from the source's declaration) is the regex a post's URL path
+    `params.post_path` (from the source's declaration) is the regex a post's URL path
     matches; everything else on the site is a listing, a feed or ignored.
     """
 
@@ -71,27 +72,28 @@ class WordPressSpider(scrapy.Spider):
         "wp-login.php", "comments", "search", "xmlrpc.php", "wp-includes", "en", "es",
     }
 
-    def __init__(self, params: dict[str, Any], **kwargs: Any) -> None:
-        kwargs.setdefault("name", params.get("source") or self.name)
+    def __init__(self, params: CrawlParams, **kwargs: Any) -> None:
+        kwargs.setdefault("name", params.source or self.name)
         super().__init__(**kwargs)
         self.params = params
-        if params.get("post_path"):
-            self.post_path = re.compile(params["post_path"])
-        self.start_urls = list(params["start_urls"])
-        self.allowed_domains = list(params["allowed_domains"])
-        self.max_listing_pages: int | None = params.get("max_listing_pages")
-        self.backfill = bool(params.get("backfill"))
-        self.known: set[str] = {normalize(u) for u in params.get("known_posts", [])}
+        if params.post_path:
+            self.post_path = re.compile(params.post_path)
+        self.start_urls = list(params.start_urls)
+        self.allowed_domains = list(params.allowed_domains)
+        self.max_listing_pages: int | None = params.max_listing_pages
+        self.backfill = params.backfill
+        self.known: set[str] = {normalize(u) for u in params.known_posts}
         # posts a stopped backfill already stored: a rerun continues without them
-        self.done: set[str] = {normalize(u) for u in params.get("backfill_done", [])}
+        self.done: set[str] = {normalize(u) for u in params.backfill_done}
         self.seen: set[str] = set()
         self.start_failures: list[str] = []
         self.page_errors: list[str] = []
         self.robots_skipped: list[str] = []
-        self.revalidate: list[str] = [normalize(u) for u in params.get("revalidate_posts", [])]
-        self.max_new_posts: int | None = params.get("max_new_posts")
+        self.revalidate: list[str] = [normalize(u) for u in params.revalidate_posts]
+        self.max_new_posts: int | None = params.max_new_posts
         self.new_requested = 0
         self.posts_left: list[str] = []
+        self.handed_over: set[str] = set()  # answered from the probe's responses
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WordPressSpider:
@@ -327,18 +329,15 @@ class WordPressSpider(scrapy.Spider):
                 out.append(a)
         return out
 
-    def page_item(self, response: Response, kind: str) -> dict[str, Any]:
+    def page_item(self, response: Response, kind: str) -> Page:
         h = response.headers
         url = normalize(response.url) if kind == "post" else response.url
-        return {
-            "url": url,
-            "request_url": response.request.url if response.request else response.url,
-            "kind": kind,
-            "status": response.status,
-            "etag": (h.get("ETag") or b"").decode("latin-1") or None,
-            "last_modified": (h.get("Last-Modified") or b"").decode("latin-1") or None,
+        return Page(
+            url=url, kind=kind, status=response.status,
+            etag=(h.get("ETag") or b"").decode("latin-1") or None,
+            last_modified=(h.get("Last-Modified") or b"").decode("latin-1") or None,
+            body_src=response.body,
             # answered from the HTTP cache after a 304: no body came over the wire
-            "cached": "cached" in response.flags,
-            "aliases": self.post_aliases(response, url) if kind == "post" else [],
-            "body": response.body,
-        }
+            cached="cached" in response.flags,
+            aliases=self.post_aliases(response, url) if kind == "post" else [],
+            request_url=response.request.url if response.request else response.url)

@@ -89,6 +89,8 @@ def test_a_new_post_starts_the_crawl_and_its_alert_goes_out(tmp_path, serve, smt
     # the probe stopped at the changed feed; its request is counted in the run
     assert run["requests"] == len(srv.requests)
     assert sum(json.loads(run["responses"]).values()) == len(srv.requests)
+    # the crawl used the probe's answers: robots.txt and the feed were asked for once
+    assert (srv.hits("/robots.txt"), srv.hits("/feed/")) == (1, 1)
 
 
 def test_a_pending_alert_is_delivered_by_a_no_change_run(tmp_path, serve):
@@ -233,3 +235,123 @@ def test_probe_runs_are_visible_in_sqlite(tmp_path, serve):
     conn = sqlite3.connect(dbp)
     assert conn.execute("SELECT origin, http_status FROM robots_txt").fetchall() == [
         (_srv.base_url, 200)]
+
+
+# -- the probe's answers are handed to the crawl: no request is made twice ----------------
+def _report_site():
+    from fixtures.pd_posts import report_post
+    from monitor.wpsite import Site
+
+    site = Site("PD")
+    for period, total in (("2025-01", 1100), ("2025-02", 1110), ("2025-03", 1120)):
+        site.add(report_post(period, {"political_prisoners_total": total,
+                                      "new_political_prisoners": 11}))
+    return site
+
+
+def _new_report(site) -> None:
+    from fixtures.pd_posts import report_post
+
+    site.add(report_post("2025-04", {"political_prisoners_total": 1130}))
+
+
+def _corrected_in_place(site) -> None:
+    post = site.ordered()[0]  # the newest report: its feed and listing entries stay as they are
+    assert "se incorporaron 11 " in post.content
+    post.content = post.content.replace("se incorporaron 11 ", "se incorporaron 13 ")
+
+
+@pytest.mark.parametrize("change", [_new_report, _corrected_in_place],
+                         ids=["new post (feed changed)", "body corrected (feed 304)"])
+def test_a_crawl_after_the_probe_asks_the_site_nothing_twice(tmp_path, serve, change):
+    """The same change seen by a run with the probe and by one without it (full_crawl_every
+    0s: the crawl as it was before the probe): the site sees the very same requests."""
+    seen = {}
+    for variant, extra in (("without probe", {"full_crawl_every": "0s"}), ("with probe", {})):
+        site = _report_site()
+        srv = serve(site)
+        (tmp_path / variant).mkdir()
+        cfg = crawl_config(tmp_path / variant / "config.toml", srv, source_extra=extra)
+        dbp = cfg.parent / "monitor.db"
+        for args in (("--backfill",), ()):  # a backfill, then a check that finds nothing
+            r = run_monitor("crawl", "--no-notify", *args, config=cfg)
+            assert r.returncode == 0, r.stderr
+        assert last_run(dbp)["probe"] == (1 if variant == "with probe" else 0)
+        change(site)
+        srv.clear_log()
+        r = run_monitor("crawl", "--no-notify", config=cfg)
+        assert r.returncode == 0, r.stderr
+        run = last_run(dbp)
+        assert (run["outcome"], run["probe"]) == ("ok", 0), r.stderr
+        assert run["pages_changed"] >= 1
+        # the run's own count is what the site saw
+        assert run["requests"] == len(srv.requests)
+        assert sum(json.loads(run["responses"]).values()) == len(srv.requests)
+        seen[variant] = sorted((p, s) for p, s, _n in srv.requests)
+    assert seen["with probe"] == seen["without probe"]
+    assert seen["with probe"].count(("/feed/", 200 if change is _new_report else 304)) == 1
+
+
+def test_a_bad_notify_setting_stops_the_crawl_before_it_fetches(tmp_path, serve):
+    """The notify targets are loaded while the crawl child starts; it fetches nothing
+    until they are, so an unusable target stops the run before any page is asked for."""
+    site, srv, cfg, dbp = setup_site(tmp_path, serve)
+    add_post(site, "cifras-nuevas", dt.date(2021, 1, 20))
+    runs_before = last_run(dbp)["id"]
+    r = run_monitor("crawl", config=cfg, env={"MONITOR_NOTIFY_URLS": "nosuch://x/y"})
+    assert r.returncode == 2, r.stderr
+    assert "$MONITOR_NOTIFY_URLS entry 1" in r.stderr
+    # only the probe's requests: robots.txt and the feed that changed
+    assert [p for p, _s, _n in srv.requests] == ["/robots.txt", "/feed/"]
+    assert last_run(dbp)["id"] == runs_before
+
+
+def test_a_kept_alive_connection_the_server_closed_is_replaced_not_retried(tmp_path):
+    """The probe keeps one connection per host; a server that closes it after an answer
+    (an idle timeout) costs a new connection, not a failed attempt and a backoff."""
+    import socket
+    import threading
+
+    from monitor.config import build
+    from monitor.probe import Probe, _Client
+
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(8)
+    seen: list[bytes] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _addr = lsock.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                if data:
+                    seen.append(data.split(b"\r\n", 1)[0])
+                    # HTTP/1.1 without "Connection: close", then the socket is closed
+                    conn.sendall(b'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n'
+                                 b"Content-Length: 0\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        cfg = build({"crawl": {"download_delay": 0.0}}, None)
+        result = Probe()
+        client = _Client(cfg, cfg.sources["prisoners_defenders"], result)
+        base = f"http://127.0.0.1:{lsock.getsockname()[1]}"
+        try:
+            for path in ("/feed/", "/", "/otra/"):
+                assert client.get(base + path).status == 304
+        finally:
+            client.close()
+        assert seen == [b"GET /feed/ HTTP/1.1", b"GET / HTTP/1.1", b"GET /otra/ HTTP/1.1"]
+        # one request each: no failed attempt, no retry after a backoff
+        assert (result.requests, result.responses) == (3, {"304": 3})
+    finally:
+        lsock.close()

@@ -146,6 +146,23 @@ POSITIVE = [
         "Con 12 nuevos presos políticos (tres de ellos menores) y 9 excarcelados, la lista "
         "se mantiene."],
      {("new_political_prisoners", "2025-09"): 12, ("released", "2025-09"): 9}),
+    # an ordinal month, and a place after "desde"
+    ("ordinal month", "ocdh", "Informe", [
+        "En el segundo mes del año el OCDH contó 301 acciones represivas, según denuncias "
+        "enviadas desde Cuba."],
+     {("repressive_actions", "2025-02"): 301}),
+    # "fell to N, one of them ...": the part is not its whole's object
+    ("fell to, one of them", "ocdh", "Informe", [
+        "In September the OCDH recorded 170 repressive actions; arbitrary detentions fell "
+        "to 15, one of them violent."],
+     {("repressive_actions", "2025-09"): 170, ("arbitrary_detentions", "2025-09"): 15,
+      ("violent_detentions", "2025-09"): 1}),
+    # "that left N": the list's count after the flows
+    ("that left", PD, "Prisoners Defenders: September report", [
+        "Joining the list in September were 17 people and 9 left it. That left 1,176 "
+        "political prisoners behind bars."],
+     {("new_political_prisoners", "2025-09"): 17, ("released", "2025-09"): 9,
+      ("political_prisoners_total", "2025-09"): 1176}),
 ]
 
 NEGATIVE = [
@@ -185,8 +202,12 @@ NEGATIVE = [
                               "lista."]),
     ("garbled list", PD, ["De ellos, 701 son convictos de conciencia; 412 convictos de "
                           "conciencia y 35 otros presos políticos."]),
+    ("related links", PD, ["Lea también: 1.150 presos políticos en Cuba en enero de 2025"]),
+    ("projection", "ocdh", ["Si se mantiene la tendencia, las acciones represivas podrían "
+                            "superar las 4.500 este año."]),
+    ("same period of a past year", "ocdh", ["En el mismo periodo de 2019 se contaron 2.100 "
+                                            "detenciones arbitrarias."]),
 ]
-
 @pytest.mark.parametrize("label,source,title,paragraphs,expected", POSITIVE,
                          ids=[p[0] for p in POSITIVE])
 def test_class_is_read(label, source, title, paragraphs, expected):
@@ -229,3 +250,20 @@ def test_every_observation_has_a_json_reading():
     for o in res.observations:
         back = json.loads(json.dumps(o.reading))
         assert back["thing"] == "prisoner" and back["period"] == o.period and back["rule"]
+
+
+def test_a_page_published_late_in_a_month_takes_the_month_its_text_gives():
+    """Reports come out by the 20th: a copy published on the 22nd takes its month from the
+    text's headline figure, and a page that names no month yields nothing."""
+    late = read(PD, "Fewer political prisoners in Cuba", [
+        "With two new political prisoners added in the August update, the list stands at "
+        "1,105.", "The list includes 117 women."], published="2024-09-22")
+    assert late == {("new_political_prisoners", "2024-08"): 2,
+                    ("political_prisoners_total", "2024-08"): 1105, ("women", "2024-08"): 117}
+    assert read(PD, "Prisoners Defenders updates its list", [
+        "The current list has 126 prisoners for political reasons."],
+        published="2019-08-27") == {}
+    # on time, the month before publication is the page's
+    assert read(PD, "Prisoners Defenders updates its list", [
+        "The current list has 126 prisoners for political reasons."],
+        published="2019-09-12") == {("political_prisoners_total", "2019-08"): 126}

@@ -10,6 +10,7 @@ from scrapy.http import XmlResponse
 from conftest import run_monitor
 from fixtures.crawl_site import add_post, crawl_config, db, post_paths, simple_site
 from monitor import sources
+from monitor.crawlproto import CrawlParams, Politeness
 from monitor.spiders import WordPressSpider
 from monitor.wpsite import Post, Site
 
@@ -103,9 +104,10 @@ def test_broken_feed_falls_back_to_listings(tmp_path, serve):
 
 def _spider(source: str = "prisoners_defenders"):
     # the crawl params carry the declaration's post URL shape (as monitor.fetch passes it)
-    return WordPressSpider(params={"start_urls": ["http://site.test/feed/"],
-                                   "allowed_domains": ["site.test"], "source": source,
-                                   "post_path": sources.get(source).decl["post_path"]})
+    return WordPressSpider(params=CrawlParams(
+        source=source, start_urls=["http://site.test/feed/"], allowed_domains=["site.test"],
+        post_path=sources.get(source).decl["post_path"], out_dir="",
+        polite=Politeness("monitor-test", True, 0.0, 30, 10_000_000)))
 
 
 LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'

@@ -145,10 +145,15 @@ def known_pages(conn: sqlite3.Connection, source: str) -> dict[str, dict[str, An
 def upsert_page(conn: sqlite3.Connection, *, source: str, url: str, kind: str, fetched: str,
                 status: int | None, etag: str | None, last_modified: str | None,
                 body: bytes | None, title: str | None, published: str | None,
-                text: str | None, extractor_version: str | None) -> tuple[int, bool]:
-    """Insert or update one page; returns (page id, content changed)."""
+                text: str | None, extractor_version: str | None,
+                digest: str | None = None) -> tuple[int, bool]:
+    """Insert or update one page; returns (page id, content changed). `digest`: the
+    body's content_hash when the caller has it already (crawlproto.Page.digest)."""
     row = conn.execute("SELECT id, content_hash FROM pages WHERE url=?", (url,)).fetchone()
-    digest = content_hash(body) if body is not None else None
+    if body is not None and digest is None:
+        digest = content_hash(body)
+    elif body is None:
+        digest = None
     if row is None:
         cur = conn.execute(
             "INSERT INTO pages (source, url, kind, first_fetched, last_fetched, last_changed,"

@@ -15,7 +15,6 @@ again, and carries the stopped run's events into its final message. The backfill
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sqlite3
@@ -171,7 +170,7 @@ class Batcher:
                 raise subprocess.TimeoutExpired(proc.args, self.idle_timeout)
 
     def _read(self, out: Path) -> int:
-        from monitor.fetch import Fetched
+        from monitor.crawlproto import Page
 
         index = out / "pages.jsonl"
         try:
@@ -186,16 +185,12 @@ class Batcher:
         self.offset += end + 1
         n = 0
         for line in data[:end].splitlines():
-            item = json.loads(line)
-            self.pending.append(Fetched(
-                url=item["url"], kind=item["kind"], status=item["status"],
-                etag=item.get("etag"), last_modified=item.get("last_modified"),
-                cached=item.get("cached", False), body_path=out / "bodies" / item["body_file"],
-                aliases=item.get("aliases", [])))
+            page = Page.from_line(line, out / "bodies")
+            self.pending.append(page)
             n += 1
-            if item["kind"] == "listing":
+            if page.kind == "listing":
                 self.listings += 1
-                self.current_listing = item["url"]
+                self.current_listing = page.url
         self.fetched += n
         return n
 

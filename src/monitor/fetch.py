@@ -8,7 +8,6 @@ Its spool folder carries an `owner` file (pid and start time); folders whose own
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -18,12 +17,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from monitor.config import Config, SourceConfig
+from monitor.crawlproto import (
+    ChildResult,
+    CrawlParams,
+    Handover,
+    Page,
+    Politeness,
+    ProtocolError,
+    read_json,
+    read_pages,
+    write_json,
+)
 
 log = logging.getLogger("monitor.fetch")
 
@@ -31,30 +41,16 @@ KILL_GRACE = 10  # seconds between SIGTERM and SIGKILL
 
 
 @dataclass
-class Fetched:
-    url: str
-    kind: str
-    status: int
-    etag: str | None
-    last_modified: str | None
-    cached: bool
-    body_path: Path
-    aliases: list[str] = field(default_factory=list)
-
-    def body(self) -> bytes:
-        return self.body_path.read_bytes()
-
-
-@dataclass
 class FetchResult:
     source: str
-    pages: list[Fetched] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
     failed: bool = False
     error: str | None = None
     page_errors: list[str] = field(default_factory=list)
     robots_skipped: list[str] = field(default_factory=list)
     posts_left: list[str] = field(default_factory=list)  # over max_new_posts, for next run
     stats: dict[str, Any] = field(default_factory=dict)
+    handed_over: list[str] = field(default_factory=list)  # answered from the probe's replies
     workdir: tempfile.TemporaryDirectory | None = None
 
     def cleanup(self) -> None:
@@ -143,42 +139,48 @@ def page_cap(config_path: str | None) -> int:
 def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
               known_posts: list[str], timeout: float | None = None,
               revalidate_posts: list[str] | None = None,
-              batches: Any = None, skip_posts: list[str] | None = None) -> FetchResult:
+              batches: Any = None, skip_posts: list[str] | None = None,
+              handover: list[tuple[Handover, bytes]] | None = None,
+              prepare: Callable[[], None] | None = None) -> FetchResult:
     """Crawl one source in a child process; never raises for network trouble.
 
     `batches` (a monitor.backfill.Batcher): a backfill, which stores what the child
     spools while it runs and has an idle limit instead of `run_timeout`; `skip_posts`:
-    posts a stopped backfill already stored, not requested again."""
+    posts a stopped backfill already stored, not requested again. `handover`: the probe's
+    fresh responses (with their raw bodies), which the child uses instead of asking the
+    site again. `prepare` runs while the child starts Scrapy (~0.5 s of imports); the
+    child fetches nothing before it has returned, and an exception from it stops the
+    child and propagates (a bad notify setting stops the crawl before any request)."""
     clean_stale_spools()
     workdir = tempfile.TemporaryDirectory(prefix=f"{SPOOL_PREFIX}{src.name}-")
     out = Path(workdir.name)
     (out / "owner").write_text(f"{os.getpid()} {_proc_start(os.getpid()) or 0}",
                                encoding="ascii")
-    params = {
-        "source": src.name,
-        "start_urls": src.start_urls,
-        "allowed_domains": src.allowed_domains,
-        "post_path": src.post_path,  # from the source's declaration
-        "max_listing_pages": None if backfill else src.max_listing_pages,
-        "backfill": backfill,
-        "known_posts": known_posts,
-        "revalidate_posts": [] if backfill else list(revalidate_posts or []),
-        "max_new_posts": None if backfill else src.max_new_posts,
-        "backfill_done": list(skip_posts or []),
-        "user_agent": cfg.crawl["user_agent"],
-        "obey_robots": cfg.crawl["obey_robots"],
-        "download_delay": float(cfg.crawl["download_delay"]),
-        "timeout": cfg.crawl["timeout"],
-        "max_page_size": cfg.max_page_size,
-        "httpcache_dir": str(cfg.db_path.parent / "httpcache" / src.name),
-        "out_dir": str(out),
-        "log_level": os.environ.get("MONITOR_SCRAPY_LOG_LEVEL", "WARNING"),
-    }
+    handed: list[Handover] = []
+    if handover:
+        (out / "handover").mkdir()
+        for i, (h, raw) in enumerate(handover, 1):
+            h.body_file = f"{i:04d}"
+            (out / "handover" / h.body_file).write_bytes(raw)
+            handed.append(h)
     # the child reads this pipe; it gets end-of-file when this process ends in any way
     watch_r, watch_w = os.pipe()
-    params["parent_pipe"] = watch_r
+    params = CrawlParams(
+        source=src.name, start_urls=list(src.start_urls),
+        allowed_domains=list(src.allowed_domains),
+        post_path=src.post_path,  # from the source's declaration
+        max_listing_pages=None if backfill else src.max_listing_pages,
+        backfill=backfill, known_posts=list(known_posts),
+        revalidate_posts=[] if backfill else list(revalidate_posts or []),
+        max_new_posts=None if backfill else src.max_new_posts,
+        backfill_done=list(skip_posts or []),
+        polite=Politeness.from_config(cfg.crawl, cfg.max_page_size),
+        httpcache_dir=str(cfg.db_path.parent / "httpcache" / src.name),
+        out_dir=str(out),
+        log_level=os.environ.get("MONITOR_SCRAPY_LOG_LEVEL", "WARNING"),
+        parent_pipe=watch_r, handover=handed)
     pfile = out / "params.json"
-    pfile.write_text(json.dumps(params), encoding="utf-8")
+    write_json(params, pfile)
     result = FetchResult(source=src.name, workdir=workdir)
     timeout = timeout if timeout is not None else src.run_timeout
     started = time.monotonic()
@@ -189,6 +191,12 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
     finally:
         os.close(watch_r)
     try:
+        if prepare is not None:
+            prepare()
+        try:
+            os.write(watch_w, b"g")  # go: the child may fetch now
+        except BrokenPipeError:
+            pass  # the child is gone already: its exit status says why
         rc = batches.wait(proc, out) if batches else proc.wait(timeout=timeout or None)
     except subprocess.TimeoutExpired as exc:
         stop_process(proc)
@@ -199,9 +207,16 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
                         f"crawl timed out after {timeout}s and was stopped")
         log.error("%s: %s", src.name, result.error)
         return result
+    except ProtocolError as exc:  # a backfill reads pages.jsonl while the child runs
+        stop_process(proc)
+        os.close(watch_w)
+        result.failed = True
+        result.error = f"crawl process wrote an unreadable result ({exc})"
+        log.error("%s: %s", src.name, result.error)
+        return result
     except BaseException:
-        # interrupted (SIGTERM/SIGINT on `monitor crawl`): take the Scrapy child and the
-        # spool directory down with us instead of leaving them behind
+        # interrupted (SIGTERM/SIGINT on `monitor crawl`), or `prepare` failed: take the
+        # Scrapy child and the spool directory down with us instead of leaving them behind
         stop_process(proc)
         os.close(watch_w)
         result.cleanup()
@@ -213,38 +228,32 @@ def run_child(cfg: Config, src: SourceConfig, *, backfill: bool,
         result.failed = True
         result.error = f"crawl process failed (exit status {rc})"
         return result
-    info = json.loads(rfile.read_text(encoding="utf-8"))
-    result.stats = info.get("stats", {})
-    result.page_errors = info.get("page_errors", [])
-    result.robots_skipped = info.get("robots_skipped", [])
-    result.posts_left = info.get("posts_left", [])
-    result.pages = list(_read_pages(out))
-    reason = info.get("finish_reason")
-    if reason != "finished":
+    try:
+        info = read_json(ChildResult, rfile)
+        pages = read_pages(out / "pages.jsonl", out / "bodies")
+    except ProtocolError as exc:
+        log.error("%s: the crawl child wrote something unreadable: %s", src.name, exc)
+        result.failed = True
+        result.error = f"crawl process wrote an unreadable result ({exc})"
+        return result
+    result.stats = dict(info.stats)
+    result.page_errors = info.page_errors
+    result.robots_skipped = info.robots_skipped
+    result.posts_left = info.posts_left
+    result.handed_over = info.handed_over
+    result.pages = pages
+    if info.finish_reason != "finished":
         # "shutdown": the child was stopped by a signal; none at all: a second signal forced
         # an unclean stop before the spider closed. Either way what it fetched is incomplete
         result.failed = True
-        result.error = f"crawl stopped before it finished ({reason or 'unclean shutdown'})"
+        result.error = ("crawl stopped before it finished "
+                        f"({info.finish_reason or 'unclean shutdown'})")
         result.pages = []
         return result
-    if info.get("start_failures"):
+    if info.start_failures:
         result.failed = True
-        result.error = "start URL could not be fetched: " + "; ".join(info["start_failures"])
+        result.error = "start URL could not be fetched: " + "; ".join(info.start_failures)
     return result
-
-
-def _read_pages(out: Path) -> Iterator[Fetched]:
-    index = out / "pages.jsonl"
-    if not index.exists():
-        return
-    with open(index, encoding="utf-8") as fh:
-        for line in fh:
-            item = json.loads(line)
-            yield Fetched(url=item["url"], kind=item["kind"], status=item["status"],
-                          etag=item.get("etag"), last_modified=item.get("last_modified"),
-                          cached=item.get("cached", False),
-                          body_path=out / "bodies" / item["body_file"],
-                          aliases=item.get("aliases", []))
 
 
 def stop_process(proc: subprocess.Popen, grace: float = KILL_GRACE) -> None:

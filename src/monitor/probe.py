@@ -14,7 +14,9 @@ validators Scrapy's HTTP cache holds: the archive stores them from the cached re
 - Anything else (a changed page, a listing error, robots.txt unreachable, nothing to
   compare with, a full crawl due after `full_crawl_every`, `--backfill`): the normal crawl,
   which revalidates through its own HTTP cache as before. The probe writes nothing that
-  cache reads, so it cannot make the crawl skip a page.
+  cache reads, so it cannot make the crawl skip a page; it hands the crawl the answers it
+  got (`Probe.handover`), which the child uses instead of asking the site again
+  (spiders/middleware.py `HandoverMiddleware`), so such a run makes no extra request.
 
 User-Agent, headers, timeout, max_page_size, retry codes, backoff and download_delay come
 from `crawl_child.scrapy_settings`, the very settings the spider runs with. robots.txt is
@@ -27,6 +29,7 @@ from __future__ import annotations
 import http.client
 import logging
 import sqlite3
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -36,6 +39,7 @@ from urllib.parse import urljoin, urlsplit
 from monitor import archive, clock
 from monitor.config import Config, SourceConfig
 from monitor.crawl_child import scrapy_settings
+from monitor.crawlproto import Handover, Politeness
 from monitor.urlrules import host_allowed, listing_root, retry_after_seconds
 
 log = logging.getLogger("monitor.probe")
@@ -58,6 +62,18 @@ class Reply:
 
 
 @dataclass
+class _Wire:
+    """One answer as it came over the wire: what the crawl child is handed (`Handover`)."""
+
+    url: str
+    status: int
+    header_lines: list[list[str]]
+    raw: bytes = field(repr=False)
+    sent: tuple[str | None, str | None]
+    size: int           # bytes counted for it (`bytes_received`)
+
+
+@dataclass
 class Probe:
     """What the probe did and decided. `verdict`: unchanged | failed | crawl."""
 
@@ -68,6 +84,7 @@ class Probe:
     responses: dict[str, int] = field(default_factory=dict)
     bytes_received: int = 0
     revalidations: int = 0
+    wire: dict[str, _Wire] = field(default_factory=dict, repr=False)  # last answer per URL
 
     @property
     def conclusive(self) -> bool:
@@ -80,14 +97,35 @@ class Probe:
                 "bytes_received": self.bytes_received, "revalidations": self.revalidations,
                 "errors": 0, "probe": 1}
 
-    def add_to(self, stats: dict[str, Any]) -> dict[str, Any]:
-        """A crawl's `runs` columns with the probe's own requests added (they were made)."""
+    def handover(self) -> list[tuple[Handover, bytes]]:
+        """The answers this probe got, for the crawl child to use instead of asking again
+        (the last answer per URL: after a retry, the one that counted)."""
+        return [(Handover(url=w.url, status=w.status, headers=w.header_lines, body_file="",
+                          sent_etag=w.sent[0], sent_last_modified=w.sent[1]), w.raw)
+                for w in self.wire.values()]
+
+    def add_to(self, stats: dict[str, Any], handed_over: list[str] = ()) -> dict[str, Any]:
+        """A crawl's `runs` columns with the probe's own requests added (they were made),
+        except the answers the child was handed: it counted those as its own requests."""
+        mine = Probe(requests=self.requests, responses=dict(self.responses),
+                     bytes_received=self.bytes_received, revalidations=self.revalidations)
+        for url in handed_over:
+            w = self.wire.get(url)
+            if w is None:
+                continue
+            key = str(w.status)
+            mine.requests -= 1
+            mine.responses[key] -= 1
+            if not mine.responses[key]:
+                del mine.responses[key]
+            mine.bytes_received -= w.size
+            mine.revalidations -= int(w.status == 304)
         out = dict(stats)
-        out["requests"] = int(out.get("requests", 0)) + self.requests
-        out["bytes_received"] = int(out.get("bytes_received", 0)) + self.bytes_received
-        out["revalidations"] = int(out.get("revalidations", 0)) + self.revalidations
+        out["requests"] = int(out.get("requests", 0)) + mine.requests
+        out["bytes_received"] = int(out.get("bytes_received", 0)) + mine.bytes_received
+        out["revalidations"] = int(out.get("revalidations", 0)) + mine.revalidations
         responses = dict(out.get("responses") or {})
-        for k, v in self.responses.items():
+        for k, v in mine.responses.items():
             responses[k] = responses.get(k, 0) + v
         out["responses"] = responses
         return out
@@ -130,10 +168,7 @@ class _Client:
     """One polite HTTP client per probe: the spider's headers, limits, retries and delay."""
 
     def __init__(self, cfg: Config, src: SourceConfig, result: Probe) -> None:
-        s = scrapy_settings({
-            "user_agent": cfg.crawl["user_agent"], "obey_robots": cfg.crawl["obey_robots"],
-            "download_delay": float(cfg.crawl["download_delay"]),
-            "timeout": cfg.crawl["timeout"], "max_page_size": cfg.max_page_size})
+        s = scrapy_settings(Politeness.from_config(cfg.crawl, cfg.max_page_size))
         self.headers = {"User-Agent": s["USER_AGENT"], "Accept-Encoding": "gzip, deflate",
                         **s["DEFAULT_REQUEST_HEADERS"]}
         self.timeout = float(s["DOWNLOAD_TIMEOUT"]) or None
@@ -147,6 +182,7 @@ class _Client:
         self.domains = src.allowed_domains
         self.result = result
         self._last: dict[str, float] = {}
+        self._conns: dict[tuple[str, str], http.client.HTTPConnection] = {}
 
     def get(self, url: str, validators: Any = None, *, offsite_ok: bool = False) -> Reply:
         """GET with redirects and the spider's retries; raises Unreachable when it gives up.
@@ -207,27 +243,65 @@ class _Client:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         deadline = time.monotonic() + self.timeout if self.timeout else None
-        conn = cls(parts.hostname or "", parts.port, timeout=self.timeout)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self.result.requests += 1
+        conn, resp = self._send(parts, path, headers)
         try:
-            conn.request("GET", path, headers=headers)
-            resp = conn.getresponse()
             raw = self._read(resp, deadline)
+            resp.close()  # read to the end: the connection is free for the next request
             status, reason = resp.status, resp.reason
-            hdrs = {k.lower(): v for k, v in resp.getheaders()}
-        finally:
+            lines = [[k, v] for k, v in resp.getheaders()]
+        except BaseException:
             conn.close()
+            raise
+        if resp.will_close:
+            conn.close()
+        else:  # kept for the next request to this host, as Scrapy's connection pool does
+            self._conns[(parts.scheme, parts.netloc)] = conn
+        hdrs = {k.lower(): v for k, v in lines}
         key = str(status)
         self.result.responses[key] = self.result.responses.get(key, 0) + 1
         # as Scrapy's DownloaderStats counts a response: status line, headers, body on the wire
-        self.result.bytes_received += (len(raw) + len(f"HTTP/1.1 {status} {reason}\r\n") + 2
-                                       + sum(len(k) + len(v) + 4 for k, v in hdrs.items()))
+        size = (len(raw) + len(f"HTTP/1.1 {status} {reason}\r\n") + 2
+                + sum(len(k) + len(v) + 4 for k, v in hdrs.items()))
+        self.result.bytes_received += size
         if status == 304:
             self.result.revalidations += 1
+        self.result.wire[url] = _Wire(url=url, status=status, header_lines=lines, raw=raw,
+                                      sent=(etag, last_modified), size=size)
         return Reply(url=url, status=status, headers=hdrs, body=self._decode(raw, hdrs))
+
+    def _send(self, parts: Any, path: str, headers: dict[str, str]
+              ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        """Send one GET on this host's kept-alive connection, or on a new one.
+
+        A kept connection the server has closed meanwhile (idle timeout) fails before any
+        answer: the same request is then sent once more on a new connection, as any
+        HTTP client with a connection pool does."""
+        kept = self._conns.pop((parts.scheme, parts.netloc), None)
+        for conn in ([kept] if kept is not None else []) + [None]:
+            reused = conn is not None
+            if conn is None:
+                cls = (http.client.HTTPSConnection if parts.scheme == "https"
+                       else http.client.HTTPConnection)
+                conn = cls(parts.hostname or "", parts.port, timeout=self.timeout)
+            try:
+                conn.request("GET", path, headers=headers)
+                return conn, conn.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                conn.close()
+                if not reused:
+                    raise
+            except BaseException:
+                conn.close()
+                raise
+        raise AssertionError("unreachable")  # the last attempt returns or raises
+
+    def close(self) -> None:
+        for conn in self._conns.values():
+            conn.close()
+        self._conns.clear()
 
     def _read(self, resp: http.client.HTTPResponse, deadline: float | None) -> bytes:
         length = resp.getheader("Content-Length")
@@ -339,6 +413,15 @@ def run(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, backfill: b
         result.reason = why
         return result
     client = _Client(cfg, src, result)
+    try:
+        return _probe(conn, src, client, result, recent)
+    finally:
+        client.close()
+
+
+def _probe(conn: sqlite3.Connection, src: SourceConfig, client: _Client, result: Probe,
+           recent: list[str] | None) -> Probe:
+    """The probe proper: the start URLs, the first listing, then the recent posts."""
 
     def validators(url: str) -> tuple[str | None, str | None]:
         row = _stored(conn, src.name, url)
@@ -424,3 +507,27 @@ class LazyTargets(list):
 def need(targets: list) -> None:
     """Load lazy targets now (a ConfigError here stops the cycle before a crawl)."""
     len(targets)
+
+
+def prepare(targets: list, source: str) -> None:
+    """What the parent does while the crawl child starts Scrapy (`fetch.run_child`).
+
+    The alert path needs the source's extractor (bs4, lxml, the vocabulary: ~0.2 s of
+    imports) and apprise (~0.2 s); importing them after the crawl put them between a new
+    post and its alert. The extractor is imported in a thread for the whole crawl; the
+    targets are loaded here, before the child may fetch, so a bad notify setting still
+    stops the crawl before any request.
+    """
+    threading.Thread(target=_import_extractor, args=(source,), name="import-extractor",
+                     daemon=True).start()
+    need(targets)
+
+
+def _import_extractor(source: str) -> None:
+    try:
+        from monitor import sources
+        from monitor.extract import checks, pipeline  # noqa: F401  (what extract() uses)
+
+        sources.get(source).module  # noqa: B018  (imports it)
+    except Exception as exc:  # the store step imports it again and reports the error
+        log.debug("importing the %s extractor ahead failed: %s", source, exc)

@@ -15,7 +15,6 @@ import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from monitor import (
     archive,
@@ -32,29 +31,14 @@ from monitor import (
 )
 from monitor import backfill as batches
 from monitor.config import Config, SourceConfig
+from monitor.crawlproto import Page
 from monitor.lock import source_lock
 
 log = logging.getLogger("monitor.run")
 
 
-@dataclass
-class PageInput:
-    """A page to store: fetched now, or read back from the archive by `reparse`.
-
-    The sixth field is the body as bytes, or the Path of the file the crawl child wrote it
-    to: then a backfill of thousands of pages never holds every body in memory at once.
-    """
-
-    url: str
-    kind: str
-    status: int | None
-    etag: str | None
-    last_modified: str | None
-    raw: bytes | Path
-
-    @property
-    def body(self) -> bytes:
-        return self.raw.read_bytes() if isinstance(self.raw, Path) else self.raw
+# the one shape of a page on its way in (fetched, spooled by a backfill, or re-read)
+PageInput = Page
 
 
 @dataclass
@@ -100,13 +84,13 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
             return store(cfg, conn, src, [], started=started, t0=t0, backfill=False, send=send,
                          targets=targets, failed=pr.verdict == "failed", error=pr.error,
                          run_fields=pr.run_fields())
-        probe.need(targets)
         log.info("%s: crawling %s%s (%s)", src.name, ", ".join(src.start_urls),
                  " (backfill)" if backfill else "", pr.reason)
         bf = _backfill_batcher(cfg, conn, src, started, known, aliases) if backfill else None
         fr = fetch.run_child(cfg, src, backfill=backfill, known_posts=known_posts,
                              revalidate_posts=recent, batches=bf,
-                             skip_posts=bf.skip if bf else None)
+                             skip_posts=bf.skip if bf else None, handover=pr.handover(),
+                             prepare=lambda: probe.prepare(targets, src.name))
         if fr.posts_left:
             log.warning("%s: %d new posts left for the next run (max_new_posts = %d; "
                         "`monitor crawl --backfill` fetches them all now), newest left: %s",
@@ -128,7 +112,8 @@ def run_source(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, *, back
             pages, new_aliases = _pages_to_store(fetched, known, aliases, fr.page_errors)
             outcome = store(cfg, conn, src, pages, started=started, t0=t0,
                             backfill=backfill, send=send, targets=targets, failed=fr.failed,
-                            error=fr.error, run_fields=pr.add_to(_run_stats(fr)), batched=bf)
+                            error=fr.error, run_fields=pr.add_to(_run_stats(fr), fr.handed_over),
+                            batched=bf)
             if bf is not None:
                 new_aliases.update(bf.totals.aliases)
         finally:
@@ -202,7 +187,7 @@ def _backfill_batcher(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, 
         log.info("%s: continuing a backfill that stopped: %d posts already stored are not "
                  "fetched again", src.name, len(skip))
 
-    def store_batch(batch: list[fetch.Fetched], run_id: int) -> tuple:
+    def store_batch(batch: list[Page], run_id: int) -> tuple:
         pages, new_aliases = _pages_to_store(batch, known, aliases)
         results = _extract_all(src.name, pages, known, False, cfg.max_parse_chars)
         out = RunOutcome(source=src.name, ok=True, run_id=run_id)
@@ -218,9 +203,9 @@ def _backfill_batcher(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, 
     return bf
 
 
-def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
+def _pages_to_store(fetched: list[Page], known: dict[str, dict],
                     aliases: dict[str, str], errors: list[str] | None = None
-                    ) -> tuple[list[PageInput], dict[str, str]]:
+                    ) -> tuple[list[Page], dict[str, str]]:
     """What a run writes: pages with new content, never an unchanged 304 revalidation.
 
     A response answered from the HTTP cache after a 304 is skipped when the archive holds
@@ -229,7 +214,7 @@ def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
     with an empty body is never stored (it would replace a known post with nothing): it
     is counted in `errors` instead.
     """
-    pages: list[PageInput] = []
+    pages: list[Page] = []
     seen: set[str] = set()
     new_aliases: dict[str, str] = {}
     for p in fetched:
@@ -238,20 +223,14 @@ def _pages_to_store(fetched: list[fetch.Fetched], known: dict[str, dict],
         seen.add(p.url)
         new_aliases.update({a: p.url for a in p.aliases if aliases.get(a) != p.url})
         old = known.get(p.url)
-        if p.kind == "post" and _blank(p.body_path):
+        if p.kind == "post" and p.blank():
             if errors is not None:
                 errors.append(f"{p.url}: post: empty body, not stored")
             continue
-        if p.cached and old and old["content_hash"] == archive.content_hash(p.body()):
+        if p.cached and old and old["content_hash"] == p.digest:
             continue
-        pages.append(PageInput(p.url, p.kind, p.status, p.etag, p.last_modified, p.body_path))
+        pages.append(p)
     return pages, new_aliases
-
-
-def _blank(path: Path) -> bool:
-    """An empty (or whitespace-only) body, read only when the file is tiny."""
-    size = path.stat().st_size
-    return size == 0 or (size < 512 and not path.read_bytes().strip())
 
 
 def _run_stats(fr: fetch.FetchResult) -> dict:
@@ -295,7 +274,7 @@ def _extract_all(source: str, pages: list[PageInput], known: dict[str, dict],
         if p.kind != "post" or not p.body:
             continue
         old = known.get(p.url)
-        if not force and old and old["content_hash"] == archive.content_hash(p.body):
+        if not force and old and old["content_hash"] == p.digest:
             continue
         from monitor.extract.base import page_limit  # here: a no-change run needs no lxml
 
@@ -440,10 +419,11 @@ def _store_pages(conn: sqlite3.Connection, source: str, pages: list[PageInput],
         ex = results.get(p.url)
         page_id, changed = archive.upsert_page(
             conn, source=source, url=p.url, kind=p.kind, fetched=fetched, status=p.status,
-            etag=p.etag, last_modified=p.last_modified, body=p.body,
+            etag=p.etag, last_modified=p.last_modified, body=p.body, digest=p.digest,
             title=ex.title if ex else None, published=ex.published if ex else None,
             text=ex.text if ex else None,
             extractor_version=ex.extractor_version if ex else None)
+        p.release()  # stored: a backfill never holds every body at once
         if ex is not None and not changed:
             # same content re-extracted (reparse): keep metadata current
             conn.execute("UPDATE pages SET title=?, published=?, text=?, extractor_version=?"
@@ -679,8 +659,8 @@ def reparse(cfg: Config, sources: list[SourceConfig], send: bool = True) -> int:
         with source_lock(cfg.db_path, src.name):
             rows = conn.execute("SELECT url, kind, http_status, etag, last_modified, html_z"
                                 " FROM pages WHERE source=? AND kind='post'", (src.name,))
-            pages = [PageInput(r["url"], r["kind"], r["http_status"], r["etag"],
-                               r["last_modified"], archive.decompress(r["html_z"]))
+            pages = [Page(r["url"], r["kind"], r["http_status"], r["etag"],
+                          r["last_modified"], archive.decompress(r["html_z"]))
                      for r in rows]
             outcome = store(cfg, conn, src, pages, started=archive.now(), t0=time.monotonic(),
                             backfill=False, send=send, targets=targets, force_extract=True)

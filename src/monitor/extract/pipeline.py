@@ -82,6 +82,7 @@ class Vocabulary:
     annual_title: bool = False
     alone_as: dict[str, str] = field(default_factory=dict)
     home: set[str] = field(default_factory=set)         # words naming the country watched
+    release_days: int = 31     # reports come out by this day; later, the page month is unknown
 
     @classmethod
     def load(cls, source: str, path: str | Path, headline: tuple[str, ...] = ()) -> Vocabulary:
@@ -116,7 +117,8 @@ class Vocabulary:
                    year_end_flow=str(p.get("year_end_flow", "")),
                    annual_title=bool(p.get("annual_title", False)),
                    alone_as=dict(p.get("alone_as", {})),
-                   home={fold(w) for w in p.get("home", [])})
+                   home={fold(w) for w in p.get("home", [])},
+                   release_days=int(p.get("release_days", 31)))
 
 
 @dataclass
@@ -188,9 +190,10 @@ def _dateline(s: Sentence) -> tuple[int, int, int] | None:
     return None
 
 
-def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None = None
-         ) -> tuple[Extraction, Reading]:
-    """Read one page with `vocab`: the Extraction and, for --explain, the whole reading."""
+def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None = None,
+         page_month: YM | None = None) -> tuple[Extraction, Reading]:
+    """Read one page with `vocab`: the Extraction and, for --explain, the whole reading.
+    `page_month` overrides the page's month (a second reading, see below)."""
     page = parse_page(html, url)
     out = Extraction(source=vocab.source, url=url, title=page.title, text=page.text)
     pubd, notes = _pub_date(page, url, now)
@@ -248,11 +251,12 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
         out.published = (f"{pubd[0]:04d}-{pubd[1]:02d}-{pubd[2]:02d}" if pubd[2]
                          else f"{pubd[0]:04d}-{pubd[1]:02d}")
     dateline = next((d for d in map(_dateline, sents[1:4]) if d), None)
-    doc = _doc_month(sents, pub, vocab, dateline)
+    doc = page_month or _doc_month(sents, pub, vocab, dateline, pubd[2] if pubd else None)
     year_hint = None
-    if vocab.annual_title and _annual_title(sents):
-        doc = None     # an annual report: a figure without a month of its own is the year's
-        year_hint = _title_year(sents)
+    if _annual_title(sents):
+        year_hint = _title_year(sents)    # "Resumen anual 2025": "en el año" is 2025
+        if vocab.annual_title:
+            doc = None  # an annual report: a figure without a month of its own is the year's
     reading = Reading(sents, doc, pub)
     abroad = _another_country(sents, vocab)
     if abroad:
@@ -270,6 +274,15 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
         # a report never describes a later month: a wrong date somewhere, so say so
         log.warning("%s: a figure dropped: %s", url, why)
         out.notes.append(why)
+    if doc is None and page_month is None and year_hint is None and pub is not None:
+        # a late copy ("With two new political prisoners added in the August update"): the
+        # month the text gives its headline figure is the page's, if it gives exactly one
+        months = {c.period for c in cands if c.metric in vocab.headline and len(c.period) == 7
+                  and c.mention.anchor_how in ("clause", "sentence")}
+        if len(months) == 1:
+            (only,) = months
+            return read(html, url, vocab, now=now,
+                        page_month=YM(int(only[:4]), int(only[5:])))
     _choose(out, cands, vocab, reading)
     out.looks_like_report = _looks_like_report(sents, vocab, doc)
     if not out.headline_found and out.looks_like_report:
@@ -311,7 +324,8 @@ def _annual_title(sents: list[Sentence]) -> bool:
 
 
 def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
-               dateline: tuple[int, int, int] | None = None) -> YM | None:
+               dateline: tuple[int, int, int] | None = None, pub_day: int | None = None
+               ) -> YM | None:
     """The month the page's figures describe: named in the title or subtitle, else a data
     cut-off up front, else the month before publication."""
     for s in sents:
@@ -347,6 +361,10 @@ def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
         # the publication date read as the list's cut-off ("MADRID, August 26, 2019")
         ym = YM(dateline[0], dateline[1])
         return ym.shift(-1) if dateline[2] <= vocab.pub_cutoff_days else ym
+    if pub_day is not None and pub_day > vocab.release_days:
+        # published late in a month, outside the days reports come out: the month before
+        # or this one, the page does not say
+        return None
     return pub.shift(vocab.default_offset)
 
 
@@ -473,8 +491,8 @@ def _candidates(sents: list[Sentence], pub: YM | None, doc: YM | None, vocab: Vo
                 # for a year, of that year ("En 2021 hubo 5.870 ... y, de ellas, 1.785")
                 if prev is not None and prev.window and not m.window:
                     m.window = prev.window
-                if prev is not None and prev.sentence_id == id(s) and prev.anchor is not None \
-                        and prev.anchor.kind == "year":
+                if prev is not None and prev.anchor is not None and prev.anchor.kind == "year" \
+                        and (prev.sentence_id == id(s) or not after):
                     m.part_anchor = prev.anchor
             elif part and not m.head:
                 m.of = part
@@ -689,9 +707,10 @@ _END_VERBS = {"termino", "cerro", "acabo", "finalizo", "concluyo", "ended", "clo
 
 
 def _ends(s: Sentence, m: Mention) -> bool:
-    """A verb of ending in the number's own clause, before it."""
-    return any(s.toks[k].low in _END_VERBS and s.clause_of[k] == m.clause
-               for k in range(m.index))
+    """A verb of ending before the number, after the month its sentence opened with
+    ("Mayo comenzó con 1.100 ... y terminó con 1.113, después de que se añadieran 19")."""
+    start = next((e.end for e in s.times if e.end <= m.index), 0)
+    return any(s.toks[k].low in _END_VERBS for k in range(start, m.index))
 
 
 def _after_publication(m: Mention, pubd: tuple[int, int, int | None] | None) -> None:

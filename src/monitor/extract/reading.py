@@ -135,6 +135,7 @@ class Sentence:
     clause_of: list[int]
     mentions: list[Mention] = field(default_factory=list)
     in_time: set[int] = field(default_factory=set)
+    dateline_end: int = 0           # "MADRID, España.-": the place before it is no scope
 
     def tag(self, i: int) -> str:
         s = self.spans[i]
@@ -157,6 +158,7 @@ class Reader:
         self.self_words = {fold_word for p in lexicon.phrases("org.self") for fold_word in
                            p.split() if fold_word not in _NAME_LINKS}
         self.org_heads = set(words.get("org_heads", []))
+        self.total_thing = (words.get("total_thing") or [""])[0]
         self.related = [w for w in words.get("related", [])]
         # "5 detenciones de periodistas": a count of one group's
         self.groups = set(words.get("groups", []))
@@ -168,6 +170,7 @@ class Reader:
         self._proper_bodies(toks, spans)
         times = timex.find(toks, spans, self.roles)
         s = Sentence(text, role, block, toks, spans, times, self._clauses(toks, spans))
+        s.dateline_end = _dateline_end(toks)
         in_time = s.in_time
         for e in times:
             in_time.update(range(e.start, e.end))
@@ -315,6 +318,11 @@ class Reader:
                 "los", "las", "the") and toks[i + 3].kind == "num":
             m.part_of_next = True
         self._thing(s, m)
+        # "275 acciones represivas como mínimo", "1,100 or more": a qualifier after its noun
+        after = m.thing_end if m.thing_end > m.index else m.index + 1
+        if m.qualifier == "exact" and after < n and s.tag(after) == "qual.at_least" and \
+                toks[after].low in _POSTPOSED:
+            m.qualifier = "at_least"
         self._context(s, m)
         if m.compare:
             # "del mes anterior" / "in the previous month" right after it (over its noun)
@@ -444,8 +452,9 @@ class Reader:
                         if tg.startswith("thing.") and tg[6:] in self.case_of:
                             m.thing = tg[6:]
                             break
+                # (not "contra activistas": the acts of repression are against them)
                 if self.groups and m.thing in self.grouped and j + 1 < n and toks[j].low in (
-                        "de", "of", "contra", "against", "a") and s.tag(j + 1)[6:] in \
+                        "de", "of") and s.tag(j + 1)[6:] in \
                         self.groups and s.tag(j + 1).startswith("thing."):
                     m.scope = m.scope or "group: " + toks[j + 1].low
                 # "387 prisioneros con sentencia": 'con' + a word narrows the count
@@ -458,8 +467,10 @@ class Reader:
                     while k < n and (toks[k].low in self.aux or toks[k].low.endswith(
                             ("ly", "mente"))):
                         k += 1
-                    if k < n and not s.tag(k).startswith(("event.", "thing.")) \
-                            and toks[k].kind == "word":
+                    # (not "que la organización contabilizó": an object relative says who
+                    # counted them, it does not narrow them)
+                    if k < n and not s.tag(k).startswith(("event.", "thing.", "org.")) \
+                            and toks[k].kind == "word" and toks[k].low not in _ARTICLES:
                         m.scope = m.scope or "those who " + toks[k].low
                 return
             if tag.startswith("mod."):
@@ -492,6 +503,9 @@ class Reader:
                 if tag.startswith("scope."):
                     m.scope = m.scope or tag[6:]
                 j = s.spans[j].end  # type: ignore[union-attr]
+                if tag.startswith("scope.") and not s.tag(j).startswith("thing."):
+                    m.thing_how = "bare"     # "362 ... del 11J": no noun after a scope
+                    break
                 steps += 1
                 continue
             if t.low in self.filler or (t.kind == "mark" and t.low in _QUOTES):
@@ -503,8 +517,9 @@ class Reader:
                 m.thing_how = "bare"      # "reach 1,100 in April": the noun is before it
                 break
             if t.kind == "word" and not tag:
-                if _looks_verb(t.low):
-                    m.thing_how, m.verb = "bare", t.low   # "891 proceden de ...": a verb
+                if _looks_verb(t.low) or t.text[-1:] in "óÓ":
+                    # "891 proceden de ...", "se empleó": a verb (a preterite keeps its ó)
+                    m.thing_how, m.verb = "bare", t.low
                     break
                 m.thing, m.thing_how = "?" + t.low, "right"
                 break
@@ -579,6 +594,11 @@ class Reader:
             elif toks[k].kind == "num":
                 return ""
             k = (s.spans[k].start if s.spans[k] else k) - 1
+        # "The precise October count is 1,027": a bare total word counts what the source's
+        # reports count, when its vocabulary says what that is
+        if saw_link and self.total_thing and any(
+                s.tag(j) == "total" and s.clause_of[j] == clause for j in range(m.index)):
+            return self.total_thing
         return ""
 
     def _context(self, s: Sentence, m: Mention) -> None:
@@ -591,6 +611,7 @@ class Reader:
         year_in_window: dict[int, int] = {}
         orgs: list[tuple[int, str]] = []
         announce = according = claim = False
+        source_org = ""
         resets: list[int] = []
         while i < n:
             sp = s.spans[i]
@@ -616,14 +637,17 @@ class Reader:
                 if tag[4:] not in m.mods:
                     m.mods.append(tag[4:])
             elif tag.startswith("scope.") and not same and i < m.index and tag[6:] in (
-                    "province", "country") and not m.scope:
+                    "province", "country") and not m.scope and i >= s.dateline_end:
                 m.scope = tag[6:]            # "Las provincias ... La Habana, con 80 ..."
             elif tag.startswith("scope.") and same:
                 if not m.scope:
                     m.scope = tag[6:]
                 elif m.scope != tag[6:] and not m.scope.startswith("those"):
                     m.scope = "mixed: " + m.scope + " and " + tag[6:]
-            elif tag.startswith("window."):
+            elif tag.startswith("window.") and not (
+                    tag == "window.since" and sp.end - sp.start == 1 and sp.end < n
+                    and sp.end not in s.in_time and toks[sp.end].kind != "num"):
+                # ("desde Cuba", "from Havana": a place, not a time since)
                 window_tags.append((i, tag[7:]))
                 if tag in ("window.year", "window.year_end"):
                     # "cerró 2021", "durante todo 2023": the year is the window's
@@ -648,6 +672,12 @@ class Reader:
                 announce = True
             elif tag == "attr.according":
                 according = True
+                # "según el OCDH": the body named right after it is the sentence's source
+                k = sp.end
+                while k < n and toks[k].low in _ARTICLES:
+                    k += 1
+                if k < n and s.spans[k] is not None and s.spans[k].tag.startswith("org."):
+                    source_org = s.spans[k].tag[4:]
             elif tag == "attr.claim" and self._reaches(s, i, m):
                 claim = True
             elif tag == "partitive" and sp.end <= m.index and (
@@ -664,6 +694,28 @@ class Reader:
             i = sp.end
         if best_ev:
             m.event = best_ev[1]
+        # "La lista suma 1.192 presos tras incorporar 19", "taking the total to 1,026": a
+        # number right after a copula or a total is a stock, whatever flows the clause names
+        k = m.index - 1
+        while k >= 0 and (s.tag(k).startswith("qual.") or toks[k].low in _ARTICLES
+                          or toks[k].low in ("ya", "already", "now", "ahora")):
+            k -= 1
+        link = s.spans[k] if k >= 0 else None
+        stock_link = link is not None and (link.tag == "total" or (link.tag == "copula" and not {
+            t.low for t in toks[link.start:link.end]} <= _BE))
+        # (a flow named before it is the subject's: "el número de presos excarcelados
+        # llega a 200" is a cumulative count of releases)
+        if m.event in ("enter", "leave") and stock_link and m.event_pos > m.index + 1:
+            m.event = "held"
+            m.stock_words = True
+        if m.event in ("enter", "leave") and m.scope.startswith("those who"):
+            m.scope = ""     # "retiró a seis personas que cumplieron su condena": the reason
+        # "The current list ... has 126 prisoners", "la lista tiene 1.100": a list that has
+        # them holds them (a prisoner who has an illness suffers it)
+        if m.event == "suffer" and 0 <= m.event_pos < m.index and any(
+                s.tag(k) == "thing.list" and s.clause_of[k] == m.clause
+                for k in range(m.event_pos)):
+            m.event = "held"
         # "El año 2021 comenzó con 138", "The list opened January 2021 with 138": the
         # count a period started with is a stock
         k = m.index - 1
@@ -705,10 +757,12 @@ class Reader:
             # "X registró 310 acciones y 45 detenciones": the sentence's subject counts both
             earlier = [o for p, o in orgs if p < m.index and o in ("self", "other")]
             near = earlier[-1] if earlier else ""
+        if not near and according:
+            # "según X": X, or, when no body follows it, any other one the sentence names
+            near = source_org or ("other" if any(o == "other" for _, o in orgs) else "")
         if near == "self":
             m.attribution = "self"
-        elif near == "other" or (not near and according and any(o == "other"
-                                                                 for _, o in orgs)):
+        elif near == "other":
             m.attribution = "other"
         gov = any(o == "gov" for _, o in orgs)
         if (announce and (gov or m.event in ("leave",))) or (claim and gov):
@@ -723,7 +777,7 @@ class Reader:
         copula = any(s.tag(k) == "copula" and s.clause_of[k] == m.clause for k in range(m.index))
         if m.thing in self.containers and m.event not in ("enter", "leave") and (
                 m.event == "held" or m.stock_words or copula) and any(
-                s.tag(k) == "thing.list" and (s.clause_of[k] == m.clause or (
+                s.tag(k) in ("thing.list", "total") and (s.clause_of[k] == m.clause or (
                     relative and s.clause_of[k] == m.clause - 1))
                 for k in range(m.index)):
             m.thing = "list"
@@ -794,6 +848,7 @@ _NOMINAL_ENDINGS = ("ciones", "siones", "cion", "sion", "bajas", "altas", "salid
                     "releases", "arrests", "departures", "exits")
 _CONTRAST = {"pero", "but", "however", "aunque", "although", "mientras", "while", "whereas",
              "yet"}
+_POSTPOSED = {"como", "por", "or", "o", "at"}      # "como mínimo", "por lo menos", "or more"
 _ONE = {"one", "un", "una", "uno", "a single"}
 _LIST_JOINS = {",", "y", "e", "and", "o", "or", "u", "-", "\u2013", "a", "to"}
 
@@ -825,3 +880,12 @@ def _day_of_a_date(s: Sentence, i: int) -> bool:
         return False
     return any(e.start == k and e.kind in ("date", "month") for e in s.times) and any(
         t.kind == "num" for t in s.toks[i + 1:k + 1])
+
+
+def _dateline_end(toks: list[Tok]) -> int:
+    """The token after a press dateline ("MADRID, España.-", "La Habana, 12 sep (EFE) -"):
+    a place and an agency a sentence opens with, up to its dash."""
+    for k in range(1, min(len(toks), 12)):
+        if toks[k].low in ("-", "\u2013", "\u2014") and toks[k - 1].low in (".", ")"):
+            return k + 1
+    return 0

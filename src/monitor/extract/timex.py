@@ -170,6 +170,23 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
             i = e.end
             continue
         i += 1
+    # "el segundo mes del año", "the third month of 2024": a month by its ordinal
+    for i in range(n - 1):
+        o = _ORDINALS.get(toks[i].low)
+        if o is None or used[i] or toks[i + 1].low not in ("mes", "month") or used[i + 1]:
+            continue
+        start = i - 1 if i and toks[i - 1].low in ("el", "the") and not used[i - 1] else i
+        k, year = i + 2, None
+        tail = [t.low for t in toks[k:k + 3]]
+        if tail[:1] in (["de"], ["of"]) and k + 1 < n and _is_year(toks[k + 1]):
+            year, k = toks[k + 1].value, k + 2
+        elif tail[:2] in (["del", "ano"], ["of", "#"]) or tail[:3] == ["of", "the", "year"]:
+            k += 2 if tail[0] == "del" else 3
+        else:
+            continue
+        out.append(TimeExpr(start, k, "month", year, o))
+        for j in range(start, k):
+            used[j] = True
     # numeric dates dd/mm/yyyy
     for i in range(n - 4):
         if not used[i] and _is_day(toks[i]) and toks[i + 1].low == "/" \
@@ -244,6 +261,11 @@ def find(toks: list[Tok], spans: list[Span | None], roles: Roles) -> list[TimeEx
     return out
 
 
+_ORDINALS = {"primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4,
+             "quinto": 5, "sexto": 6, "septimo": 7, "octavo": 8, "noveno": 9, "decimo": 10,
+             "undecimo": 11, "duodecimo": 12, "first": 1, "second": 2, "third": 3,
+             "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+             "tenth": 10, "eleventh": 11, "twelfth": 12}
 _RANGE_JOINS = {"y", "e", "and", "o", "or", "-", "\u2013", "a", "al", "to", "hasta", "until",
                 "through"}
 
