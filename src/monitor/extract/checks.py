@@ -52,7 +52,7 @@ def fill_readings(source: Any, result: Extraction) -> None:
             "attribution": None,
             "anchor": o.period,
             "period": o.period,
-            "rule": f"{result.extractor_version or source.name} phrase rules",
+            "rule": f"{result.extractor_version or source.name} (no reading given)",
             "why": None,
         }
 

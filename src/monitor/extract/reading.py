@@ -167,6 +167,10 @@ class Reader:
     def sentence(self, text: str, role: str, block: int) -> Sentence:
         toks = tokenize(text)
         spans = self.lex.spans(toks)
+        if role == "body" and not any(t.kind == "num" for t in toks):
+            # no number, no figure: only its words matter (a window "en ese período" of the
+            # next sentence may refer to), so its times and clauses are not worked out
+            return Sentence(text, role, block, toks, spans, [], [0] * len(toks))
         self._proper_bodies(toks, spans)
         times = timex.find(toks, spans, self.roles)
         s = Sentence(text, role, block, toks, spans, times, self._clauses(toks, spans))
