@@ -19,6 +19,8 @@ from typing import Any
 from bs4 import BeautifulSoup
 from lxml import etree
 
+from monitor import clock
+
 log = logging.getLogger("monitor.extract")
 
 
@@ -325,7 +327,7 @@ def _future(iso: str) -> bool:
         day = dt.date.fromisoformat(iso[:10])
     except ValueError:
         return False
-    return day > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    return day > clock.utcnow().date() + dt.timedelta(days=1)
 
 
 _DATE_METAS = ("article:published_time", "datePublished", "date", "dc.date", "DC.date.issued",
@@ -371,6 +373,16 @@ def page_limit(max_chars: int) -> Iterator[None]:
         yield
     finally:
         _MAX_CHARS.reset(token)
+
+
+def text_budget() -> int:
+    """How much of a page's text is read for figures: 3% of the parse cut (60,000
+    characters at the default 10MB max_page_size), and all of it for a cut under 10,000.
+    A report's figures sit in its first pages of text; past this, a page is an archive or
+    a digest."""
+    from monitor.config import default_parse_chars
+    parsed = _MAX_CHARS.get() or default_parse_chars()
+    return max(parsed * 3 // 100, min(parsed, 10_000))
 
 
 def parse_page(html: bytes | str, url: str, max_chars: int | None = None) -> Page:
