@@ -353,7 +353,7 @@ def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
                 ym = _anchor_month(e, pub, None, vocab)
                 # a cut-off far before publication is another figure's date, not the
                 # report's month ("Hasta el 30 de septiembre hubo ..." in January)
-                if ym is not None and (pub is None or 0 <= pub.months_since(ym) <= 2):
+                if ym is not None and (pub is None or 0 <= pub.index - ym.index <= 2):
                     return ym
     if pub is None:
         return None
