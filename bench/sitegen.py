@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 from monitor import sources
-from monitor.extract.numbers import MONTH_NAMES_ES as MESES
+from monitor.period import MONTHS_ES as MESES
 from monitor.wpsite import Post, Site
 
 FILLER = [

@@ -109,3 +109,21 @@ def test_without_matplotlib_the_error_says_what_to_install(db, tmp_path):
     assert r.returncode == 1
     assert "pip install 'monitor[chart]'" in r.stderr
     assert not (tmp_path / "c.png").exists()
+
+
+@pytest.mark.parametrize(("periods", "segments"), [
+    (["2024-11", "2024-12", "2025-01", "2025-02"], 1),   # across a year end: no gap
+    (["2024-12", "2025-01", "2025-02", "2025-04"], 2),   # March missing
+    (["2024-10", "2025-01", "2025-02", "2025-06"], 3),
+    (["2021", "2022", "2023"], 1),
+    (["2020", "2021", "2023"], 2),                         # 2022 missing
+])
+def test_the_line_breaks_where_a_period_is_missing(periods, segments):
+    from monitor.chart import Point, Series, render
+
+    series = Series("prisoners_defenders", "political_prisoners_total",
+                    [Point(p, 100 + i, "exact", None) for i, p in enumerate(periods)])
+    root = ET.fromstring(render(series, "svg"))
+    line = next(el for el in root.iter() if el.get("id") == "series")
+    path = next(el.get("d") for el in line.iter() if el.get("d"))
+    assert path.count("M") == segments

@@ -13,8 +13,8 @@ import datetime as dt
 import re
 import sqlite3
 
-from monitor import archive
-from monitor.messages import previous_period
+from monitor import archive, clock
+from monitor.period import is_monthly, previous
 
 _TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?Z?$")
 
@@ -33,7 +33,7 @@ def parse(text: str) -> str:
             when = dt.datetime(int(y), int(mo), int(d), int(hh), int(mm), 59)
     except ValueError as exc:
         raise ValueError(f"not a valid time: {text!r} ({exc})") from None
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return clock.stamp(when)
 
 
 def figures(conn: sqlite3.Connection, when: str, source: str | None = None,
@@ -45,7 +45,7 @@ def figures(conn: sqlite3.Connection, when: str, source: str | None = None,
 def latest(conn: sqlite3.Connection, when: str, source: str | None = None) -> list[dict]:
     """The `latest` view as of `when`: per source and metric the newest monthly figure,
     the previous month's value and the change."""
-    figs = [f for f in figures(conn, when, source) if len(f["period"]) == 7]
+    figs = [f for f in figures(conn, when, source) if is_monthly(f["period"])]
     by_key = {(f["source"], f["metric"], f["period"]): f for f in figs}
     newest: dict[tuple[str, str], dict] = {}
     for f in figs:
@@ -54,7 +54,7 @@ def latest(conn: sqlite3.Connection, when: str, source: str | None = None) -> li
             newest[key] = f
     out = []
     for (src, metric), f in sorted(newest.items()):
-        prev_p = previous_period(f["period"])
+        prev_p = previous(f["period"])
         prev = by_key.get((src, metric, prev_p))
         out.append({**f, "previous_period": prev["period"] if prev else None,
                     "previous_value": prev["value"] if prev else None,

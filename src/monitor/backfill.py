@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor import archive
+from monitor import archive, clock
 from monitor.archive.events import DATA_KINDS, Event
 
 log = logging.getLogger("monitor.backfill")
@@ -187,7 +187,7 @@ class Batcher:
                 batch, self.run_id)
             archive.backfill.record_progress(self.conn, self.source,
                                              ((p.url, p.kind) for p in batch), self.run_id,
-                                             archive.now())
+                                             clock.now())
         self.consumed += len(batch)
         t = self.totals
         t.pages += stored

@@ -25,7 +25,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.messages import label, org, period_label
+from monitor.messages import label, org
+from monitor.period import Period, is_monthly
+from monitor.period import label as period_label
 
 INSTALL_HINT = "pip install 'monitor[chart]'"
 BASE_DPI = 110        # 1x: a --width in pixels is figure inches * BASE_DPI
@@ -68,7 +70,7 @@ class Series:
 
     @property
     def yearly(self) -> bool:
-        return bool(self.points) and len(self.points[0].period) == 4
+        return bool(self.points) and not is_monthly(self.points[0].period)
 
     @property
     def latest(self) -> Point | None:
@@ -90,10 +92,11 @@ def load_series(conn: sqlite3.Connection, source: str, metric: str,
     from monitor import archive
 
     rows = archive.figures.series(conn, source, metric)
-    monthly = [r for r in rows if len(r[0]) == 7]
-    chosen = monthly or [r for r in rows if len(r[0]) == 4]
+    monthly = [r for r in rows if is_monthly(r[0])]
+    chosen = monthly or [r for r in rows if not is_monthly(r[0])]
     if since:
-        chosen = [r for r in chosen if r[0] >= since[:len(r[0])]]
+        start = Period.parse(since) if monthly else Period.parse(since).as_year()
+        chosen = [r for r in chosen if Period.parse(r[0]) >= start]
     s = Series(source, metric, [Point(r[0], r[1], r[2], r[3]) for r in chosen])
     periods = {p.period for p in s.points}
     for r in archive.events.revisions(conn, source, metric):
@@ -113,20 +116,19 @@ def _matplotlib() -> Any:
 
 
 def _date(period: str) -> dt.date:
-    return dt.date(int(period[:4]), int(period[5:7]) if len(period) == 7 else 1, 1)
+    return Period.parse(period).first_day()
 
 
-def _with_gaps(xs: list[dt.date], ys: list[int], yearly: bool
-               ) -> tuple[list[dt.date], list[float]]:
+def _with_gaps(periods: list[str], ys: list[int]) -> tuple[list[dt.date], list[float]]:
     """Break the line where periods are missing instead of drawing across the gap."""
+    ps = [Period.parse(p) for p in periods]
+    xs = [p.first_day() for p in ps]
     gx: list[dt.date] = []
     gy: list[float] = []
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
         if i:
             prev = xs[i - 1]
-            step = (x.year - prev.year) if yearly else (x.year - prev.year) * 12 + (
-                x.month - prev.month)
-            if step > 1:
+            if ps[i].index - ps[i - 1].index > 1:
                 gx.append(prev + (x - prev) / 2)
                 gy.append(float("nan"))
         gx.append(x)
@@ -173,7 +175,7 @@ def render(series: Series, fmt: str, language: str = "en", *, width: int = DEFAU
         ax.patch.set_gid("plot-area")
         xs = [_date(p.period) for p in series.points]
         ys = [p.value for p in series.points]
-        gx, gy = _with_gaps(xs, ys, yearly=series.yearly)
+        gx, gy = _with_gaps([p.period for p in series.points], ys)
         (line,) = ax.plot(gx, gy, color=LINE, linewidth=2,
                           marker="o" if markers_fit(len(xs), width) else None,
                           markersize=MARKER, label="accepted value", clip_on=False)

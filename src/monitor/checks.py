@@ -18,8 +18,9 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from monitor import archive, sources
-from monitor.extract.numbers import format_int, shift_month
+from monitor import archive, clock, sources
+from monitor.extract.numbers import format_int
+from monitor.period import previous
 
 _TERM = re.compile(r"^\s*([+-]?)\s*([a-z0-9_]+)\s*(?:\[\s*M\s*-\s*(\d+)\s*\])?\s*$")
 
@@ -80,12 +81,7 @@ def parse_term(text: str) -> Term:
 
 def back(period: str, n: int) -> str:
     """The period `n` before `period` (months for YYYY-MM, years for YYYY)."""
-    if n == 0:
-        return period
-    if len(period) == 7:
-        y, m = shift_month(int(period[:4]), int(period[5:7]), -n)
-        return f"{y:04d}-{m:02d}"
-    return str(int(period) - n)
+    return period if n == 0 else previous(period, n)
 
 
 Figures = Mapping[tuple[str, str], tuple[int, str]]   # (metric, period) -> (value, qualifier)
@@ -130,7 +126,7 @@ def update(conn: sqlite3.Connection, source: str) -> list[Result]:
     results = evaluate(source, load_figures(conn, source))
     old = {(r["check"], r["period"]): (r["holds"], r["stated"], r["computed"], r["expression"])
            for r in archive.stored_checks(conn, source)}
-    stamp = archive.now()
+    stamp = clock.now()
     seen = set()
     for r in results:
         key = (r.check, r.period)

@@ -142,12 +142,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     target = args.page
     url = args.url
+    from monitor.config import parse_chars
+    from monitor.extract.base import page_limit
+    from monitor.fetch import page_cap
+
+    cap = page_cap(args.config)
     if re.match(r"^https?://", target):
         import urllib.request
 
-        from monitor.fetch import page_cap
-
-        cap = page_cap(args.config)
         req = urllib.request.Request(target, headers={"User-Agent": "monitor extract"})
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
@@ -168,12 +170,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
         url = url or Path(target).resolve().as_uri()
     if args.source not in source_names():
         _config(args)  # a source registered by the config's plugins.source_dirs
-    if getattr(args, "explain", False):
-        result, lines = extract.explain(args.source, html, url)
-        for line in lines:
-            print(f"explain: {line}", file=sys.stderr)
-    else:
-        result = extract.extract(args.source, html, url)
+    with page_limit(parse_chars(cap)):  # pages are read as far as a crawl would read them
+        if getattr(args, "explain", False):
+            result, lines = extract.explain(args.source, html, url)
+            for line in lines:
+                print(f"explain: {line}", file=sys.stderr)
+        else:
+            result = extract.extract(args.source, html, url)
     for obs in result.observations:
         print(json.dumps(obs.as_dict(), ensure_ascii=False))
     if not result.observations:
@@ -432,10 +435,12 @@ def _check_metric(metric: str, source: str | None) -> None:
 
 def _month(text: str) -> str:
     """YYYY or YYYY-MM with a real month (2025-13 is refused, not matched as text)."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)
-    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM (or YYYY), got {text!r}")
-    return text
+    from monitor.period import Period, PeriodError
+
+    try:
+        return str(Period.parse(text))
+    except PeriodError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _date(text: str) -> str:

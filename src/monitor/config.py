@@ -81,6 +81,21 @@ def parse_size(text: Any, key: str = "size") -> int:
     return int(m.group(1)) * _SIZE_UNITS[(m.group(2) or "b").lower()]
 
 
+PARSE_SHARE = 5  # a page's markup is parsed up to max_page_size / PARSE_SHARE characters
+
+
+def parse_chars(max_page_size: int) -> int:
+    """How many characters of a page's markup the extractors parse: a fifth of
+    `crawl.max_page_size` (2,000,000 at the default 10MB). A report's figures are near its
+    top; the cut bounds the time a huge page costs, and a larger max_page_size raises it."""
+    return max(1, max_page_size // PARSE_SHARE)
+
+
+def default_parse_chars() -> int:
+    """`parse_chars` of the default max_page_size (when no config is loaded)."""
+    return parse_chars(parse_size(DEFAULTS["crawl"]["max_page_size"]))
+
+
 def _source_defaults(name: str) -> dict[str, Any]:
     """A source's config defaults come from its declaration (source.toml)."""
     decl = registry.get(name)
@@ -188,6 +203,10 @@ class Config:
     @property
     def max_page_size(self) -> int:
         return self.crawl["max_page_size"]
+
+    @property
+    def max_parse_chars(self) -> int:
+        return parse_chars(self.max_page_size)
 
     def enabled_sources(self) -> list[SourceConfig]:
         return [s for s in self.sources.values() if s.enabled]

@@ -8,13 +8,14 @@ value alone.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from monitor import archive, sources
 from monitor.archive.events import DATA_KINDS, Event
+from monitor.clock import utcnow
+from monitor.period import Period, current_month
 
 __all__ = ["DATA_KINDS", "HEADLINE", "Event", "Key", "apply", "mark_alerts", "newest_period"]
 
@@ -113,7 +114,7 @@ def newest_period(conn: sqlite3.Connection, source: str) -> str | None:
     not become "newest", or every real report after it would be recorded as old and never
     sent. Such figures are ignored here even if extraction let them through.
     """
-    this_month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    this_month = str(current_month(utcnow()))
     return archive.figures.newest_period(conn, source, this_month)
 
 
@@ -128,7 +129,7 @@ def mark_alerts(conn: sqlite3.Connection, source: str, events: list[Event]) -> l
     if not events:
         return []
     newest = newest_period(conn, source)
-    year = newest[:4] if newest else None
+    year = str(Period.parse(newest).as_year()) if newest else None
     data = [e for e in events if e.is_data]  # operational events are routed separately
     keep = [e for e in data if e.kind in ("revised", "conflict")
             or (e.kind == "new" and e.period in (newest, year))]

@@ -18,23 +18,18 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from monitor import archive
+from monitor import archive, clock
 from monitor.archive.events import Event
 from monitor.config import SourceConfig
-from monitor.extract.numbers import shift_month
+from monitor.period import Period
 
 
 def deadline(period: str, due_by_day: int, grace: int = 0) -> dt.datetime:
     """When the report for `period` (YYYY-MM) becomes late: the end of day `due_by_day` of
     the next month, plus `grace` seconds."""
-    y, m = shift_month(int(period[:4]), int(period[5:7]), 1)
-    due = dt.datetime(y, m, due_by_day, tzinfo=dt.UTC) + dt.timedelta(days=1)
+    month = Period.parse(period).next().first_day()
+    due = dt.datetime(month.year, month.month, due_by_day, tzinfo=dt.UTC) + dt.timedelta(days=1)
     return due + dt.timedelta(seconds=grace)
-
-
-def _next(period: str) -> str:
-    y, m = shift_month(int(period[:4]), int(period[5:7]), 1)
-    return f"{y:04d}-{m:02d}"
 
 
 def late_events(conn: sqlite3.Connection, src: SourceConfig,
@@ -45,7 +40,7 @@ def late_events(conn: sqlite3.Connection, src: SourceConfig,
     monthly = archive.monthly_periods(conn, src.name)
     if not monthly:
         return []
-    now = archive.utcnow()
+    now = clock.utcnow()
     state = archive.events.late_history(conn, src.name)  # period -> its last `late` details
     ids: list[Event] = []
     newest = max(monthly)
@@ -54,21 +49,21 @@ def late_events(conn: sqlite3.Connection, src: SourceConfig,
             ids.append(archive.events.record(
                 conn, run_id=run_id, source=src.name, kind="late", period=period,
                 details={"state": "cleared", "since": details.get("since"),
-                         "due_by_day": details.get("due_by_day"), "arrived": archive.now()}))
+                         "due_by_day": details.get("due_by_day"), "arrived": clock.now()}))
     first_seen = archive.first_figure_stored(conn, src.name)
-    watching_since = archive.parse_ts(first_seen) if first_seen else now
+    watching_since = clock.parse_ts(first_seen) if first_seen else now
     overdue: list[tuple[str, dt.datetime]] = []
-    period = _next(newest)
+    period = str(Period.parse(newest).next())
     while (due := deadline(period, src.due_by_day, src.late_grace)) <= now:
         overdue.append((period, due))
-        period = _next(period)
+        period = str(Period.parse(period).next())
     # only deadlines that pass while the monitor watches (after its first stored figure)
     for period, due in (o for o in overdue if o[1] >= watching_since):
         if period in state:
             continue  # once per missing month
         ids.append(archive.events.record(
             conn, run_id=run_id, source=src.name, kind="late", period=period,
-            details={"state": "late", "since": due.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            details={"state": "late", "since": clock.stamp(due),
                      "due_by_day": src.due_by_day, "newest": newest,
                      "grace": src.late_grace}))
     return ids

@@ -13,7 +13,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from monitor import sources
-from monitor.extract.numbers import MONTH_NAMES_EN, MONTH_NAMES_ES, format_int, shift_month
+from monitor.extract.numbers import format_int
+from monitor.period import is_monthly
+from monitor.period import label as period_label
+from monitor.period import previous as previous_period
 
 if TYPE_CHECKING:
     from monitor.archive.events import Event
@@ -32,7 +35,7 @@ def org(source: str) -> str:
 
 def label(source: str, metric: str, language: str = "en", period: str | None = None) -> str:
     """The declared en/es label of a metric (its yearly label for a `YYYY` period)."""
-    yearly = period is not None and len(period) == 4
+    yearly = period is not None and not is_monthly(period)
     try:
         return sources.get(source).label(metric, language, yearly=yearly)
     except KeyError:
@@ -116,23 +119,6 @@ WORDS: dict[str, dict[str, str]] = {
         "check": "Comprobación",
     },
 }
-
-
-def period_label(period: str, language: str) -> str:
-    """'2025-09' -> 'September 2025' / 'septiembre de 2025'; a year stays as it is."""
-    if len(period) == 7:
-        y, m = int(period[:4]), int(period[5:7])
-        if language == "es":
-            return f"{MONTH_NAMES_ES[m - 1]} de {y}"
-        return f"{MONTH_NAMES_EN[m - 1]} {y}"
-    return period
-
-
-def previous_period(period: str) -> str:
-    if len(period) == 7:
-        y, m = shift_month(int(period[:4]), int(period[5:7]), -1)
-        return f"{y:04d}-{m:02d}"
-    return str(int(period) - 1)
 
 
 def signed(delta: int, language: str) -> str:

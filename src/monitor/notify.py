@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
-import fcntl
 import hashlib
 import hmac
 import logging
@@ -36,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from monitor import archive
-from monitor.archive import now, parse_ts
+from monitor import archive, clock, lock
+from monitor.clock import now, parse_ts
 from monitor.config import Config, ConfigError, source_names
 
 log = logging.getLogger("monitor.notify")
@@ -315,23 +314,15 @@ def plan(conn: sqlite3.Connection, targets: list[Target], *, run_id: int | None,
 @contextlib.contextmanager
 def delivery_lock(db_path: Path, wait: float = 120.0) -> Iterator[bool]:
     """One deliverer at a time per archive, so no message goes out twice concurrently."""
-    path = Path(str(db_path) + ".notify.lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    yield False
-                    return
-                time.sleep(0.2)
-        try:
-            yield True
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    try:
+        held = lock.delivery_lock(db_path, wait).acquire()
+    except lock.LockHeld:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        held.release()
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -524,10 +515,6 @@ class Delivered(tuple):
         return obj
 
 
-def _stamp(when: dt.datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _reroute_undelivered(conn: sqlite3.Connection, cfg: Config, targets: list[Target]) -> int:
     """Messages kept while no target matched: one pending row per target that matches now."""
     rows = archive.notifications.with_status(conn, "undelivered")
@@ -597,7 +584,7 @@ def deliver_pending(conn: sqlite3.Connection, cfg: Config, *, honor_backoff: boo
         _reroute_undelivered(conn, cfg, targets)
         _settle_interrupted(conn)
         rows = archive.notifications.with_status(conn, "pending")
-        stamp = dt.datetime.now(dt.UTC)
+        stamp = clock.utcnow()
         down: set[str] = set()
         elsewhere = 0
         for row in rows:
@@ -636,7 +623,7 @@ def deliver_pending(conn: sqlite3.Connection, cfg: Config, *, honor_backoff: boo
                 continue
             down.add(target.key)
             failed += 1
-            nxt = _stamp(stamp + dt.timedelta(seconds=backoff_seconds(attempts)))
+            nxt = clock.stamp(stamp + dt.timedelta(seconds=backoff_seconds(attempts)))
             archive.notifications.update(conn, row["id"], last_error=res.error,
                                          next_attempt=nxt, attempt_started=None)
             if res.uncertain:

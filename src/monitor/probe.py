@@ -26,7 +26,6 @@ parsed by Protego (Scrapy's own parser) and cached in `robots_txt` for at most 2
 
 from __future__ import annotations
 
-import datetime as dt
 import http.client
 import logging
 import sqlite3
@@ -37,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from monitor import archive
+from monitor import archive, clock
 from monitor.config import Config, SourceConfig
 from monitor.crawl_child import scrapy_settings
 from monitor.crawlproto import Handover, Politeness
@@ -150,7 +149,7 @@ def _why_crawl(conn: sqlite3.Connection, src: SourceConfig, backfill: bool) -> s
     full = archive.runs.last_full_crawl(conn, src.name)
     if full is None:
         return "no full crawl yet"
-    age = (dt.datetime.now(dt.UTC) - archive.parse_ts(full)).total_seconds()
+    age = (clock.utcnow() - clock.parse_ts(full)).total_seconds()
     if age >= src.full_crawl_every:
         return f"a full crawl is due (last {int(age // 3600)} h ago)"
     return None
@@ -355,7 +354,7 @@ def _robots_allows(conn: sqlite3.Connection, client: _Client, url: str) -> bool:
     parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
     row = archive.pages.robots(conn, origin)
-    fresh = row is not None and (dt.datetime.now(dt.UTC) - archive.parse_ts(row["fetched"])
+    fresh = row is not None and (clock.utcnow() - clock.parse_ts(row["fetched"])
                                  ).total_seconds() < ROBOTS_MAX_AGE
     if not fresh:
         try:
@@ -390,7 +389,7 @@ def _fetch_robots(conn: sqlite3.Connection, client: _Client, origin: str,
                "body": reply.body.decode("utf-8", "replace") if ok else ""}
     else:
         raise _RobotsUnknown(f"HTTP {reply.status}")
-    row["fetched"] = archive.now()
+    row["fetched"] = clock.now()
     archive.pages.save_robots(conn, row)
     return row
 

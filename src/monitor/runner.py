@@ -8,8 +8,6 @@ and its last transaction decides the alerts for all of them.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 import os
 import sqlite3
@@ -200,7 +198,7 @@ def _backfill_batcher(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, 
 
     def store_batch(batch: list[Page], run_id: int) -> tuple:
         pages, new_aliases = _pages_to_store(batch, known, aliases)
-        results = _extract_all(src.name, pages, known, False)
+        results = _extract_all(src.name, pages, known, False, cfg.max_parse_chars)
         out = RunOutcome(source=src.name, ok=True, run_id=run_id)
         newest_before = diff.newest_period(conn, src.name)
         events = _store_pages(conn, src.name, pages, results, out)
@@ -269,8 +267,9 @@ def _save_aliases(conn: sqlite3.Connection, source: str, new: dict[str, str]) ->
 
 
 def _extract_all(source: str, pages: list[PageInput], known: dict[str, dict],
-                 force: bool) -> dict[str, extract.Extraction]:
-    """Extract every post whose content changed (all posts when `force`)."""
+                 force: bool, max_chars: int) -> dict[str, extract.Extraction]:
+    """Extract every post whose content changed (all posts when `force`), each page parsed
+    up to `max_chars` characters (config's max_parse_chars)."""
     out: dict[str, extract.Extraction] = {}
     for p in pages:
         if p.kind != "post" or not p.body:
@@ -278,8 +277,11 @@ def _extract_all(source: str, pages: list[PageInput], known: dict[str, dict],
         old = known.get(p.url)
         if not force and old and old["content_hash"] == p.digest:
             continue
+        from monitor.extract.base import page_limit  # here: a no-change run needs no lxml
+
         try:
-            out[p.url] = extract.extract(source, p.body, p.url)
+            with page_limit(max_chars):
+                out[p.url] = extract.extract(source, p.body, p.url)
         except Exception as exc:
             log.exception("%s: extractor crashed on %s: %s", source, p.url, exc)
     return out
@@ -307,7 +309,8 @@ def store(cfg: Config, conn: sqlite3.Connection, src: SourceConfig, run: Run) ->
     known = archive.known_pages(conn, src.name)
     results = run.results
     if results is None:
-        results = {} if failed else _extract_all(src.name, pages, known, reparse)
+        results = {} if failed else _extract_all(src.name, pages, known, reparse,
+                                                 cfg.max_parse_chars)
     out = RunOutcome(source=src.name, ok=not failed, error=run.error,
                      pages_fetched=len(pages))
     if batched is not None:  # a backfill: its batches are committed already
@@ -605,7 +608,3 @@ def reparse(cfg: Config, sources: list[SourceConfig], send: bool = True) -> int:
     status = 0 if not send or _deliver(conn, cfg, targets) else 1
     conn.close()
     return status
-
-
-def observation_json(o: extract.Observation) -> str:
-    return json.dumps(dataclasses.asdict(o), ensure_ascii=False)

@@ -25,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from monitor import archive
+from monitor import archive, clock
 from monitor.config import Config, SourceConfig
 from monitor.lock import daemon_lock
 
@@ -38,14 +38,6 @@ STOP_GRACE = 5  # seconds a crawl process tree gets between SIGTERM and SIGKILL
 # the daemon kills the whole tree only if the crawl process is still there this much later.
 BACKSTOP = 120
 MIN_GAP = 1.0  # never start a source twice within this many seconds, whatever the config
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _fmt(when: dt.datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def last_runs(conn: sqlite3.Connection, source: str) -> tuple[dict | None, dict | None, int]:
@@ -66,7 +58,7 @@ def jitter_offset(source: str, base: dt.datetime, jitter: int) -> float:
     """
     if not jitter:
         return 0.0
-    return random.Random(f"{source}@{_fmt(base)}").uniform(0, jitter)
+    return random.Random(f"{source}@{clock.stamp(base)}").uniform(0, jitter)
 
 
 def regular_after(src: SourceConfig, base: dt.datetime) -> dt.datetime:
@@ -88,15 +80,15 @@ def next_run(conn: sqlite3.Connection, src: SourceConfig,
     Never run: now. Last run ok: the next slot after its start, plus jitter. Last run
     failed: after a backoff counted from its end, but never later than the next slot.
     """
-    now = now or _utcnow()
+    now = now or clock.utcnow()
     last, _ok, failures = last_runs(conn, src.name)
     if last is None:
         return now
     if last["outcome"] == "ok":
-        base = archive.parse_ts(last["started"])
+        base = clock.parse_ts(last["started"])
         return regular_after(src, base) + dt.timedelta(
             seconds=jitter_offset(src.name, base, src.jitter or 0))
-    ended = archive.parse_ts(last["ended"] or last["started"])
+    ended = clock.parse_ts(last["ended"] or last["started"])
     slot = regular_after(src, ended)
     retry = ended + dt.timedelta(seconds=retry_delay(
         failures, (slot - ended).total_seconds()))
@@ -216,7 +208,7 @@ class Daemon:
     # scheduling
 
     def due(self, src: SourceConfig) -> dt.datetime:
-        now = _utcnow()
+        now = clock.utcnow()
         try:
             with contextlib.closing(archive.connect(self.cfg.db_path)) as conn:
                 when = next_run(conn, src, now)
@@ -235,8 +227,8 @@ class Daemon:
         from apscheduler.triggers.date import DateTrigger
 
         when = self.due(src)
-        log.info("%s: next run at %s", src.name, _fmt(when),
-                 extra={"source": src.name, "next_run": _fmt(when)})
+        log.info("%s: next run at %s", src.name, clock.stamp(when),
+                 extra={"source": src.name, "next_run": clock.stamp(when)})
         self.sched.add_job(self.run_source, DateTrigger(when), args=[src], id=src.name,
                            name=src.name, replace_existing=True)
 
@@ -313,7 +305,7 @@ class Daemon:
         held.count += 1
         cap = src.interval if src.interval is not None else 3600
         delay = max(retry_delay(held.count, cap), MIN_GAP)
-        held.not_before = _utcnow() + dt.timedelta(seconds=delay)
+        held.not_before = clock.utcnow() + dt.timedelta(seconds=delay)
         log.warning("%s: crawl did not record a run (%s); retrying in %ds", src.name, why,
                     delay, extra={"source": src.name})
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from monitor import archive, diff, unrecorded
+from monitor import archive, clock, diff, unrecorded
 from monitor.config import Config, SourceConfig
 from monitor.lock import daemon_lock, holder
 from monitor.output import write_rows
@@ -22,10 +22,6 @@ COLUMNS = ["source", "state", "last_run", "last_outcome", "last_error", "newest_
 UNHEALTHY = ("failing", "unrecorded", "stale", "overdue", "alerts undelivered")
 UNDELIVERED = ("pending", "undelivered")  # not yet accepted by a target (or none configured)
 OVERDUE_SLACK = 600  # seconds past due (beyond jitter and run_timeout) before "overdue"
-
-
-def _fmt(when: dt.datetime | None) -> str | None:
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
 def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime,
@@ -47,14 +43,14 @@ def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime,
     newest = diff.newest_period(conn, src.name)  # never a period its page cannot describe
     alerts = archive.notifications.source_summary(conn, src.name)
     pending, oldest, uncertain = alerts["pending"], alerts["oldest"], alerts["uncertain"]
-    late_alerts = bool(oldest and (now - archive.parse_ts(oldest)).total_seconds()
+    late_alerts = bool(oldest and (now - clock.parse_ts(oldest)).total_seconds()
                        >= cfg_notify.get("alerts_undelivered_after", 3600))
     lost = (notes or {}).get(src.name)
     if lost and last is not None and lost.get("at", "") < last["started"]:
         lost = None
     due = next_run(conn, src, now) if src.enabled else None
     stale = bool(st["stale"]) or bool(
-        st["last_new_period_at"] and (now - archive.parse_ts(st["last_new_period_at"]))
+        st["last_new_period_at"] and (now - clock.parse_ts(st["last_new_period_at"]))
         .total_seconds() >= src.stale_after)
     overdue = bool(due and last is not None and (now - due).total_seconds()
                    > (src.jitter or 0) + (src.run_timeout or 0) + OVERDUE_SLACK)
@@ -80,17 +76,17 @@ def source_row(conn: sqlite3.Connection, src: SourceConfig, now: dt.datetime,
         state = "ok"
     if lost:
         return [src.name, state, lost.get("at"), "failed (not recorded)", lost.get("error"),
-                newest, failures, _fmt(max(due, now)) if due else None, pending]
+                newest, failures, clock.stamp(max(due, now)) if due else None, pending]
     return [src.name, state, last["started"] if last else None,
             last["outcome"] if last else None, last["error"] if last else None, newest,
-            failures, _fmt(max(due, now)) if due else None, pending]
+            failures, clock.stamp(max(due, now)) if due else None, pending]
 
 
 def show_status(cfg: Config, fmt: str) -> int:
     conn = archive.connect(cfg.db_path, create=False)  # read-only where it cannot write
     notes = unrecorded.read(cfg.db_path)
     try:
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        now = clock.utcnow().replace(microsecond=0)
         rows = [source_row(conn, src, now, cfg.notify, notes) for src in cfg.sources.values()]
         counts = archive.notifications.counts(conn)
     finally:

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from monitor.archive import now
+from monitor.clock import now
 
 SIZE = 4096
 

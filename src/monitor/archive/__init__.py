@@ -19,11 +19,9 @@ run row and source state, in plain SQL, and never imports it.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import importlib.resources
 import json
-import os
 import re
 import sqlite3
 import zlib
@@ -31,29 +29,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from monitor.clock import now, parse_ts, utcnow  # noqa: F401  (the one clock; re-exported)
+
 if TYPE_CHECKING:
     import sqlite_utils
-
-
-def utcnow() -> dt.datetime:
-    """The current time, UTC: the one clock the publishing calendar and the stored times use.
-
-    Test-only: `$MONITOR_TEST_NOW` (`YYYY-MM-DDTHH:MM[:SS]`, UTC) fixes it, so a subprocess
-    test can run a cycle on any date (like the MONITOR_TEST_PAUSE_* hooks; never set it in
-    production)."""
-    fixed = os.environ.get("MONITOR_TEST_NOW")
-    if fixed:
-        return dt.datetime.fromisoformat(fixed.strip().rstrip("Z")).replace(tzinfo=dt.UTC)
-    return dt.datetime.now(dt.UTC)
-
-
-def now() -> str:
-    """UTC timestamp as stored everywhere: ISO 8601 with seconds, 'Z' suffix."""
-    return utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_ts(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
 
 
 def migrations() -> list[tuple[int, str, str]]:

@@ -7,6 +7,8 @@ so they can be tested table-driven and run from `monitor extract` on a saved fil
 from __future__ import annotations
 
 import codecs
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 import re
@@ -16,6 +18,8 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 from lxml import etree
+
+from monitor import clock
 
 log = logging.getLogger("monitor.extract")
 
@@ -323,7 +327,7 @@ def _future(iso: str) -> bool:
         day = dt.date.fromisoformat(iso[:10])
     except ValueError:
         return False
-    return day > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    return day > clock.utcnow().date() + dt.timedelta(days=1)
 
 
 _DATE_METAS = ("article:published_time", "datePublished", "date", "dc.date", "DC.date.issued",
@@ -356,12 +360,41 @@ def _parse(text: str, raw: bytes | None = None) -> Any:
     return roots[0] if roots else None
 
 
-def parse_page(html: bytes | str, url: str, max_chars: int = 2_000_000) -> Page:
+_MAX_CHARS: contextvars.ContextVar[int | None] = contextvars.ContextVar("parse_chars",
+                                                                       default=None)
+
+
+@contextlib.contextmanager
+def page_limit(max_chars: int) -> Iterator[None]:
+    """Inside this block parse_page cuts pages at `max_chars` (callers pass the config's
+    `Config.max_parse_chars`, derived from crawl.max_page_size)."""
+    token = _MAX_CHARS.set(max_chars)
+    try:
+        yield
+    finally:
+        _MAX_CHARS.reset(token)
+
+
+def text_budget() -> int:
+    """How much of a page's text is read for figures: 3% of the parse cut (60,000
+    characters at the default 10MB max_page_size), and all of it for a cut under 10,000.
+    A report's figures sit in its first pages of text; past this, a page is an archive or
+    a digest."""
+    from monitor.config import default_parse_chars
+    parsed = _MAX_CHARS.get() or default_parse_chars()
+    return max(parsed * 3 // 100, min(parsed, 10_000))
+
+
+def parse_page(html: bytes | str, url: str, max_chars: int | None = None) -> Page:
     """Title, subtitle, content paragraphs and metadata dates of a WordPress-like page.
 
     Very large documents are cut at `max_chars` of text before parsing so a 10 MB page
-    costs bounded time; the figures of a report are near its top.
+    costs bounded time; the figures of a report are near its top. Unset: the `page_limit`
+    in effect, else the cut the default crawl.max_page_size gives.
     """
+    if max_chars is None:
+        from monitor.config import default_parse_chars
+        max_chars = _MAX_CHARS.get() or default_parse_chars()
     text, codec = _decode(html, url)
     raw = html if codec == "utf-8" else None   # valid UTF-8 already: no second encode
     if len(text) > max_chars:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from monitor.period import MONTHS_EN, MONTHS_ES, Period
+
 UNITS_ES = {
     "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
     "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
@@ -34,26 +36,9 @@ UNITS_EN = {
 TENS_EN = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
            "eighty": 80, "ninety": 90}
 
-MONTHS = {
-    # es
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-    "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11,
-    "diciembre": 12,
-    # en
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    # pt / it / de (optional languages; harmless to know)
-    "janeiro": 1, "fevereiro": 2, "marco": 3, "maio": 5, "junho": 6, "julho": 7,
-    "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
-    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
-    "settembre": 9, "ottobre": 10, "dicembre": 12,
-    "januar": 1, "februar": 2, "marz": 3, "juni": 6, "juli": 7, "oktober": 10,
-    "dezember": 12,
-}
-MONTH_NAMES_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-                  "septiembre", "octubre", "noviembre", "diciembre"]
-MONTH_NAMES_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
-                  "September", "October", "November", "December"]
+# month names (one table, monitor.period's), for the fixtures and samples that write reports
+MONTH_NAMES_ES = list(MONTHS_ES)
+MONTH_NAMES_EN = list(MONTHS_EN)
 
 
 def _fold_char(ch: str) -> str:
@@ -75,12 +60,8 @@ def fold(text: str) -> str:
 
 
 def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + delta
-    return index // 12, index % 12 + 1
-
-
-def period(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
+    p = Period(year, month).shift(delta)
+    return p.year, p.month or 1
 
 
 def format_int(value: int, language: str = "en") -> str:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor import clock
 from monitor.extract import timex
-from monitor.extract.base import Extraction, Observation, parse_page
+from monitor.extract.base import Extraction, Observation, parse_page, text_budget
 from monitor.extract.lexicon import SHARED, build, load_toml
 from monitor.extract.reading import Mention, Reader, Sentence
 from monitor.extract.timex import YM
@@ -27,8 +28,6 @@ from monitor.extract.tokens import sentences as split_sentences
 log = logging.getLogger("monitor.extract")
 
 FLOW_EVENTS = {"enter", "leave"}
-# a report's figures sit in its first pages of text; past this, a page is an archive
-MAX_TEXT = 60_000
 
 
 @dataclass
@@ -152,7 +151,7 @@ def _pub_date(page: Any, url: str, now: dt.date | None
     if got is None:
         raw = page.meta("article:published_time", "datePublished", "date")
         got = timex.iso_partial(raw)
-    today = now or dt.datetime.now(dt.UTC).date()
+    today = now or clock.utcnow().date()
     if got is not None:
         try:
             day = dt.date(got[0], got[1], got[2] or 1)
@@ -205,14 +204,15 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
         ("subtitle" if (p == page.subtitle and i == 0) else ("lead" if i <= 1 else "body"), p)
         for i, p in enumerate(page.paragraphs)]
     related = tuple(vocab.reader.related)
+    budget = text_budget()
     for b, (role, block) in enumerate(blocks):
         if role != "title" and related and fold(block[:40]).lstrip(" -\u2022>").startswith(
                 related):
             continue       # "Lea también: 1.113 presos políticos en mayo": other posts
         size += len(block)
-        if size > MAX_TEXT:
+        if size > budget:
             log.warning("%s: long page; reading figures from the first %d characters", url,
-                        MAX_TEXT)
+                        budget)
             break
         for text in split_sentences(block):
             sents.append(reader.sentence(text, role, b))
@@ -353,7 +353,7 @@ def _doc_month(sents: list[Sentence], pub: YM | None, vocab: Vocabulary,
                 ym = _anchor_month(e, pub, None, vocab)
                 # a cut-off far before publication is another figure's date, not the
                 # report's month ("Hasta el 30 de septiembre hubo ..." in January)
-                if ym is not None and (pub is None or 0 <= pub.months_since(ym) <= 2):
+                if ym is not None and (pub is None or 0 <= pub.index - ym.index <= 2):
                     return ym
     if pub is None:
         return None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from monitor.extract.lexicon import Span
 from monitor.extract.tokens import Tok, fold
+from monitor.period import Period
 
 MONTHS = {
     "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
@@ -54,24 +55,8 @@ class TimeExpr:
         return f"{self.kind}({'-'.join(parts)}):{self.role}"
 
 
-@dataclass(frozen=True, slots=True)
-class YM:
-    year: int
-    month: int
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    def shift(self, delta: int) -> YM:
-        i = self.year * 12 + self.month - 1 + delta
-        return YM(i // 12, i % 12 + 1)
-
-    def months_since(self, other: YM) -> int:
-        """How many months `other` lies before this one (negative: after)."""
-        return (self.year - other.year) * 12 + self.month - other.month
-
-    def __lt__(self, other: YM) -> bool:
-        return (self.year, self.month) < (other.year, other.month)
+# a month the text names: monitor.period's Period, always monthly here
+YM = Period
 
 
 class Roles:

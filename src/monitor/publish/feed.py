@@ -13,6 +13,7 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 
 from monitor import __version__
+from monitor.period import is_monthly
 from monitor.publish import i18n, model
 from monitor.publish.model import Snapshot, Version
 
@@ -28,7 +29,7 @@ def title(v: Version, lang: str) -> str:
     """Like the alert's headline: 'Prisoners Defenders: 1,187 political prisoners in Cuba,
     September 2025 (revised from 1,183)'."""
     text = (f"{model.short_name(v.source)}: {i18n.qualified(v.value, v.qualifier, lang)} "
-            f"{model.label(v.source, v.metric, lang, len(v.period) == 4)}, "
+            f"{model.label(v.source, v.metric, lang, not is_monthly(v.period))}, "
             f"{i18n.period(v.period, lang)}")
     if v.old_value is not None:
         text += i18n.word(lang, "feed_revised", old=i18n.number(v.old_value, lang))
@@ -36,7 +37,7 @@ def title(v: Version, lang: str) -> str:
 
 
 def summary(v: Version, lang: str) -> str:
-    yearly = len(v.period) == 4
+    yearly = not is_monthly(v.period)
     parts = [i18n.word(lang, "feed_content", value=i18n.qualified(v.value, v.qualifier, lang),
                        label=model.label(v.source, v.metric, lang, yearly),
                        period=i18n.period(v.period, lang), org=model.organisation(v.source),
@@ -75,6 +76,6 @@ def build(snap: Snapshot, lang: str, base_url: str = "") -> bytes:
         # would read as a second "alternate"; the source page is in the summary
         fe.link(href=_link(base_url, f"series/{v.source}/{v.metric}.html"))
         fe.category(term=v.metric, label=model.label(v.source, v.metric, lang,
-                                                     len(v.period) == 4))
+                                                     not is_monthly(v.period)))
         fe.summary(summary(v, lang))
     return fg.atom_str(pretty=True)

@@ -5,13 +5,9 @@ Only the interface is translated: evidence sentences stay as the organisation wr
 
 from __future__ import annotations
 
-from monitor.extract.numbers import MONTH_NAMES_EN, MONTH_NAMES_ES
+from monitor.period import Period, month_name
 
 LANGS = ("en", "es")
-
-_SHORT_EN = [m[:3] for m in MONTH_NAMES_EN]
-_SHORT_ES = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov",
-             "dic"]
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -136,20 +132,12 @@ def qualified(value: int, qualifier: str | None, lang: str) -> str:
 
 def period(per: str, lang: str) -> str:
     """'2025-09' -> 'September 2025' / 'septiembre de 2025'; a year stays as it is."""
-    if len(per) == 7:
-        y, m = int(per[:4]), int(per[5:7])
-        if lang == "es":
-            return f"{MONTH_NAMES_ES[m - 1]} de {y}"
-        return f"{MONTH_NAMES_EN[m - 1]} {y}"
-    return per
+    return Period.parse(per).label(lang)
 
 
 def short_period(per: str, lang: str) -> str:
     """'2025-09' -> 'Sep 2025' / 'sept 2025' (chart axes)."""
-    if len(per) == 7:
-        names = _SHORT_ES if lang == "es" else _SHORT_EN
-        return f"{names[int(per[5:7]) - 1]} {per[:4]}"
-    return per
+    return Period.parse(per).short_label(lang)
 
 
 def date(stamp: str | None, lang: str) -> str:
@@ -158,8 +146,8 @@ def date(stamp: str | None, lang: str) -> str:
         return stamp or ""
     y, m, d = int(stamp[:4]), int(stamp[5:7]), int(stamp[8:10])
     if lang == "es":
-        return f"{d} de {MONTH_NAMES_ES[m - 1]} de {y}"
-    return f"{d} {MONTH_NAMES_EN[m - 1]} {y}"
+        return f"{d} de {month_name(m, lang)} de {y}"
+    return f"{d} {month_name(m, lang)} {y}"
 
 
 def join(items: list[str], lang: str) -> str:

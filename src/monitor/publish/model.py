@@ -16,6 +16,7 @@ from typing import Any
 
 from monitor import archive
 from monitor import sources as registry
+from monitor.period import is_monthly
 
 EVENT_KINDS = ("new", "revised", "conflict", "late")
 # source and metric names become file names: anything else is left out of the site
@@ -39,7 +40,7 @@ class Figure:
 
     @property
     def yearly(self) -> bool:
-        return len(self.period) == 4
+        return not is_monthly(self.period)
 
 
 @dataclass
@@ -79,14 +80,6 @@ class Snapshot:
         have = {f.metric for f in self.of(source)}
         order = metric_order(source)
         return sorted(have, key=lambda m: (order.get(m, len(order)), m))
-
-
-def previous_period(period: str) -> str:
-    """'2025-01' -> '2024-12'; '2025' -> '2024'."""
-    if len(period) == 7:
-        y, m = int(period[:4]), int(period[5:7])
-        return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
-    return str(int(period) - 1)
 
 
 def _source(name: str) -> registry.Source | None:

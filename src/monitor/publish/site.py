@@ -13,6 +13,8 @@ import functools
 import html
 from typing import Any
 
+from monitor.period import is_monthly
+from monitor.period import previous as previous_period
 from monitor.publish import i18n, model, notes, svg
 from monitor.publish.model import Figure, Snapshot
 
@@ -106,7 +108,7 @@ def _value_cell(f: Figure, lang: str) -> str:
 
 
 def _previous(snap: Snapshot, f: Figure) -> Figure | None:
-    want = model.previous_period(f.period)
+    want = previous_period(f.period)
     return next((g for g in snap.series(f.source, f.metric, f.yearly) if g.period == want),
                 None)
 
@@ -116,7 +118,7 @@ def _change(snap: Snapshot, f: Figure, lang: str) -> tuple[str, str]:
     prev = _previous(snap, f)
     if prev is None:
         return "", i18n.word(lang, "no_previous",
-                             period=i18n.period(model.previous_period(f.period), lang))
+                             period=i18n.period(previous_period(f.period), lang))
     return (i18n.signed(f.value - prev.value, lang),
             f"{i18n.word(lang, 'vs', period=i18n.period(prev.period, lang))} "
             f"({i18n.qualified(prev.value, prev.qualifier, lang)})")
@@ -271,8 +273,8 @@ def _events(snap: Snapshot, lang: str, links: Links) -> list[str]:
         else:
             value = ""
         metric = e["metric"]
-        label = _e(i18n.cap(model.label(e["source"], metric, lang,
-                                        len(e["period"] or "") == 4))) if metric else ""
+        yearly = bool(e["period"]) and not is_monthly(e["period"])
+        label = _e(i18n.cap(model.label(e["source"], metric, lang, yearly))) if metric else ""
         if metric and (e["source"], metric) in have:
             label = links.a(links.series(e["source"], metric), label)
         kind = e["kind"]

@@ -13,6 +13,7 @@ import html
 import math
 from dataclasses import dataclass, field
 
+from monitor.period import Period, is_monthly
 from monitor.publish import i18n
 
 LINE = "#1f5f8b"
@@ -38,9 +39,7 @@ def _e(text: object) -> str:
 
 def _index(period: str) -> int:
     """Months (or years) since year 0, so gaps in a series keep their width."""
-    if len(period) == 7:
-        return int(period[:4]) * 12 + int(period[5:7]) - 1
-    return int(period)
+    return Period.parse(period).index
 
 
 def nice_ticks(lo: int, hi: int, want: int = 4) -> list[int]:
@@ -74,10 +73,10 @@ def _x_ticks(first: int, last: int, monthly: bool) -> list[int]:
 def _x_label(i: int, monthly: bool, span: int, lang: str) -> str:
     if not monthly:
         return str(i)
-    per = f"{i // 12:04d}-{i % 12 + 1:02d}"
+    per = Period.from_index(i)
     if span <= 18:
-        return i18n.short_period(per, lang)
-    return per[:4]
+        return per.short_label(lang)
+    return str(per.as_year())
 
 
 def render(chart: Chart, lang: str, *, standalone: bool = False, width: int = 640,
@@ -87,7 +86,7 @@ def render(chart: Chart, lang: str, *, standalone: bool = False, width: int = 64
     pts = chart.points
     if not pts:
         return ""
-    monthly = len(pts[0][0]) == 7
+    monthly = is_monthly(pts[0][0])
     top = 68 if standalone else 18
     bottom = 78 if standalone else 34
     left, right = 58, 112

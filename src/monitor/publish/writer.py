@@ -9,14 +9,13 @@ written by `monitor publish` (no marker file) is never replaced.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
+
+from monitor.lock import publish_lock
 
 MARKER = ".monitor-site"
 MARKER_TEXT = b"This folder is written by `monitor publish`; it is replaced on every run.\n"
@@ -32,17 +31,6 @@ def _existing(out: Path) -> dict[str, bytes] | None:
         if p.is_file() or p.is_symlink():
             files[p.relative_to(out).as_posix()] = p.read_bytes() if p.is_file() else b""
     return files
-
-
-@contextlib.contextmanager
-def _lock(out: Path) -> Iterator[None]:
-    """One publisher per folder at a time (the daemon and a user may both run it)."""
-    with open(out.parent / f".{out.name}.lock", "a+b") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -69,7 +57,7 @@ def write_site(files: dict[str, bytes], out: Path) -> bool:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PublishError(f"cannot create {out.parent}: {exc.strerror}") from None
-    with _lock(out):
+    with publish_lock(out):  # one publisher per folder at a time
         for left in out.parent.glob(f".{out.name}.new-*"):  # from a publish that was killed
             shutil.rmtree(left, ignore_errors=True)
         for left in out.parent.glob(f".{out.name}.old-*"):
