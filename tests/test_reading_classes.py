@@ -2,16 +2,15 @@
 (from the vocabulary and from how both organisations and the press write), one table row
 per sentence. Positives must be read exactly; negatives must give no figure at all.
 
-These run the pipeline through each source folder's `extractor.py` (the vocabulary as
-data), as the product does.
+These run the pipeline through each source's registered reader (its folder's
+vocabulary as data), as the product does.
 """
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
+from monitor import sources
 from monitor.extract.pipeline import explain
 
 
@@ -25,7 +24,7 @@ def _page(title: str, paragraphs: list[str], published: str | None) -> str:
 
 def read(source: str, title: str, paragraphs: list[str], published: str | None = "2025-10-10",
          url: str = "https://news.example/informe/") -> dict[tuple[str, str], int]:
-    mod = importlib.import_module(f"monitor.sources.{source}.extractor")
+    mod = sources.get(source).module
     res = mod.extract(_page(title, paragraphs, published), url)
     return {(o.metric, o.period): o.value for o in res.observations}
 
@@ -220,7 +219,7 @@ def test_distractor_gives_no_figure(label, source, paragraphs):
 
 
 def test_a_month_after_publication_is_dropped_with_its_reason():
-    mod = importlib.import_module(f"monitor.sources.{PD}.extractor")
+    mod = sources.get(PD).module
     html = _page("Cuba: 1.150 presos políticos", [
         "Al cierre de marzo de 2026, la lista contenía 1.150 presos políticos."], "2025-04-10")
     res, reading = mod.explain(html, "https://news.example/x/")
@@ -229,7 +228,7 @@ def test_a_month_after_publication_is_dropped_with_its_reason():
 
 
 def test_two_readings_that_disagree_give_nothing_and_say_why():
-    mod = importlib.import_module(f"monitor.sources.{PD}.extractor")
+    mod = sources.get(PD).module
     html = _page(T, ["Al cierre de agosto, la lista contenía 1.185 presos políticos.",
                      "Al cierre de agosto, la lista contenía 1.190 presos políticos."],
                  "2025-09-10")
@@ -242,7 +241,7 @@ def test_two_readings_that_disagree_give_nothing_and_say_why():
 def test_every_observation_has_a_json_reading():
     import json
 
-    mod = importlib.import_module(f"monitor.sources.{PD}.extractor")
+    mod = sources.get(PD).module
     html = _page("Cuba: 1.190 presos políticos en septiembre de 2025",
                  ["En septiembre entraron en la lista 13 nuevos presos políticos."], "2025-10-10")
     res = mod.extract(html, "https://news.example/x/")

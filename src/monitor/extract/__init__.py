@@ -21,19 +21,12 @@ A source folder `src/monitor/sources/<name>/` (or any folder registered with
     these words is about elsewhere), `annual_title`, `year_end_flow`;
   - `[words]`: word lists the reader uses (`containers`: nouns that count a kind named
     after them, "36 casos de ..."; `refine`, `case_of`, `groups`/`grouped`, `filler`);
-- `extractor.py`: `VERSION` and `extract(html, url) -> Extraction`, usually just::
-
-      from pathlib import Path
-      from monitor.extract import load_vocabulary, read
-
-      VERSION = "1.0"
-      VOCABULARY = load_vocabulary(Path(__file__).parent)
-
-      def extract(html, url):
-          return read(html, url, VOCABULARY)[0]
-
-      def explain(html, url):          # optional: `monitor extract --explain`
-          return read(html, url, VOCABULARY)
+- nothing else, usually: the registry reads the folder with the shared pipeline
+  (`monitor.sources.VocabularyReader`; its version is source.toml's `reader_version`). Only
+  a source whose pages the tables cannot express brings an `extractor.py` with `VERSION`,
+  `extract(html, url) -> Extraction` and, optionally, `explain(html, url)` (for
+  `monitor extract --explain`), typically calling `read(html, url, load_vocabulary(folder))`
+  and adding what it must.
 
 The shared lexicon (windows, qualifiers, comparisons, partitives, time roles) is
 `monitor/extract/lexicon.toml`; `read()` returns the Extraction and the whole `Reading`

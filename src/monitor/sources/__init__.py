@@ -9,9 +9,10 @@ this module for names, metrics, labels, hosts and extractors, and names no sourc
 Contract (other modules rely on it):
 - `names()` -> declared source names, built-ins first, in a stable order;
 - `get(name)` -> `Source`, raising KeyError with the known names;
-- `Source.extract(html, url)` -> `monitor.extract.Extraction` (the folder's `extractor.py`
-  exposes `extract(html, url)` and `VERSION`; until a source has one, `extractor` in
-  source.toml names a module path to use instead);
+- `Source.extract(html, url)` -> `monitor.extract.Extraction`: the shared reading
+  pipeline with the folder's `vocabulary.toml` (version `reader_version` in source.toml),
+  or, for what the tables cannot express, the folder's own `extractor.py` exposing
+  `extract(html, url)` and `VERSION` (`extractor` in source.toml may name a module path);
 - `Source.metrics`, `.headline`, `.label(metric, lang)`, `.metric_order()`, `.identities`,
   `.due_by_day`, `.stale_after`, `.hosts`, `.start_urls`, `.post_path`;
 - `Source.sample` -> the folder's sample.py (demo/benchmark posts) or None, and
@@ -202,14 +203,18 @@ class Source:
         return mod
 
     @cached_property
-    def module(self) -> ModuleType:
-        """The folder's extractor module (extractor.py), or the module source.toml names."""
+    def module(self) -> Any:
+        """The folder's extractor: its extractor.py when it has one (code the tables cannot
+        express), else the shared reading pipeline with the folder's vocabulary.toml."""
         mod = self._module("extractor")
         if mod is not None:
             return mod
         if "extractor" in self.decl:
             return importlib.import_module(self.decl["extractor"])
-        raise LookupError(f"source {self.name!r} has no extractor.py in {self.folder}")
+        if (self.folder / "vocabulary.toml").exists():
+            return VocabularyReader(self)
+        raise LookupError(f"source {self.name!r} has neither a vocabulary.toml nor an "
+                          f"extractor.py in {self.folder}")
 
     @cached_property
     def sample(self) -> ModuleType | None:
@@ -233,6 +238,25 @@ class Source:
         result = self.module.extract(html, url)
         result.extractor_version = self.version
         return result
+
+
+class VocabularyReader:
+    """A source read by the shared pipeline with its folder's vocabulary: what an
+    extractor.py of four lines would be (`VERSION` is source.toml's `reader_version`)."""
+
+    def __init__(self, source: Source) -> None:
+        from monitor.extract import load_vocabulary
+        self.VERSION = str(source.decl.get("reader_version", "1"))
+        self.__doc__ = source.decl.get("description") or source.name
+        self.vocabulary = load_vocabulary(source.folder)
+
+    def extract(self, html: bytes | str, url: str) -> Any:
+        from monitor.extract import read
+        return read(html, url, self.vocabulary)[0]
+
+    def explain(self, html: bytes | str, url: str) -> Any:
+        from monitor.extract import read
+        return read(html, url, self.vocabulary)
 
 
 def add_dirs(dirs: list[str | Path]) -> None:
