@@ -162,6 +162,11 @@ POSITIVE = [
         "political prisoners behind bars."],
      {("new_political_prisoners", "2025-09"): 17, ("released", "2025-09"): 9,
       ("political_prisoners_total", "2025-09"): 1176}),
+    # the close of the year before publication's
+    ("close of last year", PD, "Prisoners Defenders: balance del año", [
+        "La ONG elevó este jueves a 1.071 el número de presos políticos al cierre del año "
+        "pasado."],
+     {("political_prisoners_total", "2024-12"): 1071}),
 ]
 
 NEGATIVE = [
@@ -206,7 +211,11 @@ NEGATIVE = [
                             "superar las 4.500 este año."]),
     ("same period of a past year", "ocdh", ["En el mismo periodo de 2019 se contaron 2.100 "
                                             "detenciones arbitrarias."]),
+    ("sedition breakdown", PD, ["El registro incluye 215 personas sentenciadas por "
+                                "sedición."]),
 ]
+
+
 @pytest.mark.parametrize("label,source,title,paragraphs,expected", POSITIVE,
                          ids=[p[0] for p in POSITIVE])
 def test_class_is_read(label, source, title, paragraphs, expected):

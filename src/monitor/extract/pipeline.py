@@ -615,6 +615,10 @@ def _decide(s: Sentence, m: Mention, pub: YM | None, doc: YM | None, vocab: Voca
             m.strength = _strength(m)
             _after_publication(m, pubd)
             return
+    if window == "prev_year_end":
+        window = "year_end"     # "al cierre del año pasado": the year before publication's
+        if pub is not None and not m.window_year:
+            m.window_year = pub.year - 1
     if window == "year_end":
         # "Cuba cerró 2023 con 3.830 acciones": the year's count of a flow; "Cuba cerró
         # 2022 con 1.057 presos": the list at December's close
