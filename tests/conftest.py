@@ -19,6 +19,22 @@ import pytest
 
 from monitor.wpsite import Site, SiteServer
 
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: object) -> None:
+    """No test reaches the internet: the reference cases carry the real sites' URLs as
+    page addresses only, and a connection anywhere but this machine is a test bug."""
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None and not (host in ("localhost", "::1") or str(host).startswith("127.")):
+        raise OSError(f"test tried to reach {host!r}: tests use loopback servers only")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
 # `make test` stays quiet: aiosmtpd logs every session at INFO on "mail.log", and the
 # in-process `monitor` commands install an INFO handler on the root logger
 logging.getLogger("mail.log").setLevel(logging.WARNING)

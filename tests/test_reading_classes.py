@@ -275,3 +275,14 @@ def test_a_page_published_late_in_a_month_takes_the_month_its_text_gives():
     assert read(PD, "Prisoners Defenders updates its list", [
         "The current list has 126 prisoners for political reasons."],
         published="2019-09-12") == {("political_prisoners_total", "2019-08"): 126}
+
+
+def test_explain_says_which_blocks_it_did_not_read():
+    mod = sources.get(PD).module
+    html = _page(T, ["En septiembre entraron en la lista 9 nuevos presos políticos.",
+                     "Lea también: 1.150 presos políticos en Cuba en enero de 2025"],
+                 "2025-10-10")
+    res, reading = mod.explain(html, "https://news.example/x/")
+    assert {(o.metric, o.value) for o in res.observations} == {("new_political_prisoners", 9)}
+    assert any("links to other posts" in line and "1.150" in line
+               for line in explain(reading))

@@ -139,7 +139,7 @@ class Reading:
     sentences: list[Sentence]
     doc: YM | None
     pub: YM | None
-    decisions: list[str] = field(default_factory=list)
+    not_read: list[str] = field(default_factory=list)   # blocks skipped, and why
 
 
 # ------------------------------------------------------------------------ the page
@@ -205,14 +205,18 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
         for i, p in enumerate(page.paragraphs)]
     related = tuple(vocab.reader.related)
     budget = text_budget()
+    skipped: list[str] = []
     for b, (role, block) in enumerate(blocks):
         if role != "title" and related and fold(block[:40]).lstrip(" -\u2022>").startswith(
                 related):
-            continue       # "Lea también: 1.113 presos políticos en mayo": other posts
+            # "Lea también: 1.113 presos políticos en mayo": other posts
+            skipped.append(f"not read (links to other posts): {block[:70]!r}")
+            continue
         size += len(block)
         if size > budget:
             log.warning("%s: long page; reading figures from the first %d characters", url,
                         budget)
+            skipped.append(f"not read: the text after its first {budget} characters")
             break
         for text in split_sentences(block):
             sents.append(reader.sentence(text, role, b))
@@ -257,7 +261,7 @@ def read(html: bytes | str, url: str, vocab: Vocabulary, *, now: dt.date | None 
         year_hint = _title_year(sents)    # "Resumen anual 2025": "en el año" is 2025
         if vocab.annual_title:
             doc = None  # an annual report: a figure without a month of its own is the year's
-    reading = Reading(sents, doc, pub)
+    reading = Reading(sents, doc, pub, skipped)
     abroad = _another_country(sents, vocab)
     if abroad:
         # "Foro Penal: 800 presos políticos en Venezuela": the page is about elsewhere
@@ -905,7 +909,8 @@ def _approximation(c: Candidate, vocab: Vocabulary) -> bool:
 
 def explain(reading: Reading) -> list[str]:
     """One line per number on the page: its reading and the decision."""
-    lines = [f"page month: {reading.doc or 'unknown'}; published: {reading.pub or 'unknown'}"]
+    lines = [f"page month: {reading.doc or 'unknown'}; published: {reading.pub or 'unknown'}",
+             *reading.not_read]
     for s in reading.sentences:
         for m in s.mentions:
             r = m.reading()
