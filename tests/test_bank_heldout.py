@@ -10,40 +10,18 @@ from pathlib import Path
 import pytest
 from bank import scoring
 
-HELDOUT = Path(__file__).resolve().parent / "bank" / "heldout"
-PREFIX = {"prisoners_defenders": "hpd-", "ocdh": "hoc-"}
+BANKS = Path(__file__).resolve().parent / "bank"
+# bank folder -> id prefix per source
+HELDOUT = {"heldout": {"prisoners_defenders": "hpd-", "ocdh": "hoc-"},
+           "heldout2": {"prisoners_defenders": "h2pd-", "ocdh": "h2oc-"}}
+CASES = [(bank, source) for bank, prefixes in HELDOUT.items() for source in sorted(prefixes)]
 
 
-@pytest.mark.parametrize("source", sorted(PREFIX))
-def test_heldout_bank_loads_with_enough_entries(source):
-    entries = scoring.load(source, HELDOUT)
+@pytest.mark.parametrize("bank,source", CASES, ids=[f"{b}-{s}" for b, s in CASES])
+def test_heldout_bank_loads_with_enough_entries(bank, source):
+    entries = scoring.load(source, BANKS / bank)
     assert len(entries) >= 45
-    assert all(e.id.startswith(PREFIX[source]) for e in entries)
-    neg = [e for e in entries if e.negative]
-    pos = [e for e in entries if not e.negative]
-    assert len(neg) >= len(entries) // 4 and len(pos) >= len(entries) // 2
-    assert all(not e.expect for e in neg), "a negative expects no figure"
-    assert all(e.expect for e in pos), "a positive expects at least one figure"
-    langs = {e.lang for e in pos}
-    assert langs == {"es", "en"}
-
-
-def test_heldout_ids_never_clash_with_the_main_bank():
-    main = {e.id for s in scoring.bank_sources() for e in scoring.load(s)}
-    held = {e.id for s in scoring.bank_sources(HELDOUT) for e in scoring.load(s, HELDOUT)}
-    assert held and not main & held
-
-
-HELDOUT2 = Path(__file__).resolve().parent / "bank" / "heldout2"
-PREFIX2 = {"prisoners_defenders": "h2pd-", "ocdh": "h2oc-"}
-
-
-@pytest.mark.parametrize("source", sorted(PREFIX2))
-def test_second_heldout_bank_loads_with_enough_entries(source):
-    """The second, independently written held-out bank: same shape rules as the first."""
-    entries = scoring.load(source, HELDOUT2)
-    assert len(entries) >= 45
-    assert all(e.id.startswith(PREFIX2[source]) for e in entries)
+    assert all(e.id.startswith(HELDOUT[bank][source]) for e in entries)
     neg = [e for e in entries if e.negative]
     pos = [e for e in entries if not e.negative]
     assert len(neg) >= len(entries) // 4 and len(pos) >= len(entries) // 2
@@ -52,8 +30,11 @@ def test_second_heldout_bank_loads_with_enough_entries(source):
     assert {e.lang for e in pos} == {"es", "en"}
 
 
-def test_second_heldout_ids_never_clash_with_the_other_banks():
-    others = {e.id for d in (None, HELDOUT) for s in scoring.bank_sources(d)
-              for e in scoring.load(s, d)}
-    held2 = {e.id for s in scoring.bank_sources(HELDOUT2) for e in scoring.load(s, HELDOUT2)}
-    assert held2 and not others & held2
+def test_no_id_is_in_two_banks():
+    seen: dict[str, str] = {}
+    for d in (None, *(BANKS / b for b in HELDOUT)):
+        for s in scoring.bank_sources(d):
+            for e in scoring.load(s, d):
+                assert e.id not in seen, f"{e.id} in {d} and {seen[e.id]}"
+                seen[e.id] = str(d)
+    assert len(seen) > 300
